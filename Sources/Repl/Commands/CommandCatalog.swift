@@ -1,0 +1,115 @@
+import Foundation
+import Store
+
+/// A command's name, usage and help: what `help` prints and errors quote.
+struct CommandSpec: Sendable {
+    let name: String
+    var aliases: [String] = []
+    let usage: String
+    let summary: String
+    var details: String = ""
+}
+
+/// Every command of the REPL. These names and keys are a contract for users and their scripts.
+enum CommandCatalog {
+    static let all: [CommandSpec] = [
+        CommandSpec(name: "cases", usage: "cases",
+                    summary: "list the cases in this store: child, category, worker, visits, drafts, conflicts"),
+        CommandSpec(name: "case", usage: "case ID | case add ID child=NAME dob=DATE category=CP|CIN|CLA|PF [worker=NAME] [placement_start=DATE] [plan_start=DATE]",
+                    summary: "show a case's summary and chronology, or add a case",
+                    details: """
+                    case ID          the case's details, then its visits, notes and amendments in date order.
+                    case add ID ...  adds a case. ID is the local child id (letters, digits, '.', '_', '-').
+                                     worker defaults to you. Dates are YYYY-MM-DD.
+                    Example:
+                      case add LA-1042 child="Jay Brooks" dob=2015-03-09 category=CLA placement_start=2026-10-01
+                    """),
+        CommandSpec(name: "visit", usage: "visit CASE date=WHEN type=TYPE [key=value ...]",
+                    summary: "record a visit (saved as a draft); prints the new visit's id last",
+                    details: """
+                    Keys:
+                      date          when it happened: YYYY-MM-DD, YYYY-MM-DDTHH:MM (local time), today or now (required)
+                      type          \(RecordSchema.visitTypes.joined(separator: " | ")) (required)
+                      seen          yes | no — was the child seen
+                      alone         yes | no — was the child seen alone
+                      alone_reason  \(RecordSchema.aloneReasons.joined(separator: " | ")) — why not seen alone
+                      bedroom       yes | no — was the child's bedroom seen
+                      present       who else was there
+                      location      where the visit took place
+                      wishes        the child's wishes and feelings, in their own words
+                      observations, analysis, actions   free text
+                    Quote values with spaces: wishes="wants to see his brother more".
+                    On a terminal, required keys left out are asked for.
+                    Example:
+                      visit LA-1042 date=2026-11-20T15:30 type=statutory seen=yes alone=yes bedroom=yes
+                    """),
+        CommandSpec(name: "note", usage: "note CASE [category=CAT] [date=WHEN] TEXT...   |   note CASE  (then lines, ending with a lone '.')",
+                    summary: "write a case note (saved as a draft); prints the new note's id last",
+                    details: """
+                    category is one of \(RecordSchema.noteCategories.joined(separator: ", ")) (default general);
+                    date is when it happened (default now).
+                    Example:
+                      note LA-1042 category=phone Foster carer called: school trip went well.
+                    """),
+        CommandSpec(name: "edit", usage: "edit RECORD key=value ...",
+                    summary: "change fields of a draft visit or note, or of a case; an empty value clears a field",
+                    details: "Final records cannot be edited: correct them with amend."),
+        CommandSpec(name: "finalise", aliases: ["finalize"], usage: "finalise RECORD",
+                    summary: "make a draft visit or note final; after that it changes only by amendment"),
+        CommandSpec(name: "amend", usage: "amend RECORD reason=TEXT key=value ...",
+                    summary: "correct a final record with a dated amendment; the original stays visible",
+                    details: """
+                    The amendment is final when saved and prints its id last. show RECORD shows the corrected
+                    values and the original ones; history RECORD shows every version.
+                    Example:
+                      amend 0193a2 reason="wrong date entered" date=2026-11-19
+                    """),
+        CommandSpec(name: "delete", usage: "delete RECORD reason=TEXT",
+                    summary: "mark a draft visit or note deleted, with a reason (it stays in the history)"),
+        CommandSpec(name: "show", usage: "show RECORD", summary: "show a record's fields, status, conflicts and amendments"),
+        CommandSpec(name: "history", usage: "history RECORD",
+                    summary: "every change of a record: when, who, which device, what was written, hash"),
+        CommandSpec(name: "verify", usage: "verify",
+                    summary: "check every hash chain and that the records equal a replay of the change log"),
+        CommandSpec(name: "sql", usage: "sql SELECT ...",
+                    summary: "read-only SQL over the views " + ReadOnlyViews.names.sorted().joined(separator: ", "),
+                    details: """
+                    The query runs on a read-only connection; SQLite refuses writes, ATTACH, PRAGMA and reads of
+                    anything but the documented views (docs/SQL.md). At most \(ReadOnlyQuery.maximumRows) rows.
+                    Example:
+                      sql SELECT case_id, occurred_at FROM visits WHERE seen_alone = 0
+                    """),
+        CommandSpec(name: ".mode", usage: ".mode table|csv|json", summary: "how tables are printed (now and for later commands)"),
+        CommandSpec(name: "help", usage: "help [COMMAND]", summary: "list commands, or explain one"),
+        CommandSpec(name: "quit", aliases: ["exit"], usage: "quit", summary: "leave (Ctrl-D also works)"),
+    ]
+
+    static var names: [String] { all.map(\.name) }
+
+    static func spec(_ name: String) -> CommandSpec? {
+        all.first { $0.name == name || $0.aliases.contains(name) }
+    }
+
+    /// The command name closest to a mistyped one, if any is close.
+    static func suggestion(for name: String) -> String? {
+        let candidates = all.flatMap { [$0.name] + $0.aliases }
+        let scored = candidates.map { ($0, distance($0, name)) }.min { $0.1 < $1.1 }
+        guard let best = scored, best.1 <= max(1, name.count / 3) else { return nil }
+        return spec(best.0)?.name
+    }
+
+    private static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Store
+
+extension Interpreter {
+    func listCases(_ words: [String], spec: CommandSpec) throws {
+        try requireNoArguments(words, spec: spec)
+        let rows = try store.cases().map { summary -> [Cell] in
+            [.text(summary.caseID), .text(summary.childName), .text(summary.category), .text(summary.worker),
+             Cell(summary.visits), Cell(summary.lastVisit), Cell(summary.drafts), Cell(summary.conflicts)]
+        }
+        printTable(Table(columns: ["case", "child", "category", "worker", "visits", "last_visit", "drafts", "conflicts"],
+                         rows: rows))
+    }
+
+    func showCase(_ caseID: String) throws {
+        let state = try store.caseState(caseID)
+        if mode == .table {
+            io.line("case \(caseID): \(state.value("child_name") ?? "")  (\(state.value("category") ?? ""))")
+            var facts = ["born \(state.value("dob") ?? "?")", "worker \(state.value("worker") ?? "none")"]
+            if let start = state.value("placement_start") { facts.append("placement started \(start)") }
+            if let start = state.value("plan_start") { facts.append("plan started \(start)") }
+            io.line(facts.joined(separator: " · "))
+            if !state.conflictedFields.isEmpty {
+                io.line("in conflict: " + state.conflictedFields.joined(separator: ", "))
+            }
+            io.line()
+        }
+        let rows = try store.chronology(caseID).map { entry -> [Cell] in
+            [.text(entry.occurredAt), .text(entry.type.rawValue), Cell(entry.status), Cell(entry.author),
+             .text(entry.summary), .text(entry.recordID)]
+        }
+        printTable(Table(columns: ["when", "record", "status", "author", "summary", "id"], rows: rows))
+    }
+
+    func show(_ words: [String], spec: CommandSpec) throws {
+        let id = try recordArgument(CommandArguments(words), spec: spec)
+        let snapshot = try store.snapshot(id)
+        let state = snapshot.state
+        var rows: [(String, String)] = [
+            ("id", state.recordID),
+            ("record", state.recordType.rawValue),
+            ("case", state.caseID),
+        ]
+        if let status = state.status { rows.append(("status", status.rawValue)) }
+        if let creation = state.creation {
+            rows.append(("recorded", "\(creation.recordedAt) by \(creation.author) on device \(creation.id.deviceID.prefix(8))"))
+        }
+        if let last = state.lastChange, last.id != state.creation?.id {
+            rows.append(("last change", "\(last.recordedAt) by \(last.author)"))
+        }
+        let effective = snapshot.effectiveValues
+        let schema = state.recordType.schema
+        var names = schema.fields.map { ($0.key, $0.name) }
+        if state.status == .deleted { names.append(("delete_reason", RecordSchema.deleteReasonField)) }
+        for (key, name) in names {
+            let original = state.value(name)
+            let now = effective[name]
+            guard original != nil || now != nil else { continue }
+            var text = now ?? "(cleared)"
+            if now != original { text += "   [amended; originally: \(original ?? "(empty)")]" }
+            if let register = state.fields[name], register.isConflicted {
+                text += "   [IN CONFLICT: \(register.current.count) versions, see history]"
+            }
+            rows.append((key, text))
+        }
+        for amendment in snapshot.amendments {
+            let changes = amendment.corrections.map { "\(key(for: $0.field, in: schema))=\($0.value ?? "")" }
+            rows.append(("amendment", "\(amendment.creation?.recordedAt ?? "") by \(amendment.creation?.author ?? "?"): "
+                         + "\(amendment.value("reason") ?? "") (\(changes.joined(separator: ", "))) \(amendment.recordID)"))
+        }
+        if mode == .table {
+            let width = rows.map(\.0.count).max() ?? 0
+            for (key, value) in rows {
+                let pad = String(repeating: " ", count: width - key.count)
+                let indented = value.split(separator: "\n", omittingEmptySubsequences: false)
+                    .joined(separator: "\n" + String(repeating: " ", count: width + 2))
+                io.line("\(key):\(pad) \(indented)")
+            }
+        } else {
+            printTable(Table(columns: ["field", "value"], rows: rows.map { [.text($0.0), .text($0.1)] }))
+        }
+    }
+
+    private func key(for field: String, in schema: RecordSchema) -> String {
+        schema.fields.first { $0.name == field }?.key ?? field
+    }
+
+    func history(_ words: [String], spec: CommandSpec) throws {
+        let id = try recordArgument(CommandArguments(words), spec: spec)
+        let changes = try store.history(id)
+        if mode == .table {
+            for (index, change) in changes.enumerated() {
+                io.line("#\(index + 1)  \(change.recordedAt)  \(change.kind.rawValue) by \(change.author) on device \(change.id.deviceID.prefix(8))  (change \(change.id.short), hlc \(change.hlc))")
+                io.line("    hash \(change.hash)")
+                io.line("    prev \(change.previousHash)")
+                for write in change.writes {
+                    let value = write.value.map { $0.contains("\n") || $0.contains(" ") ? "\"\($0)\"" : $0 } ?? "(cleared)"
+                    let replaces = write.supersedes.isEmpty ? "" : "   replaces " + write.supersedes.map(\.short).joined(separator: ", ")
+                    io.line("    \(write.field) = \(value)\(replaces)")
+                }
+            }
+            return
+        }
+        var rows: [[Cell]] = []
+        for change in changes {
+            for write in change.writes {
+                rows.append([.text(change.recordedAt), .text(change.author), .text(change.id.deviceID),
+                             .number(String(change.id.seq)), .text(change.kind.rawValue), .text(write.field),
+                             Cell(write.value), .text(write.supersedes.map(\.description).joined(separator: " ")),
+                             .text(change.hash)])
+            }
+        }
+        printTable(Table(columns: ["recorded_at", "author", "device", "seq", "kind", "field", "value", "replaces", "hash"],
+                         rows: rows))
+    }
+
+    func verify(_ words: [String], spec: CommandSpec) throws -> Outcome {
+        try requireNoArguments(words, spec: spec)
+        let report = try store.verify()
+        let counts = "\(report.changesChecked) changes on \(report.devices) device chain\(report.devices == 1 ? "" : "s"), \(report.recordsChecked) records"
+        if report.isIntact {
+            io.line("verified \(counts): intact")
+            return .succeeded
+        }
+        io.line("verify FAILED on \(counts): \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")")
+        for problem in report.problems { io.line("  " + problem) }
+        io.writeError("error: the store does not match its change log (see above)\n")
+        return .failed
+    }
+}

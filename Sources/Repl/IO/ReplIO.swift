@@ -1,0 +1,39 @@
+/// Where the interpreter reads commands and writes results: a terminal, a pipe, or a test's buffers.
+public protocol ReplIO: AnyObject {
+    /// Whether a person is typing: prompts are shown, missing fields are asked for, and a failing command
+    /// does not end the session.
+    var isInteractive: Bool { get }
+    /// The next line without its newline, or `nil` at end of input.
+    func readLine(prompt: String) -> String?
+    /// Writes text to standard output.
+    func write(_ text: String)
+    /// Writes text to standard error.
+    func writeError(_ text: String)
+}
+
+extension ReplIO {
+    func line(_ text: String = "") { write(text + "\n") }
+}
+
+/// An in-memory ``ReplIO``: input lines given up front, output collected. For tests and `-c`.
+public final class ScriptedIO: ReplIO {
+    public let isInteractive: Bool
+    private var input: [String]
+    public private(set) var output = ""
+    public private(set) var errors = ""
+    /// The prompts shown, in order (interactive only).
+    public private(set) var prompts: [String] = []
+
+    public init(lines: [String], interactive: Bool = false) {
+        self.input = lines.reversed()
+        self.isInteractive = interactive
+    }
+
+    public func readLine(prompt: String) -> String? {
+        if isInteractive { prompts.append(prompt) }
+        return input.popLast()
+    }
+
+    public func write(_ text: String) { output += text }
+    public func writeError(_ text: String) { errors += text }
+}

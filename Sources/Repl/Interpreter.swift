@@ -1,0 +1,122 @@
+import Foundation
+import Store
+
+/// Reads commands, runs them against a ``CaseStore``, and prints results.
+///
+/// Used the same way by the terminal, by piped scripts and by tests: only the ``ReplIO`` differs.
+/// Scripts stop at the first failing command (exit status 1) unless `keepGoing` is set; a person at a
+/// terminal just sees the error and carries on.
+public final class Interpreter {
+    public let store: CaseStore
+    let io: ReplIO
+    let keepGoing: Bool
+    /// How tables are printed; `.mode` changes it.
+    public var mode: OutputMode = .table
+
+    public enum Outcome: Equatable {
+        case succeeded
+        case failed
+        case quit
+    }
+
+    public init(store: CaseStore, io: ReplIO, keepGoing: Bool = false) {
+        self.store = store
+        self.io = io
+        self.keepGoing = keepGoing
+    }
+
+    static let prompt = "fieldbook> "
+    static let continuationPrompt = "....... "
+
+    /// Runs commands until the input ends or `quit`. Returns the process exit status: 0 when every
+    /// command succeeded, 1 when one failed.
+    public func run() -> Int32 {
+        var failures = 0
+        while let line = io.readLine(prompt: Self.prompt) {
+            switch execute(line) {
+            case .quit:
+                return failures == 0 ? 0 : 1
+            case .failed:
+                failures += 1
+                if !io.isInteractive && !keepGoing { return 1 }
+            case .succeeded:
+                break
+            }
+        }
+        if io.isInteractive { io.line() }
+        return failures == 0 ? 0 : 1
+    }
+
+    /// Runs one command line, printing its result or its error.
+    @discardableResult
+    public func execute(_ line: String) -> Outcome {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty || trimmed.hasPrefix("#") { return .succeeded }
+        do {
+            return try dispatch(trimmed)
+        } catch {
+            io.writeError("error: \(error)\n")
+            return .failed
+        }
+    }
+
+    private func dispatch(_ line: String) throws -> Outcome {
+        let name = String(line.prefix { !$0.isWhitespace })
+        let rest = line.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
+        guard let spec = CommandCatalog.spec(name) else {
+            throw ReplError.unknownCommand(name, suggestion: CommandCatalog.suggestion(for: name))
+        }
+        switch spec.name {
+        // Commands that take their text as typed, not split into words.
+        case "sql": try runSQL(rest)
+        case "note": try recordNote(rest, spec: spec)
+        default:
+            let words = try Tokenizer.words(rest)
+            switch spec.name {
+            case "cases": try listCases(words, spec: spec)
+            case "case": try caseCommand(words, spec: spec)
+            case "visit": try recordVisit(words, spec: spec)
+            case "edit": try edit(words, spec: spec)
+            case "finalise": try finalise(words, spec: spec)
+            case "amend": try amend(words, spec: spec)
+            case "delete": try delete(words, spec: spec)
+            case "show": try show(words, spec: spec)
+            case "history": try history(words, spec: spec)
+            case "verify": return try verify(words, spec: spec)
+            case ".mode": try setMode(words, spec: spec)
+            case "help": try help(words)
+            case "quit": return .quit
+            default: throw ReplError.unknownCommand(name, suggestion: nil)
+            }
+        }
+        return .succeeded
+    }
+
+    // MARK: - Shared helpers
+
+    /// The single record argument of a command, resolved to a full id.
+    func recordArgument(_ arguments: CommandArguments, spec: CommandSpec) throws -> String {
+        guard arguments.positional.count == 1, let reference = arguments.positional.first else {
+            throw ReplError.usage(command: spec.name, usage: spec.usage,
+                                  problem: arguments.positional.isEmpty ? "which record?" : "give one record")
+        }
+        return try store.resolveRecordID(reference)
+    }
+
+    func requireNoArguments(_ words: [String], spec: CommandSpec) throws {
+        if let extra = words.first {
+            throw ReplError.usage(command: spec.name, usage: spec.usage, problem: "unexpected '\(extra)'")
+        }
+    }
+
+    func printTable(_ table: Table) {
+        io.write(table.render(mode))
+    }
+
+    /// Asks for a value at the terminal; `nil` if the person gives nothing (or input ends).
+    func ask(_ question: String) -> String? {
+        guard let answer = io.readLine(prompt: question + ": ") else { return nil }
+        let trimmed = answer.trimmingCharacters(in: .whitespaces)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// How tabular results are printed, set with `.mode`.
+public enum OutputMode: String, CaseIterable, Sendable {
+    /// Aligned columns for people; long cells are shortened (csv and json keep everything).
+    case table
+    /// RFC 4180 CSV with a header row, for spreadsheets and scripts.
+    case csv
+    /// A JSON array of objects, one per row, keys in column order.
+    case json
+}
+
+/// A cell of a table: text, a number, or nothing.
+public enum Cell: Sendable, Equatable {
+    case text(String)
+    case number(String)
+    case empty
+
+    init(_ text: String?) { self = text.map(Cell.text) ?? .empty }
+    init(_ number: Int) { self = .number(String(number)) }
+
+    var plain: String {
+        switch self {
+        case .text(let text), .number(let text): return text
+        case .empty: return ""
+        }
+    }
+}
+
+/// Rows with named columns, printed in the current ``OutputMode``.
+public struct Table: Sendable, Equatable {
+    public var columns: [String]
+    public var rows: [[Cell]]
+
+    public init(columns: [String], rows: [[Cell]]) {
+        self.columns = columns
+        self.rows = rows
+    }
+
+    /// The widest a cell is shown in table mode.
+    static let maximumCellWidth = 60
+
+    public func render(_ mode: OutputMode) -> String {
+        switch mode {
+        case .table: return renderTable()
+        case .csv: return renderCSV()
+        case .json: return renderJSON()
+        }
+    }
+
+    private func renderTable() -> String {
+        func shown(_ cell: Cell) -> String {
+            let flat = cell.plain.map { $0.isNewline ? " " : $0 }
+            let text = String(flat)
+            return text.count > Self.maximumCellWidth ? text.prefix(Self.maximumCellWidth - 1) + "…" : text
+        }
+        let body = rows.map { $0.map(shown) }
+        var widths = columns.map(\.count)
+        for row in body {
+            for (index, text) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], text.count)
+            }
+        }
+        func line(_ cells: [String], numeric: [Bool]) -> String {
+            cells.enumerated().map { index, text in
+                let pad = String(repeating: " ", count: max(0, widths[index] - text.count))
+                return numeric[index] ? pad + text : text + pad
+            }.joined(separator: "  ").trimmingTrailingSpaces()
+        }
+        var lines = [line(columns, numeric: columns.map { _ in false })]
+        lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+        for (row, texts) in zip(rows, body) {
+            lines.append(line(texts, numeric: row.map { if case .number = $0 { return true } else { return false } }))
+        }
+        lines.append("(\(rows.count) row\(rows.count == 1 ? "" : "s"))")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func renderCSV() -> String {
+        func field(_ text: String) -> String {
+            text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline })
+                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
+        var out = columns.map(field).joined(separator: ",") + "\r\n"
+        for row in rows { out += row.map { field($0.plain) }.joined(separator: ",") + "\r\n" }
+        return out
+    }
+
+    private func renderJSON() -> String {
+        let objects = rows.map { row in
+            "{" + zip(columns, row).map { column, cell in
+                let value: String
+                switch cell {
+                case .text(let text): value = JSONText.quote(text)
+                case .number(let text): value = text
+                case .empty: value = "null"
+                }
+                return JSONText.quote(column) + ":" + value
+            }.joined(separator: ",") + "}"
+        }
+        return "[" + objects.joined(separator: ",\n ") + "]\n"
+    }
+}
+
+enum JSONText {
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
+    }
+}

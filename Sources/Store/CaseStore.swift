@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+
+/// A worker's local case store: one SQLite file (WAL, synchronous=FULL) holding the change log and the
+/// merged records.
+///
+/// Every mutation runs in one transaction that appends its change to the device's hash chain and saves the
+/// record's new merged state; when a method throws, nothing was written. Concurrent processes on the same
+/// file are serialised by SQLite.
+public final class CaseStore: Sendable {
+    /// The store file.
+    public let path: String
+    /// This store's device id, fixed when the file was created.
+    public let deviceID: String
+    /// The user new changes are attributed to.
+    public let author: String
+
+    let pool: DatabasePool
+    let clock: @Sendable () -> Date
+    let timeZone: TimeZone
+
+    /// Opens the store at `path`, creating it (and its folder) on first use and upgrading an older schema.
+    ///
+    /// - Parameters:
+    ///   - author: the user new changes are attributed to.
+    ///   - clock: the wall clock; tests pass a fixed one.
+    ///   - timeZone: the zone in which times typed without a zone are read.
+    public init(path: String, author: String, clock: @escaping @Sendable () -> Date = { Date() },
+                timeZone: TimeZone = .current) throws {
+        guard Self.isValidUserName(author) else { throw StoreError.invalidAuthor(author) }
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError.storeUnreadable(path: path, reason: "cannot create folder \(folder)")
+            }
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // Durability over speed: a note is on disk when the command returns.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try StoreMigrations.migrator.migrate(pool)
+            deviceID = try pool.write { db in
+                if let existing = try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'device_id'") {
+                    return existing
+                }
+                let id = UUID().uuidString.lowercased()
+                try db.execute(sql: "INSERT INTO store_meta (key, value) VALUES ('device_id', ?)", arguments: [id])
+                return id
+            }
+        } catch let error as DatabaseError {
+            throw StoreError.storeUnreadable(path: path, reason: error.message ?? "\(error.resultCode)")
+        }
+        self.path = path
+        self.author = author
+        self.clock = clock
+        self.timeZone = timeZone
+    }
+
+    /// Whether `name` can attribute changes: 1 to 64 letters, digits, `.`, `_`, `-` or `@`.
+    public static func isValidUserName(_ name: String) -> Bool {
+        (1...64).contains(name.count)
+            && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "._-@".unicodeScalars.contains($0) }
+    }
+
+    /// The migrations applied to this store, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try StoreMigrations.migrator.appliedIdentifiers(db).sorted() }
+    }
+
+    var valueContext: ValueContext { ValueContext(now: clock(), timeZone: timeZone) }
+
+    // MARK: - Writing a change
+
+    /// Appends one change by this device and saves the record's new state, inside the caller's transaction.
+    ///
+    /// - Parameter base: the record's state before the change (`nil` for a new record).
+    @discardableResult
+    func append(_ db: Database, base: RecordState?, recordID: String, type: RecordType, caseID: String,
+                kind: ChangeKind, writes: [FieldWrite], sealed: [ChangeID] = []) throws -> Change {
+        let head = try ChangeLog.head(of: deviceID, db)
+        let now = clock()
+        let hlc = HLC.next(after: try ChangeLog.latestHLC(db), wallMilliseconds: Timestamp.milliseconds(now))
+        let change = Change(
+            id: ChangeID(deviceID: deviceID, seq: (head?.seq ?? 0) + 1), hlc: hlc,
+            recordedAt: Timestamp.iso8601(milliseconds: Timestamp.milliseconds(now)), author: author,
+            recordID: recordID, recordType: type, caseID: caseID, kind: kind, writes: writes, sealed: sealed,
+            previousHash: head?.hash ?? Change.genesisHash)
+        try ChangeLog.insert(change, db)
+        var state = base ?? RecordState(recordID: recordID, recordType: type, caseID: caseID)
+        state.apply(change)
+        try RecordProjection(state).save(db)
+        return change
+    }
+
+    /// The merged state of a record, replayed from its changes.
+    func state(of recordID: String, _ db: Database) throws -> RecordState? {
+        RecordState(changes: try ChangeLog.changes(ofRecord: recordID, db))
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import GRDB
+
+/// Reading and writing the `change_log` table.
+///
+/// The table is append-only: a change is inserted once, with the record's new state, in the transaction
+/// that made it, and is never updated or deleted.
+enum ChangeLog {
+    static let columns = """
+        device_id, seq, hlc, recorded_at, author, record_id, record_type, case_id, kind, writes, sealed, \
+        prev_hash, hash
+        """
+
+    static func insert(_ change: Change, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO change_log (\(columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            arguments: [change.id.deviceID, change.id.seq, change.hlc.rawValue, change.recordedAt,
+                        change.author, change.recordID, change.recordType.rawValue, change.caseID,
+                        change.kind.rawValue, try JSONCoding.string(change.writes),
+                        try JSONCoding.string(change.sealed), change.previousHash, change.hash])
+    }
+
+    /// Every change of one record, in no particular order (the merge does not need one).
+    static func changes(ofRecord recordID: String, _ db: Database) throws -> [Change] {
+        try fetch(db, where: "record_id = ?", [recordID])
+    }
+
+    static func fetch(_ db: Database, where condition: String, _ arguments: StatementArguments = [],
+                      orderBy: String = "hlc, device_id, seq") throws -> [Change] {
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT \(columns) FROM change_log WHERE \(condition) ORDER BY \(orderBy)",
+            arguments: arguments)
+        var changes: [Change] = []
+        while let row = try rows.next() { changes.append(try decode(row)) }
+        return changes
+    }
+
+    /// The latest change of `deviceID`: its sequence number and hash, which the next change chains to.
+    static func head(of deviceID: String, _ db: Database) throws -> (seq: Int64, hash: String)? {
+        try Row.fetchOne(db, sql: "SELECT seq, hash FROM change_log WHERE device_id = ? ORDER BY seq DESC LIMIT 1",
+                         arguments: [deviceID])
+            .map { ($0["seq"], $0["hash"]) }
+    }
+
+    /// The highest HLC this store has seen, local or remote.
+    static func latestHLC(_ db: Database) throws -> HLC {
+        HLC(rawValue: try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM change_log") ?? 0)
+    }
+
+    /// A stored row as a change, keeping the hash it claims. Rows that do not decode are reported as
+    /// corruption by `verify` rather than crashing anything.
+    static func decode(_ row: Row) throws -> Change {
+        let device: String = row["device_id"]
+        let seq: Int64 = row["seq"]
+        let typeName: String = row["record_type"]
+        let kindName: String = row["kind"]
+        guard let type = RecordType(rawValue: typeName) else {
+            throw StoreError.inconsistent("change \(device):\(seq) has an unknown record type '\(typeName)'")
+        }
+        guard let kind = ChangeKind(rawValue: kindName) else {
+            throw StoreError.inconsistent("change \(device):\(seq) has an unknown kind '\(kindName)'")
+        }
+        let writesText: String = row["writes"]
+        let sealedText: String = row["sealed"]
+        let writes: [FieldWrite]
+        let sealed: [ChangeID]
+        do {
+            writes = try JSONCoding.decode([FieldWrite].self, from: writesText)
+            sealed = try JSONCoding.decode([ChangeID].self, from: sealedText)
+        } catch {
+            throw StoreError.inconsistent("change \(device):\(seq) has unreadable writes or seal")
+        }
+        return Change(id: ChangeID(deviceID: device, seq: seq), hlc: HLC(rawValue: row["hlc"]),
+                      recordedAt: row["recorded_at"], author: row["author"], recordID: row["record_id"],
+                      recordType: type, caseID: row["case_id"], kind: kind, writes: writes, sealed: sealed,
+                      previousHash: row["prev_hash"], claimedHash: row["hash"])
+    }
+}
+
+/// JSON with sorted keys and no escaped slashes, so the same value always gives the same text.
+enum JSONCoding {
+    static func string<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+}

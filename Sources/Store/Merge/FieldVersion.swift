@@ -1,0 +1,37 @@
+/// One version of one field: the value a change wrote, with who wrote it and when.
+public struct FieldVersion: Sendable, Hashable, Codable {
+    /// The change that wrote this version; it doubles as the version's id.
+    public let change: ChangeID
+    public let value: String?
+    public let hlc: HLC
+    public let author: String
+    public let recordedAt: String
+    public let kind: ChangeKind
+    /// The versions this one replaces.
+    public let supersedes: [ChangeID]
+
+    init(change: Change, write: FieldWrite) {
+        self.change = change.id
+        self.value = write.value
+        self.hlc = change.hlc
+        self.author = change.author
+        self.recordedAt = change.recordedAt
+        self.kind = change.kind
+        self.supersedes = write.supersedes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case change = "version", value, hlc, author, recordedAt = "recorded_at", kind, supersedes
+    }
+}
+
+extension HLC: Codable {
+    public init(from decoder: any Decoder) throws {
+        self.init(rawValue: try decoder.singleValueContainer().decode(Int64.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}

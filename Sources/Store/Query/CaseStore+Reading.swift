@@ -1,0 +1,118 @@
+import GRDB
+
+extension CaseStore {
+    /// The full id of the record `reference` names: a full id, a case id, or a unique prefix of at least
+    /// six characters of a record id.
+    public func resolveRecordID(_ reference: String) throws -> String {
+        try pool.read { db in try resolveRecordID(reference, db) }
+    }
+
+    func resolveRecordID(_ reference: String, _ db: Database) throws -> String {
+        if try Self.recordExists(reference, db) { return reference }
+        let prefix = reference.lowercased()
+        guard prefix.count >= 6 else {
+            throw reference.isEmpty ? StoreError.noSuchRecord(reference) : StoreError.prefixTooShort(reference)
+        }
+        let matches = try String.fetchAll(
+            db, sql: "SELECT id FROM record WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 13",
+            arguments: [prefix])
+        switch matches.count {
+        case 0: throw StoreError.noSuchRecord(reference)
+        case 1: return matches[0]
+        default: throw StoreError.ambiguousPrefix(reference, matches: matches)
+        }
+    }
+
+    /// A record and its amendments.
+    public func snapshot(_ recordID: String) throws -> RecordSnapshot {
+        try pool.read { db in
+            let record = try existingState(recordID, db)
+            let amendmentIDs = try String.fetchAll(db, sql: """
+                SELECT id FROM record WHERE type = 'amendment' AND json_extract(fields, '$.target_id') = ?
+                ORDER BY created_at, id
+                """, arguments: [recordID])
+            let amendments = try amendmentIDs.compactMap { try state(of: $0, db) }
+            return RecordSnapshot(state: record, amendments: amendments)
+        }
+    }
+
+    /// Every change of a record, oldest first: nothing is hidden, superseded values included.
+    public func history(_ recordID: String) throws -> [Change] {
+        try pool.read { db in
+            guard try Self.recordExists(recordID, db) else { throw StoreError.noSuchRecord(recordID) }
+            return try ChangeLog.fetch(db, where: "record_id = ?", [recordID])
+        }
+    }
+
+    /// The ids of all cases, for completion and error messages.
+    public func caseIDs() throws -> [String] {
+        try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM record WHERE type = 'case' ORDER BY id") }
+    }
+
+    /// One summary per case, ordered by case id.
+    public func cases() throws -> [CaseSummary] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.case_id, c.child_name, c.category, c.worker, c.conflicted_fields,
+                       (SELECT count(*) FROM visits v WHERE v.case_id = c.case_id AND v.status != 'deleted') AS visits,
+                       (SELECT max(occurred_at) FROM visits v WHERE v.case_id = c.case_id AND v.status != 'deleted') AS last_visit,
+                       (SELECT count(*) FROM record r WHERE r.case_id = c.case_id AND r.status = 'draft') AS drafts,
+                       (SELECT count(*) FROM conflicts k WHERE k.case_id = c.case_id) AS conflicts
+                FROM cases c ORDER BY c.case_id
+                """).map { row in
+                CaseSummary(caseID: row["case_id"], childName: row["child_name"] ?? "", category: row["category"] ?? "",
+                            worker: row["worker"] ?? "", visits: row["visits"], lastVisit: row["last_visit"],
+                            drafts: row["drafts"], conflicts: row["conflicts"])
+            }
+        }
+    }
+
+    /// The case record's state.
+    public func caseState(_ caseID: String) throws -> RecordState {
+        try pool.read { db in
+            try requireCase(caseID, db)
+            return try existingState(caseID, db)
+        }
+    }
+
+    /// Visits, notes and amendments of a case, in the order they happened.
+    public func chronology(_ caseID: String) throws -> [ChronologyEntry] {
+        try pool.read { db in
+            try requireCase(caseID, db)
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, type, status, created_by, created_at, fields FROM record
+                WHERE case_id = ? AND type != 'case'
+                """, arguments: [caseID])
+            return try rows.map { row in
+                let fields = try JSONCoding.decode([String: String].self, from: row["fields"])
+                let type = RecordType(rawValue: row["type"]) ?? .note
+                let createdAt: String? = row["created_at"]
+                return ChronologyEntry(
+                    recordID: row["id"], type: type,
+                    occurredAt: fields["occurred_at"] ?? createdAt ?? "", recordedAt: createdAt,
+                    author: row["created_by"], status: row["status"], summary: Self.summary(type, fields))
+            }
+            .sorted { ($0.occurredAt, $0.recordID) < ($1.occurredAt, $1.recordID) }
+        }
+    }
+
+    private static func summary(_ type: RecordType, _ fields: [String: String]) -> String {
+        switch type {
+        case .visit:
+            var parts = [fields["type"] ?? "visit"]
+            switch fields["seen"] {
+            case "yes": parts.append(fields["seen_alone"] == "yes" ? "seen alone" : "seen, not alone" + (fields["alone_reason"].map { " (\($0))" } ?? ""))
+            case "no": parts.append("not seen")
+            default: break
+            }
+            return parts.joined(separator: ", ")
+        case .note:
+            let body = (fields["body"] ?? "").split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            return "\(fields["category"] ?? "note"): " + (body.count > 60 ? body.prefix(57) + "..." : body)
+        case .amendment:
+            return "amends \(fields["target_id"]?.prefix(8) ?? "?"): \(fields["reason"] ?? "")"
+        case .case:
+            return ""
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import GRDB
+
+/// What `verify` found.
+public struct VerificationReport: Sendable, Equatable {
+    public var changesChecked = 0
+    public var devices = 0
+    public var recordsChecked = 0
+    /// Problems, in the order found: for each hash chain its first broken link, then records whose stored
+    /// state differs from a replay of the change log.
+    public var problems: [String] = []
+
+    public var isIntact: Bool { problems.isEmpty }
+}
+
+/// Proves the store was not edited behind its back.
+///
+/// 1. Every change's hash is recomputed from its content (``CanonicalEncoding``).
+/// 2. Every device's chain is followed: each change's `prev_hash` must be the hash of the device's previous
+///    change. This store's own chain must start at 1 with no gaps. Other devices' chains may have gaps
+///    (a device receives only the changes of cases it holds); links are checked wherever both ends are here.
+/// 3. Every record is replayed from its changes through the merge and compared with the stored row.
+///
+/// An edit of a stored value breaks (1) or (3); a recomputed hash breaks the next link of (2); a deleted
+/// change breaks (2) or (3). The one edit a lone device cannot detect is a rewrite of its own latest change
+/// with a recomputed hash and matching records; once the change has reached the central peer, the peer's
+/// copy anchors it.
+public struct StoreVerifier {
+    let store: CaseStore
+
+    public func run() throws -> VerificationReport {
+        try store.pool.read { db in
+            var report = VerificationReport()
+            var byRecord: [String: [Change]] = [:]
+            var previous: (device: String, seq: Int64, hash: String)?
+            var brokenDevices: Set<String> = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(ChangeLog.columns) FROM change_log ORDER BY device_id, seq")
+            while let row = try rows.next() {
+                report.changesChecked += 1
+                let device: String = row["device_id"]
+                let seq: Int64 = row["seq"]
+                if previous?.device != device {
+                    report.devices += 1
+                    if device == store.deviceID, seq != 1 {
+                        report.problems.append("chain \(device.prefix(8)): first change is \(seq), expected 1 (changes deleted)")
+                        brokenDevices.insert(device)
+                    }
+                }
+                let change: Change
+                do {
+                    change = try ChangeLog.decode(row)
+                } catch {
+                    report.problems.append("change \(device.prefix(8)):\(seq): \(error)")
+                    brokenDevices.insert(device)
+                    previous = (device, seq, row["hash"])
+                    continue
+                }
+                byRecord[change.recordID, default: []].append(change)
+                if !brokenDevices.contains(device) {
+                    if !change.hashIsValid {
+                        report.problems.append("change \(change.id.short): stored hash does not match its content (content edited after it was written)")
+                        brokenDevices.insert(device)
+                    } else if let prior = previous, prior.device == device {
+                        if prior.seq + 1 == seq, change.previousHash != prior.hash {
+                            report.problems.append("change \(change.id.short): prev_hash does not match the hash of \(device.prefix(8)):\(prior.seq) (chain broken)")
+                            brokenDevices.insert(device)
+                        } else if prior.seq + 1 != seq, device == store.deviceID {
+                            report.problems.append("chain \(device.prefix(8)): changes \(prior.seq + 1)...\(seq - 1) are missing")
+                            brokenDevices.insert(device)
+                        }
+                    } else if seq == 1, change.previousHash != Change.genesisHash {
+                        report.problems.append("change \(change.id.short): first change of its device does not start the chain")
+                        brokenDevices.insert(device)
+                    }
+                }
+                previous = (device, seq, change.hash)
+            }
+
+            var stored: [String: RecordProjection] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM record") {
+                let projection = RecordProjection(row: row)
+                stored[projection.id] = projection
+            }
+            for recordID in Set(byRecord.keys).union(stored.keys).sorted() {
+                report.recordsChecked += 1
+                guard let changes = byRecord[recordID], let state = RecordState(changes: changes) else {
+                    report.problems.append("record \(recordID): stored, but no change in the log created it")
+                    continue
+                }
+                guard let row = stored[recordID] else {
+                    report.problems.append("record \(recordID): in the change log but missing from the records")
+                    continue
+                }
+                let replayed = try RecordProjection(state)
+                let differing = row.differences(from: replayed)
+                if !differing.isEmpty {
+                    report.problems.append("record \(recordID): stored \(differing.joined(separator: ", ")) differ from a replay of its \(changes.count) change(s)")
+                }
+            }
+            return report
+        }
+    }
+}
+
+extension CaseStore {
+    /// Checks hash chains and replays the change log; see ``StoreVerifier``.
+    public func verify() throws -> VerificationReport {
+        try StoreVerifier(store: self).run()
+    }
+}

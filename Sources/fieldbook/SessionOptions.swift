@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Repl
+import Store
+
+/// Options shared by every command that opens a REPL.
+struct SessionOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The store file.", discussion: "Default: $FIELDBOOK_STORE, else ~/.fieldbook/store.sqlite. Created on first use.",
+        valueName: "path"))
+    var store: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Who you are: changes are attributed to this user.",
+        discussion: "Default: $FIELDBOOK_USER, else your login name.", valueName: "name"))
+    var user: String?
+
+    @Flag(name: .long, help: "Carry on after a failing command when reading a script (the exit status is still 1).")
+    var keepGoing = false
+
+    @Option(name: .customShort("c"), help: ArgumentHelp(
+        "Run this command and exit; repeat for several, run in order.", valueName: "command"))
+    var commands: [String] = []
+
+    func resolvedUser() -> String {
+        if let user { return user }
+        let environment = ProcessInfo.processInfo.environment
+        if let user = environment["FIELDBOOK_USER"], !user.isEmpty { return user }
+        return ProcessInfo.processInfo.userName
+    }
+
+    func resolvedStorePath() -> String {
+        if let store { return store }
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["FIELDBOOK_STORE"], !path.isEmpty { return path }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return (home as NSString).appendingPathComponent(".fieldbook/store.sqlite")
+    }
+
+    /// Runs `-c` commands, or the REPL on standard input, and exits with its status.
+    func runSession(on store: CaseStore) throws {
+        let status: Int32
+        if commands.isEmpty {
+            status = Interpreter(store: store, io: StandardIO(), keepGoing: keepGoing).run()
+        } else {
+            let io = PassThroughIO(lines: commands)
+            status = Interpreter(store: store, io: io, keepGoing: keepGoing).run()
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    static func open(path: String, user: String) throws -> CaseStore {
+        do {
+            return try CaseStore(path: path, author: user)
+        } catch let error as StoreError {
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+/// `-c` commands as input, with output straight to the process's streams.
+final class PassThroughIO: ReplIO {
+    let isInteractive = false
+    private var lines: [String]
+    private let output = StandardIO()
+
+    init(lines: [String]) { self.lines = lines.reversed() }
+
+    func readLine(prompt: String) -> String? { lines.popLast() }
+    func write(_ text: String) { output.write(text) }
+    func writeError(_ text: String) { output.writeError(text) }
+}
