@@ -42,11 +42,18 @@ let package = Package(
         ),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "Store",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine"]),
         .testTarget(name: "ReplTests", dependencies: ["Repl", "Store"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["fieldbook", "Store"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["fieldbook", "Store", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )
