@@ -5,10 +5,17 @@ struct Fieldbook: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fieldbook",
         abstract: "Offline-first case recording for children's social care.",
+        usage: """
+            fieldbook [--store <path>] [--user <name>] [--keep-going] [-c <command> ...]
+              fieldbook demo [--store <path>] [--user <name>]
+            """,
         discussion: """
-            Without a subcommand, fieldbook opens the REPL on your local store. On a terminal it is \
-            interactive; otherwise it reads one command per line from standard input, stops at the first \
-            failing command and exits 1. Type 'help' in the REPL for its commands.
+            Without a subcommand, fieldbook opens the REPL on your local store (--store, else \
+            $FIELDBOOK_STORE, else ~/.fieldbook/store.sqlite), attributing changes to --user, else \
+            $FIELDBOOK_USER, else your login name. On a terminal it is interactive; otherwise it reads \
+            one command per line from standard input, stops at the first failing command and exits 1 \
+            (--keep-going carries on). -c runs a command and exits. 'fieldbook repl --help' details the \
+            options; 'help' inside the REPL lists its commands.
             """,
         subcommands: [ReplCommand.self, DemoCommand.self],
         defaultSubcommand: ReplCommand.self

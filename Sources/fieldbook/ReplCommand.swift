@@ -6,9 +6,9 @@ struct ReplCommand: ParsableCommand {
         abstract: "Open the REPL on your local store (the default).",
         discussion: """
             Examples:
-              fieldbook                                  interactive, on ~/.fieldbook/store.sqlite
-              fieldbook --store visits.sqlite -c cases   one command, then exit
-              fieldbook < script.txt                     one command per line; stops at the first error
+              fieldbook                         interactive
+              fieldbook --store my.sqlite -c cases
+              fieldbook < script.txt            stops at the first error
             """
     )
 

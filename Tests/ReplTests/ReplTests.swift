@@ -1,0 +1,150 @@
+import Foundation
+import Repl
+import Store
+import Testing
+
+/// The interpreter driven through `ScriptedIO`, on a real store file.
+@Suite struct ReplTests {
+    let folder: URL
+    let store: CaseStore
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("fieldbook-repl-\(UUID().uuidString)")
+        store = try CaseStore(path: folder.appendingPathComponent("store.sqlite").path, author: "sam.okafor",
+                              timeZone: TimeZone(identifier: "UTC") ?? .current)
+    }
+
+    private func run(_ lines: [String], interactive: Bool = false, keepGoing: Bool = false) -> (status: Int32, io: ScriptedIO) {
+        let io = ScriptedIO(lines: lines, interactive: interactive)
+        let status = Interpreter(store: store, io: io, keepGoing: keepGoing).run()
+        return (status, io)
+    }
+
+    private static let addCase = #"case add LA-1 child="Jay Brooks" dob=2015-03-09 category=cla placement_start=2026-10-01"#
+
+    @Test func aScriptRecordsAVisitAndPrintsItsIDLast() throws {
+        let (status, io) = run([Self.addCase,
+                                #"visit LA-1 date=2026-11-19T15:30 type=statutory seen=yes alone=yes wishes='likes "footie"'"#])
+        #expect(status == 0)
+        #expect(io.errors == "")
+        let lines = io.output.split(separator: "\n")
+        #expect(lines.first == "added case LA-1: Jay Brooks, CLA, worker sam.okafor")
+        let id = try #require(lines.last.map(String.init))
+        #expect(UUID(uuidString: id) != nil)
+        #expect(try store.snapshot(id).state.value("wishes") == #"likes "footie""#)
+    }
+
+    @Test func aScriptStopsAtTheFirstFailingCommand() throws {
+        let (status, io) = run([Self.addCase, "visit LA-1 date=2026-11-19 type=statutory colour=red", "note LA-1 never runs"])
+        #expect(status == 1)
+        #expect(io.errors.contains("error: unknown key 'colour' for a visit; valid keys: date, type, seen, alone, alone_reason, bedroom, present, location, wishes, observations, analysis, actions"))
+        #expect(try store.chronology("LA-1").isEmpty)
+    }
+
+    @Test func keepGoingRunsEveryCommandButStillFails() throws {
+        let (status, _) = run([Self.addCase, "visit LA-1 date=2026-11-19 type=statutory colour=red", "note LA-1 runs anyway"],
+                              keepGoing: true)
+        #expect(status == 1)
+        #expect(try store.chronology("LA-1").map(\.type) == [.note])
+    }
+
+    @Test func aNoteKeepsItsTextAsTypedAndCanSpanLines() throws {
+        let (status, io) = run([Self.addCase,
+                                "note LA-1 category=phone Mum's partner said \"not today\" -- call back",
+                                "note LA-1", "First line.", "  indented second line", ".", "quit"])
+        #expect(status == 0)
+        let ids = io.output.split(separator: "\n").filter { UUID(uuidString: String($0)) != nil }.map(String.init)
+        #expect(ids.count == 2)
+        #expect(try store.snapshot(ids[0]).state.value("body") == "Mum's partner said \"not today\" -- call back")
+        #expect(try store.snapshot(ids[0]).state.value("category") == "phone")
+        #expect(try store.snapshot(ids[1]).state.value("body") == "First line.\n  indented second line")
+    }
+
+    @Test func aNoteWithoutItsClosingDotIsNotSaved() throws {
+        let (status, io) = run([Self.addCase, "note LA-1", "half a note"])
+        #expect(status == 1)
+        #expect(io.errors.contains("note not saved"))
+        #expect(try store.chronology("LA-1").isEmpty)
+    }
+
+    @Test func theLifeCycleThroughCommands() throws {
+        let (_, created) = run([Self.addCase, "visit LA-1 date=2026-11-19 type=statutory seen=yes"])
+        let id = try #require(created.output.split(separator: "\n").last.map(String.init))
+        let prefix = String(id.prefix(36))
+        let (status, io) = run(["edit \(prefix) alone=no alone_reason=refused", "finalise \(prefix)",
+                                "edit \(prefix) seen=no"])
+        #expect(status == 1)
+        #expect(io.output.contains("changed seen_alone, alone_reason of \(id)"))
+        #expect(io.output.contains("finalised \(id)"))
+        #expect(io.errors.contains("is final; correct it with: amend"))
+        let (amended, amendIO) = run(["amend \(prefix) reason=\"typo in date\" date=2026-11-18", "show \(prefix)", "history \(prefix)"])
+        #expect(amended == 0)
+        #expect(amendIO.output.contains("date:         2026-11-18   [amended; originally: 2026-11-19]"))
+        #expect(amendIO.output.contains("typo in date"))
+        #expect(amendIO.output.contains("#3  "))
+        #expect(amendIO.output.contains("finalise by sam.okafor"))
+        #expect(amendIO.output.contains("seen_alone = no"))
+    }
+
+    @Test func errorsNameWhatIsValid() {
+        let (_, io) = run(["vist LA-1"], keepGoing: true)
+        #expect(io.errors.contains("unknown command 'vist': did you mean 'visit'?"))
+        let (_, more) = run(["show abc", "show", "case LA-404", ".mode xml", "visit LA-1 date=\"2026-11-19"], keepGoing: true)
+        #expect(more.errors.contains("'abc' is too short to name a record"))
+        #expect(more.errors.contains("show: which record?; usage: show RECORD"))
+        #expect(more.errors.contains("no case LA-404; there are no cases yet"))
+        #expect(more.errors.contains(".mode: no mode 'xml'"))
+        #expect(more.errors.contains("a double quote (\") is not closed"))
+    }
+
+    @Test func modesGiveTheSameDataForScripts() throws {
+        let (_, io) = run([Self.addCase, ".mode csv", "cases", ".mode json", "sql SELECT case_id, child_name, dob FROM cases"])
+        #expect(io.output.contains("case,child,category,worker,visits,last_visit,drafts,conflicts\r\nLA-1,Jay Brooks,CLA,sam.okafor,0,,0,0\r\n"))
+        #expect(io.output.contains(#"[{"case_id":"LA-1","child_name":"Jay Brooks","dob":"2015-03-09"}]"#))
+    }
+
+    @Test func sqlCannotWrite() throws {
+        let (status, io) = run([Self.addCase, "sql DELETE FROM cases", "sql INSERT INTO visits (id) VALUES ('x')"],
+                               keepGoing: true)
+        #expect(status == 1)
+        #expect(io.errors.contains("error: cannot modify cases because it is a view"))
+        #expect(io.errors.contains("error: not authorized: sql is read-only"))
+        #expect(try store.caseIDs() == ["LA-1"])
+    }
+
+    @Test func verifyReportsAnIntactStore() {
+        let (status, io) = run([Self.addCase, "verify"])
+        #expect(status == 0)
+        #expect(io.output.contains("verified 1 changes on 1 device chain, 1 records: intact"))
+    }
+
+    @Test func helpExplainsEachCommand() {
+        let (_, io) = run(["help", "help visit", "help finalize"])
+        #expect(io.output.contains("Commands (help COMMAND for details):"))
+        #expect(io.output.contains("usage: visit CASE date=WHEN type=TYPE [key=value ...]"))
+        #expect(io.output.contains("alone_reason  refused | inappropriate | unable"))
+        #expect(io.output.contains("usage: finalise RECORD"))
+    }
+
+    @Test func atATerminalMissingRequiredFieldsAreAskedFor() throws {
+        let (status, io) = run([Self.addCase, "visit LA-1 seen=yes", "2026-11-19", "statutory", "oops", "visit LA-1", ""],
+                               interactive: true)
+        #expect(status == 1, "one command failed, the session went on")
+        #expect(io.prompts.contains { $0.hasPrefix("date (when the visit happened;") })
+        #expect(io.prompts.contains { $0.hasPrefix("type (the kind of visit;") })
+        #expect(io.errors.contains("unknown command 'oops'"))
+        #expect(io.errors.contains("nothing saved: date is required"))
+        #expect(try store.chronology("LA-1").count == 1)
+    }
+}
+
+@Suite struct TokenizerTests {
+    @Test func quotingWorksLikeAShell() throws {
+        #expect(try Tokenizer.words(#"a b="c d" 'e f' g\ h "i\"j" k'l'm"#) == ["a", "b=c d", "e f", "g h", "i\"j", "klm"])
+        #expect(try Tokenizer.words(#"x="line\nbreak""#) == ["x=line\nbreak"])
+        #expect(try Tokenizer.words("  ") == [])
+        #expect(try Tokenizer.words(#"a '' b"#) == ["a", "", "b"])
+        #expect(throws: ReplError.self) { try Tokenizer.words("it's") }
+        #expect(throws: ReplError.self) { try Tokenizer.words("trailing\\") }
+    }
+}
