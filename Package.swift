@@ -15,6 +15,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", exact: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
     ],
     targets: [
         // The local case store: schema, change capture, merge rules, hash chain, views.
@@ -29,15 +34,43 @@ let package = Package(
         // zlib from the system (zlib1g-dev), wrapped for SyncEngine's compression.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Moving changes between stores. Depends on Store only.
-        .target(name: "SyncEngine", dependencies: ["Store", "CZlib"]),
+        // Messages, frames and compression; the client session; the central peer's logic and storage.
+        .target(
+            name: "SyncEngine",
+            dependencies: [
+                "Store", "CZlib",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The central peer over HTTP (Hummingbird).
+        .target(
+            name: "CentralHTTPServer",
+            dependencies: [
+                "SyncEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The client side of the protocol over HTTP (AsyncHTTPClient).
+        .target(
+            name: "SyncHTTPClient",
+            dependencies: [
+                "SyncEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // The command interpreter, over an input/output abstraction.
         .target(name: "Repl", dependencies: ["Store", "SyncEngine"]),
         // The `fieldbook` executable.
         .executableTarget(
             name: "fieldbook",
             dependencies: [
-                "Repl", "Store", "SyncEngine",
+                "Repl", "Store", "SyncEngine", "CentralHTTPServer", "SyncHTTPClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
@@ -49,7 +82,12 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine"]),
+        .testTarget(
+            name: "SyncEngineTests",
+            dependencies: ["SyncEngine", "Store", "CentralHTTPServer", "SyncHTTPClient",
+                           .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("Vectors")]
+        ),
         .testTarget(name: "ReplTests", dependencies: ["Repl", "Store"]),
         .testTarget(
             name: "EndToEndTests",

@@ -12,6 +12,8 @@ public final class Interpreter {
     let keepGoing: Bool
     /// How tables are printed; `.mode` changes it.
     public var mode: OutputMode = .table
+    /// The number of the command line being run, for script error messages.
+    private var lineNumber = 0
 
     public enum Outcome: Equatable {
         case succeeded
@@ -33,6 +35,7 @@ public final class Interpreter {
     public func run() -> Int32 {
         var failures = 0
         while let line = io.readLine(prompt: Self.prompt) {
+            lineNumber += 1
             switch execute(line) {
             case .quit:
                 return failures == 0 ? 0 : 1
@@ -55,7 +58,8 @@ public final class Interpreter {
         do {
             return try dispatch(trimmed)
         } catch {
-            io.writeError("error: \(error)\n")
+            let location = io.isInteractive || lineNumber == 0 ? "" : "line \(lineNumber): "
+            io.writeError("error: \(location)\(error)\n")
             return .failed
         }
     }

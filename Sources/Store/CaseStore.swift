@@ -25,8 +25,12 @@ public final class CaseStore: Sendable {
     ///   - author: the user new changes are attributed to.
     ///   - clock: the wall clock; tests pass a fixed one.
     ///   - timeZone: the zone in which times typed without a zone are read.
+    ///   - durability: `.full` (the default) syncs every commit to disk; `.normal` is for simulations
+    ///     that make thousands of throwaway stores.
+    ///   - extraMigrations: migrations run after the store's own (the central peer adds its tables).
     public init(path: String, author: String, clock: @escaping @Sendable () -> Date = { Date() },
-                timeZone: TimeZone = .current) throws {
+                timeZone: TimeZone = .current, durability: Durability = .full,
+                extraMigrations: (inout DatabaseMigrator) -> Void = { _ in }) throws {
         guard Self.isValidUserName(author) else { throw StoreError.invalidAuthor(author) }
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
@@ -40,11 +44,11 @@ public final class CaseStore: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             // Durability over speed: a note is on disk when the command returns.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
-            try StoreMigrations.migrator.migrate(pool)
+            try StoreMigrations.migrate(pool, extra: extraMigrations)
             deviceID = try pool.write { db in
                 if let existing = try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'device_id'") {
                     return existing
@@ -61,6 +65,15 @@ public final class CaseStore: Sendable {
         self.clock = clock
         self.timeZone = timeZone
     }
+
+    /// How hard SQLite works to keep each commit on disk.
+    public enum Durability: String, Sendable {
+        case full = "FULL"
+        case normal = "NORMAL"
+    }
+
+    /// The database, for layers that keep their own tables beside the store's (the central peer).
+    public var database: DatabasePool { pool }
 
     /// Whether `name` can attribute changes: 1 to 64 letters, digits, `.`, `_`, `-` or `@`.
     public static func isValidUserName(_ name: String) -> Bool {

@@ -20,7 +20,7 @@ struct DemoCommand: ParsableCommand {
         let path: String
         if let given = session.store {
             guard !FileManager.default.fileExists(atPath: given) else {
-                throw ValidationError("\(given) already exists; the demo seeds a fresh store, so give a new path")
+                throw CommandFailure.exit("\(given) already exists; the demo seeds a fresh store, so give a new path")
             }
             path = given
         } else {

@@ -53,7 +53,7 @@ struct SessionOptions: ParsableArguments {
         do {
             return try CaseStore(path: path, author: user)
         } catch let error as StoreError {
-            throw ValidationError(error.description)
+            throw CommandFailure.exit(error.description)
         }
     }
 }
@@ -69,4 +69,17 @@ final class PassThroughIO: ReplIO {
     func readLine(prompt: String) -> String? { lines.popLast() }
     func write(_ text: String) { output.write(text) }
     func writeError(_ text: String) { output.writeError(text) }
+}
+
+/// A failure reported as `error: MESSAGE` on standard error, with exit status 2 and no usage text
+/// (the arguments were fine; what they named was not).
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ message: String) { description = message }
+
+    static func exit(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        return ExitCode(2)
+    }
 }

@@ -57,7 +57,7 @@ import Testing
         let script = Self.script + "\nvisit LA-1042 date=2026-11-31 type=statutory\nnote LA-1042 not reached\n"
         let result = try binary.run(["--store", store, "--user", "sam.okafor"], input: script)
         #expect(result.status == 1)
-        #expect(result.errors == "error: date=2026-11-31 is not valid: expected a date YYYY-MM-DD or date and time YYYY-MM-DDTHH:MM, not in the future\n")
+        #expect(result.errors == "error: line 5: date=2026-11-31 is not valid: expected a date YYYY-MM-DD or date and time YYYY-MM-DDTHH:MM, not in the future\n")
         #expect(try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM change_log") } == 3)
 
         let keepGoing = try binary.run(["--store", scratch.path("other.sqlite"), "--user", "sam.okafor", "--keep-going"], input: script)

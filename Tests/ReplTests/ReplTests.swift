@@ -37,7 +37,7 @@ import Testing
     @Test func aScriptStopsAtTheFirstFailingCommand() throws {
         let (status, io) = run([Self.addCase, "visit LA-1 date=2026-11-19 type=statutory colour=red", "note LA-1 never runs"])
         #expect(status == 1)
-        #expect(io.errors.contains("error: unknown key 'colour' for a visit; valid keys: date, type, seen, alone, alone_reason, bedroom, present, location, wishes, observations, analysis, actions"))
+        #expect(io.errors.contains("error: line 2: unknown key 'colour' for a visit; valid keys: date, type, seen, alone, alone_reason, bedroom, present, location, wishes, observations, analysis, actions"))
         #expect(try store.chronology("LA-1").isEmpty)
     }
 
@@ -97,6 +97,21 @@ import Testing
         #expect(more.errors.contains("a double quote (\") is not closed"))
     }
 
+    @Test func fixesFromTheFirstReview() throws {
+        let (_, io) = run([Self.addCase, "finalise LA-1", "hepl", ".mode", "edit LA-1 Child=x",
+                           "sql WITH c(x) AS (SELECT 1) SELECT count(*) AS n FROM c"], keepGoing: true)
+        #expect(io.errors.contains("a case has no draft or final state"))
+        #expect(io.errors.contains("did you mean 'help'?"))
+        #expect(io.output.contains("mode table"))
+        #expect(io.errors.contains("unknown key 'Child' for a case"))
+        #expect(io.output.contains("(1 row)"))
+        let (_, visit) = run(["visit LA-1 date=2026-11-19 type=statutory seen=yes alone=no alone_reason=unable"])
+        let id = try #require(visit.output.split(separator: "\n").last.map(String.init))
+        let (status, amend) = run(["finalise \(id)", "amend \(id) reason=x alone=yes"])
+        #expect(status == 1)
+        #expect(amend.errors.contains("alone_reason is for a child not seen alone"))
+    }
+
     @Test func modesGiveTheSameDataForScripts() throws {
         let (_, io) = run([Self.addCase, ".mode csv", "cases", ".mode json", "sql SELECT case_id, child_name, dob FROM cases"])
         #expect(io.output.contains("case,child,category,worker,visits,last_visit,drafts,conflicts\r\nLA-1,Jay Brooks,CLA,sam.okafor,0,,0,0\r\n"))
@@ -107,8 +122,8 @@ import Testing
         let (status, io) = run([Self.addCase, "sql DELETE FROM cases", "sql INSERT INTO visits (id) VALUES ('x')"],
                                keepGoing: true)
         #expect(status == 1)
-        #expect(io.errors.contains("error: cannot modify cases because it is a view"))
-        #expect(io.errors.contains("error: not authorized: sql is read-only"))
+        #expect(io.errors.contains("error: line 2: cannot modify cases because it is a view"))
+        #expect(io.errors.contains("error: line 3: not authorized: sql is read-only"))
         #expect(try store.caseIDs() == ["LA-1"])
     }
 

@@ -23,6 +23,10 @@ extension Interpreter {
     }
 
     func setMode(_ words: [String], spec: CommandSpec) throws {
+        if words.isEmpty {
+            io.line("mode \(mode.rawValue)")
+            return
+        }
         guard words.count == 1, let mode = OutputMode(rawValue: words[0]) else {
             throw ReplError.usage(command: spec.name, usage: spec.usage,
                                   problem: words.isEmpty ? "the mode is \(self.mode.rawValue)" : "no mode '\(words.joined(separator: " "))'")

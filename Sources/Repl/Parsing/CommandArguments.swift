@@ -5,7 +5,8 @@ struct CommandArguments {
     /// `key=value` pairs, in order.
     var pairs: [(key: String, value: String)] = []
 
-    /// Splits words: a word whose part before the first `=` is a lowercase key (`a-z`, `_`) is a pair.
+    /// Splits words: a word whose part before the first `=` is a key (letters and `_`) is a pair. Keys are
+    /// checked by the store, so a mistyped one (`Wishes=`) is reported as an unknown key.
     init(_ words: some Sequence<String>) {
         for word in words {
             if let equals = word.firstIndex(of: "="), Self.isKey(word[..<equals]) {
@@ -17,7 +18,7 @@ struct CommandArguments {
     }
 
     static func isKey(_ text: Substring) -> Bool {
-        !text.isEmpty && text.allSatisfy { ("a"..."z").contains($0) || $0 == "_" }
+        !text.isEmpty && text.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || $0 == "_" }
     }
 
     /// Removes and returns the pair named `key`, if given.

@@ -18,7 +18,7 @@ extension CaseStore {
             guard state.recordType != .amendment else {
                 throw StoreError.notEditable(id: recordID, reason: "amendments are final when saved; add another amendment to the original record")
             }
-            try requireDraft(state)
+            try requireDraft(state, db)
             let given = try FieldInput(schema: state.recordType.schema, context: valueContext).normalise(values)
             var after = state.values
             var writes: [FieldWrite] = []
@@ -44,7 +44,12 @@ extension CaseStore {
     public func finalise(_ recordID: String) throws {
         try pool.write { db in
             let state = try existingState(recordID, db)
-            try requireDraft(state)
+            guard state.recordType == .visit || state.recordType == .note else {
+                throw StoreError.notEditable(id: recordID, reason: state.recordType == .case
+                    ? "a case has no draft or final state; its details are changed with edit"
+                    : "amendments are final when saved")
+            }
+            try requireDraft(state, db)
             if let field = state.conflictedFields.first {
                 throw StoreError.fieldInConflict(id: recordID, field: field)
             }
@@ -105,6 +110,12 @@ extension CaseStore {
             let given = try FieldInput(schema: target.recordType.schema, context: valueContext).normalise(values)
             var corrected: [String: String?] = [:]
             for (spec, value) in given { corrected[spec.name] = value }
+            if target.recordType == .visit {
+                // The corrected record must still make sense: check the values it will show.
+                var effective = try snapshot(of: target, db).effectiveValues
+                for (field, value) in corrected { effective[field] = value }
+                try FieldInput.checkVisit(effective)
+            }
             let writes = [
                 FieldWrite(field: "target_id", value: target.recordID, supersedes: []),
                 FieldWrite(field: "reason", value: reason, supersedes: []),
@@ -122,10 +133,13 @@ extension CaseStore {
         return state
     }
 
-    private func requireDraft(_ state: RecordState) throws {
+    private func requireDraft(_ state: RecordState, _ db: Database) throws {
         switch state.status {
+        case .final? where state.recordType == .amendment:
+            throw StoreError.notEditable(id: state.recordID, reason: "amendments are final when saved; add another amendment to the original record")
         case .final?:
-            throw StoreError.notEditable(id: state.recordID, reason: "it is final; correct it with: amend \(state.recordID.prefix(8)) reason=... key=value")
+            let reference = try uniquePrefix(of: state.recordID, db)
+            throw StoreError.notEditable(id: state.recordID, reason: "it is final; correct it with: amend \(reference) reason=... key=value")
         case .deleted?:
             throw StoreError.notEditable(id: state.recordID, reason: "it was deleted")
         case .draft?, nil:

@@ -37,6 +37,9 @@ struct FieldInput {
         if values["seen"] == "no", values["seen_alone"] == "yes" {
             throw StoreError.inconsistent("alone=yes contradicts seen=no: a child not seen cannot be seen alone")
         }
+        if values["seen"] == "no", values["alone_reason"] != nil {
+            throw StoreError.inconsistent("alone_reason is for a child seen but not alone; it cannot go with seen=no")
+        }
         if values["seen_alone"] == "yes", values["alone_reason"] != nil {
             throw StoreError.inconsistent("alone_reason is for a child not seen alone; it cannot go with alone=yes")
         }

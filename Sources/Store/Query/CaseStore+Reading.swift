@@ -25,15 +25,32 @@ extension CaseStore {
 
     /// A record and its amendments.
     public func snapshot(_ recordID: String) throws -> RecordSnapshot {
-        try pool.read { db in
-            let record = try existingState(recordID, db)
-            let amendmentIDs = try String.fetchAll(db, sql: """
-                SELECT id FROM record WHERE type = 'amendment' AND json_extract(fields, '$.target_id') = ?
-                ORDER BY created_at, id
-                """, arguments: [recordID])
-            let amendments = try amendmentIDs.compactMap { try state(of: $0, db) }
-            return RecordSnapshot(state: record, amendments: amendments)
+        try pool.read { db in try snapshot(of: try existingState(recordID, db), db) }
+    }
+
+    func snapshot(of record: RecordState, _ db: Database) throws -> RecordSnapshot {
+        let amendmentIDs = try String.fetchAll(db, sql: """
+            SELECT id FROM record WHERE type = 'amendment' AND json_extract(fields, '$.target_id') = ?
+            ORDER BY created_at, id
+            """, arguments: [record.recordID])
+        let amendments = try amendmentIDs.compactMap { try state(of: $0, db) }
+        return RecordSnapshot(state: record, amendments: amendments)
+    }
+
+    /// The shortest prefix of `recordID` (at least 8 characters) that names it alone. Record ids begin
+    /// with their creation time, so records made close together share long prefixes.
+    public func uniquePrefix(of recordID: String) throws -> String {
+        try pool.read { db in try uniquePrefix(of: recordID, db) }
+    }
+
+    func uniquePrefix(of recordID: String, _ db: Database) throws -> String {
+        let before = try String.fetchOne(db, sql: "SELECT id FROM record WHERE id < ? ORDER BY id DESC LIMIT 1", arguments: [recordID])
+        let after = try String.fetchOne(db, sql: "SELECT id FROM record WHERE id > ? ORDER BY id LIMIT 1", arguments: [recordID])
+        func common(_ other: String?) -> Int {
+            guard let other else { return 0 }
+            return zip(recordID, other).prefix { $0 == $1 }.count
         }
+        return String(recordID.prefix(max(8, max(common(before), common(after)) + 1)))
     }
 
     /// Every change of a record, oldest first: nothing is hidden, superseded values included.
@@ -101,7 +118,12 @@ extension CaseStore {
         case .visit:
             var parts = [fields["type"] ?? "visit"]
             switch fields["seen"] {
-            case "yes": parts.append(fields["seen_alone"] == "yes" ? "seen alone" : "seen, not alone" + (fields["alone_reason"].map { " (\($0))" } ?? ""))
+            case "yes":
+                switch fields["seen_alone"] {
+                case "yes": parts.append("seen alone")
+                case "no": parts.append("seen, not alone" + (fields["alone_reason"].map { " (\($0))" } ?? ""))
+                default: parts.append("seen")
+                }
             case "no": parts.append("not seen")
             default: break
             }
@@ -110,7 +132,7 @@ extension CaseStore {
             let body = (fields["body"] ?? "").split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
             return "\(fields["category"] ?? "note"): " + (body.count > 60 ? body.prefix(57) + "..." : body)
         case .amendment:
-            return "amends \(fields["target_id"]?.prefix(8) ?? "?"): \(fields["reason"] ?? "")"
+            return "amends \(fields["target_id"] ?? "?"): \(fields["reason"] ?? "")"
         case .case:
             return ""
         }

@@ -52,9 +52,9 @@ public enum ReadOnlyQuery {
         else { throw StoreError.query("cannot open \(path) to read") }
         sqlite3_busy_timeout(db, 5000)
         sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0)
-        sqlite3_set_authorizer(db, { _, action, first, second, _, view in
+        sqlite3_set_authorizer(db, { _, action, first, second, database, view in
             ReadOnlyQuery.authorize(action, first.map { String(cString: $0) }, second.map { String(cString: $0) },
-                                    viaView: view != nil)
+                                    inDatabase: database != nil, viaView: view != nil)
         }, nil)
         let deadline = Deadline(seconds: timeLimit)
         let token = Unmanaged.passRetained(deadline)
@@ -97,16 +97,16 @@ public enum ReadOnlyQuery {
     }
 
     /// The authorizer's decision for one action SQLite is about to compile.
-    static func authorize(_ action: Int32, _ first: String?, _ second: String?, viaView: Bool) -> Int32 {
+    static func authorize(_ action: Int32, _ first: String?, _ second: String?, inDatabase: Bool, viaView: Bool) -> Int32 {
         switch action {
         case SQLITE_SELECT, SQLITE_RECURSIVE:
             return SQLITE_OK
         case SQLITE_READ:
-            // Reads made by a documented view's own definition are allowed; top-level reads only of views.
-            if viaView { return SQLITE_OK }
+            // Reads made by a documented view's own definition are allowed, and reads of the query's own
+            // common table expressions (which belong to no database); top-level reads only of views.
+            if viaView || !inDatabase { return SQLITE_OK }
             guard let table = first else { return SQLITE_DENY }
-            return ReadOnlyViews.names.contains(table) || table == "json_each" || table == "json_tree"
-                ? SQLITE_OK : SQLITE_DENY
+            return ReadOnlyViews.names.contains(table) ? SQLITE_OK : SQLITE_DENY
         case SQLITE_FUNCTION:
             return second?.lowercased() == "load_extension" ? SQLITE_DENY : SQLITE_OK
         default:

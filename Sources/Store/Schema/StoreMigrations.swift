@@ -5,15 +5,58 @@ import GRDB
 /// Migrations are append-only: a store written by any released version opens in every later one, which
 /// upgrades it in place on open. Never edit a registered migration; add a new one.
 /// `Tests/StoreTests/Fixtures/store-v1.sqlite` is a store made by the first release, and a test opens it.
-enum StoreMigrations {
+public enum StoreMigrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1 local case store") { db in
             try db.execute(sql: v1)
             try db.execute(sql: ReadOnlyViews.v1)
         }
+        migrator.registerMigration("v2 sync receipts and purges") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
+
+    /// Opens `writer` with the store's schema, plus `extra` migrations registered after the store's own
+    /// (the central peer's tables).
+    public static func migrate(_ writer: some DatabaseWriter, extra: (inout DatabaseMigrator) -> Void = { _ in }) throws {
+        var migrator = self.migrator
+        extra(&migrator)
+        try migrator.migrate(writer)
+    }
+
+    private static let v2 = """
+        -- What the central peer said of a change: for this device's own changes, absence means pending.
+        CREATE TABLE change_receipt (
+            device_id     TEXT    NOT NULL,
+            seq           INTEGER NOT NULL,
+            status        TEXT    NOT NULL CHECK (status IN ('accepted', 'quarantined')),
+            reason        TEXT,
+            quarantine_id INTEGER,
+            received_at   TEXT,
+            PRIMARY KEY (device_id, seq)
+        );
+
+        -- Hash-chain links of this device's changes removed with a purged case: the content leaves the
+        -- device, the link stays so verify can still follow the chain.
+        CREATE TABLE purged_link (
+            device_id TEXT    NOT NULL,
+            seq       INTEGER NOT NULL,
+            prev_hash TEXT    NOT NULL,
+            hash      TEXT    NOT NULL,
+            PRIMARY KEY (device_id, seq)
+        );
+
+        -- Audit of cases purged from this device after they were allocated elsewhere.
+        CREATE TABLE purge_log (
+            case_id   TEXT    NOT NULL,
+            purged_at TEXT    NOT NULL,
+            changes   INTEGER NOT NULL,
+            records   INTEGER NOT NULL,
+            reported  INTEGER NOT NULL DEFAULT 0
+        );
+        """
 
     private static let v1 = """
         CREATE TABLE store_meta (

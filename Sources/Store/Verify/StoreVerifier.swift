@@ -64,7 +64,8 @@ public struct StoreVerifier {
                             report.problems.append("change \(change.id.short): prev_hash does not match the hash of \(device.prefix(8)):\(prior.seq) (chain broken)")
                             brokenDevices.insert(device)
                         } else if prior.seq + 1 != seq, device == store.deviceID {
-                            report.problems.append("chain \(device.prefix(8)): changes \(prior.seq + 1)...\(seq - 1) are missing")
+                            let missing = prior.seq + 1 == seq - 1 ? "change \(prior.seq + 1) is" : "changes \(prior.seq + 1) to \(seq - 1) are"
+                            report.problems.append("chain \(device.prefix(8)): \(missing) missing")
                             brokenDevices.insert(device)
                         }
                     } else if seq == 1, change.previousHash != Change.genesisHash {

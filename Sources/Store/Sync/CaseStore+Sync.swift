@@ -1,0 +1,171 @@
+import Foundation
+import GRDB
+
+/// What the central peer said of one pushed change.
+public struct PushReceipt: Sendable, Equatable {
+    public enum Status: String, Sendable {
+        case accepted, quarantined
+    }
+    public let id: ChangeID
+    public let status: Status
+    public let reason: String?
+    public let quarantineID: Int64?
+
+    public init(id: ChangeID, status: Status, reason: String? = nil, quarantineID: Int64? = nil) {
+        self.id = id
+        self.status = status
+        self.reason = reason
+        self.quarantineID = quarantineID
+    }
+}
+
+/// A change of this device the central peer quarantined.
+public struct RejectedChange: Sendable, Equatable {
+    public let change: Change
+    public let reason: String
+    public let quarantineID: Int64?
+}
+
+extension CaseStore {
+    public func syncState() throws -> SyncState {
+        try pool.read { db in try SyncState.load(db) }
+    }
+
+    /// Saves enrolment details. The author of later changes is then the enrolled user.
+    public func saveEnrolment(serverURL: String, token: String, user: String, role: String, team: String?) throws {
+        try pool.write { db in
+            var state = try SyncState.load(db)
+            state.serverURL = serverURL
+            state.token = token
+            state.user = user
+            state.role = role
+            state.team = team
+            state.cursor = 0
+            try state.save(db)
+        }
+    }
+
+    /// This device's changes the central peer has not acknowledged yet, oldest first.
+    public func pendingChanges(limit: Int) throws -> [Change] {
+        try pool.read { db in
+            try ChangeLog.fetch(db, where: """
+                device_id = ? AND NOT EXISTS (SELECT 1 FROM change_receipt r WHERE r.device_id = change_log.device_id AND r.seq = change_log.seq)
+                """, [deviceID], orderBy: "seq").prefix(limit).map { $0 }
+        }
+    }
+
+    public func pendingCount() throws -> Int {
+        try pool.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM change_log c WHERE c.device_id = ?
+                AND NOT EXISTS (SELECT 1 FROM change_receipt r WHERE r.device_id = c.device_id AND r.seq = c.seq)
+                """, arguments: [deviceID]) ?? 0
+        }
+    }
+
+    /// Records the central peer's answers to a push, in one transaction.
+    public func recordReceipts(_ receipts: [PushReceipt]) throws {
+        try pool.write { db in
+            for receipt in receipts {
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO change_receipt (device_id, seq, status, reason, quarantine_id)
+                    VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [receipt.id.deviceID, receipt.id.seq, receipt.status.rawValue, receipt.reason, receipt.quarantineID])
+            }
+        }
+    }
+
+    /// Applies a pulled batch and saves the cursor after it in the same transaction, so an interrupted
+    /// sync resumes exactly where it stopped. Returns how many changes were new.
+    @discardableResult
+    public func applyPulled(_ changes: [Change], receivedAt: [ChangeID: String], cursor: UInt64) throws -> Int {
+        try pool.write { db in
+            let fresh = try ChangeApplier.apply(changes, db)
+            for change in changes {
+                guard let received = receivedAt[change.id] else { continue }
+                // A change of ours coming back means the peer holds it as accepted (also after a release).
+                try db.execute(sql: """
+                    INSERT INTO change_receipt (device_id, seq, status, received_at) VALUES (?, ?, 'accepted', ?)
+                    ON CONFLICT (device_id, seq) DO UPDATE SET status = 'accepted', reason = NULL, received_at = excluded.received_at
+                    """, arguments: [change.id.deviceID, change.id.seq, received])
+            }
+            var state = try SyncState.load(db)
+            state.cursor = cursor
+            try state.save(db)
+            return fresh.count
+        }
+    }
+
+    public func markSynced() throws {
+        try pool.write { db in
+            var state = try SyncState.load(db)
+            state.lastSyncAt = Timestamp.iso8601(milliseconds: Timestamp.milliseconds(clock()))
+            try state.save(db)
+        }
+    }
+
+    /// This device's changes the central peer quarantined, with its reasons.
+    public func rejectedChanges() throws -> [RejectedChange] {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT r.reason, r.quarantine_id, c.* FROM change_receipt r
+                JOIN change_log c ON c.device_id = r.device_id AND c.seq = r.seq
+                WHERE r.status = 'quarantined' ORDER BY c.seq
+                """)
+            return try rows.map { row in
+                RejectedChange(change: try ChangeLog.decode(row), reason: row["reason"] ?? "", quarantineID: row["quarantine_id"])
+            }
+        }
+    }
+
+    public func rejectedCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM change_receipt WHERE status = 'quarantined'") ?? 0 }
+    }
+
+    public func conflictCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts") ?? 0 }
+    }
+
+    /// Cases whose records this device holds.
+    public func heldCases() throws -> [String] { try caseIDs() }
+
+    /// Removes a case that is no longer allocated to this device's user: its changes and records leave the
+    /// device, the purge is logged, and the hash-chain links of this device's own changes stay for verify.
+    ///
+    /// - Returns: `false` (and purges nothing) while changes of the case wait to be pushed.
+    @discardableResult
+    public func purgeCase(_ caseID: String) throws -> Bool {
+        try pool.write { db in
+            let pending = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM change_log c WHERE c.case_id = ? AND c.device_id = ?
+                AND NOT EXISTS (SELECT 1 FROM change_receipt r WHERE r.device_id = c.device_id AND r.seq = c.seq)
+                """, arguments: [caseID, deviceID]) ?? 0
+            guard pending == 0 else { return false }
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO purged_link (device_id, seq, prev_hash, hash)
+                SELECT device_id, seq, prev_hash, hash FROM change_log WHERE case_id = ? AND device_id = ?
+                """, arguments: [caseID, deviceID])
+            let changes = try Int.fetchOne(db, sql: "SELECT count(*) FROM change_log WHERE case_id = ?", arguments: [caseID]) ?? 0
+            let records = try Int.fetchOne(db, sql: "SELECT count(*) FROM record WHERE case_id = ?", arguments: [caseID]) ?? 0
+            try db.execute(sql: """
+                DELETE FROM change_receipt WHERE (device_id, seq) IN (SELECT device_id, seq FROM change_log WHERE case_id = ?)
+                """, arguments: [caseID])
+            try db.execute(sql: "DELETE FROM change_log WHERE case_id = ?", arguments: [caseID])
+            try db.execute(sql: "DELETE FROM record WHERE case_id = ?", arguments: [caseID])
+            try db.execute(sql: "INSERT INTO purge_log (case_id, purged_at, changes, records) VALUES (?, ?, ?, ?)",
+                           arguments: [caseID, Timestamp.iso8601(milliseconds: Timestamp.milliseconds(clock())), changes, records])
+            return true
+        }
+    }
+
+    /// Purged cases not yet reported to the central peer.
+    public func unreportedPurges() throws -> [String] {
+        try pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT case_id FROM purge_log WHERE reported = 0") }
+    }
+
+    public func markPurgesReported(_ caseIDs: [String]) throws {
+        try pool.write { db in
+            for id in caseIDs { try db.execute(sql: "UPDATE purge_log SET reported = 1 WHERE case_id = ?", arguments: [id]) }
+        }
+    }
+}
