@@ -21,10 +21,14 @@ public final class Interpreter {
         case quit
     }
 
-    public init(store: CaseStore, io: ReplIO, keepGoing: Bool = false) {
+    /// Reaches the central peer for `enrol` and `sync`; `nil` where there is no network.
+    let connector: (any SyncConnector)?
+
+    public init(store: CaseStore, io: ReplIO, keepGoing: Bool = false, connector: (any SyncConnector)? = nil) {
         self.store = store
         self.io = io
         self.keepGoing = keepGoing
+        self.connector = connector
     }
 
     static let prompt = "fieldbook> "
@@ -87,6 +91,12 @@ public final class Interpreter {
             case "show": try show(words, spec: spec)
             case "history": try history(words, spec: spec)
             case "verify": return try verify(words, spec: spec)
+            case "enrol": try enrol(words, spec: spec)
+            case "sync": try sync(words, spec: spec)
+            case "status": try status(words, spec: spec)
+            case "conflicts": try conflicts(words, spec: spec)
+            case "resolve": try resolve(words, spec: spec)
+            case "rejected": try rejected(words, spec: spec)
             case ".mode": try setMode(words, spec: spec)
             case "help": try help(words)
             case "quit": return .quit

@@ -1,41 +1,84 @@
 import ArgumentParser
+import CentralHTTPServer
 import Foundation
+import Logging
 import Repl
 import Store
+import SyncEngine
+import SyncHTTPClient
 
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Open the REPL on a fresh demo store with a small, realistic caseload.",
+        abstract: "Try Fieldbook: a central peer with an invented team, and the REPL on a store enrolled as one of its workers.",
         discussion: """
-            The demo store is made in a new temporary folder unless --store names a file that does not \
-            exist yet. Everything in it is invented. Try: cases, case LA-1001, show, history, verify, \
-            sql SELECT * FROM visits.
+            Starts a central peer on a free port of 127.0.0.1 with a seeded team (a supervisor, three \
+            workers, 20 cases with history), enrols a fresh store as sam.okafor, syncs, and opens the REPL. \
+            The peer runs until the REPL ends. It prints an enrolment code for the supervisor so a second \
+            fieldbook can join as her. Everything is invented; files go to a new temporary folder unless \
+            --store (a new file) and --data are given.
             """
     )
 
-    @OptionGroup var session: SessionOptions
+    @Option(help: ArgumentHelp("The demo store to create (must not exist).", valueName: "path"))
+    var store: String?
 
-    func run() throws {
-        let path: String
-        if let given = session.store {
-            guard !FileManager.default.fileExists(atPath: given) else {
-                throw CommandFailure.exit("\(given) already exists; the demo seeds a fresh store, so give a new path")
-            }
-            path = given
-        } else {
-            let folder = FileManager.default.temporaryDirectory
-                .appendingPathComponent("fieldbook-demo-\(UUID().uuidString.prefix(8).lowercased())")
-            path = folder.appendingPathComponent("store.sqlite").path
+    @Option(help: ArgumentHelp("Folder for the demo central peer's data (must be empty).", valueName: "path"))
+    var data: String?
+
+    @Flag(name: .long, help: "Carry on after a failing command when reading a script.")
+    var keepGoing = false
+
+    @Option(name: .customShort("c"), help: ArgumentHelp("Run this command and exit; repeatable.", valueName: "command"))
+    var commands: [String] = []
+
+    func run() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fieldbook-demo-\(UUID().uuidString.prefix(8).lowercased())").path
+        let storePath = store ?? (folder as NSString).appendingPathComponent("store.sqlite")
+        let dataPath = data ?? (folder as NSString).appendingPathComponent("central")
+        if FileManager.default.fileExists(atPath: storePath) {
+            throw CommandFailure.exit("\(storePath) already exists; the demo creates a fresh store, so give a new path")
         }
-        let user = session.user ?? DemoCaseload.worker
-        let store = try SessionOptions.open(path: path, user: user)
-        try DemoCaseload.seed(store)
+        var logger = Logger(label: "fieldbook.demo-central")
+        logger.logLevel = .warning
+        try await DemoTeam.seed(folder: dataPath)
+        let storage = try SQLiteCentralStorage(folder: dataPath, actor: "central")
+        let peer = CentralPeer(storage: storage, logger: logger)
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let app = try CentralHTTPServer.application(peer: peer, host: "127.0.0.1", port: 0, logger: logger) { port in
+            portContinuation.yield(port)
+        }
+        let server = Task { try await app.runService() }
+        defer { server.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CommandFailure.exit("the demo central peer did not start") }
+        let url = "http://127.0.0.1:\(port)"
+
+        let admin = CentralAdministration(storage: try SQLiteCentralStorage(folder: dataPath, actor: "admin"))
+        let local = try CaseStore(path: storePath, author: DemoTeam.workers[0])
+        let client = SyncClient(store: local, transport: HTTPSyncTransport(baseURL: url))
+        _ = try await client.enrol(serverURL: url, code: try admin.newCode(for: DemoTeam.workers[0]), deviceName: "demo laptop")
+        let summary = try await client.sync()
+        let supervisorCode = try admin.newCode(for: DemoTeam.supervisor)
         FileHandle.standardError.write(Data("""
-            Demo store: \(path)
-            You are \(user), a social worker with \(try store.caseIDs().count) cases. Type 'help' for commands.
+            Demo central peer: \(url)  (data in \(dataPath))
+            Demo store:        \(storePath)
+            You are \(DemoTeam.workers[0]), a social worker in team \(DemoTeam.team); first sync: \(summary.line).
+            To join as the supervisor from another terminal while this runs:
+              fieldbook --store /tmp/priya.sqlite -c "enrol \(url) \(supervisorCode)" -c sync
+            Type 'help' for commands.
 
             """.utf8))
-        try session.runSession(on: store)
+        let opened = try SessionOptions.open(path: storePath, user: DemoTeam.workers[0])
+        let keepGoing = self.keepGoing
+        let commands = self.commands
+        // The REPL blocks on input, so it gets a thread of its own, away from the server's.
+        let status: Int32 = await withCheckedContinuation { continuation in
+            Thread {
+                let io: ReplIO = commands.isEmpty ? StandardIO() : PassThroughIO(lines: commands)
+                continuation.resume(returning: Interpreter(store: opened, io: io, keepGoing: keepGoing, connector: HTTPConnector()).run())
+            }.start()
+        }
+        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -1,13 +1,15 @@
 import ArgumentParser
 
 @main
-struct Fieldbook: ParsableCommand {
+struct Fieldbook: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fieldbook",
         abstract: "Offline-first case recording for children's social care.",
         usage: """
             fieldbook [--store <path>] [--user <name>] [--keep-going] [-c <command> ...]
-              fieldbook demo [--store <path>] [--user <name>]
+              fieldbook demo [--store <path>]
+              fieldbook serve --data <path> --listen <host:port> [--tls-cert <file> --tls-key <file>]
+              fieldbook admin --data <path> <subcommand>
             """,
         discussion: """
             Without a subcommand, fieldbook opens the REPL on your local store (--store, else \
@@ -17,7 +19,7 @@ struct Fieldbook: ParsableCommand {
             (--keep-going carries on). -c runs a command and exits. 'fieldbook repl --help' details the \
             options; 'help' inside the REPL lists its commands.
             """,
-        subcommands: [ReplCommand.self, DemoCommand.self],
+        subcommands: [ReplCommand.self, DemoCommand.self, ServeCommand.self, AdminCommand.self],
         defaultSubcommand: ReplCommand.self
     )
 }

@@ -41,17 +41,22 @@ struct SessionOptions: ParsableArguments {
     func runSession(on store: CaseStore) throws {
         let status: Int32
         if commands.isEmpty {
-            status = Interpreter(store: store, io: StandardIO(), keepGoing: keepGoing).run()
+            status = Interpreter(store: store, io: StandardIO(), keepGoing: keepGoing, connector: HTTPConnector()).run()
         } else {
             let io = PassThroughIO(lines: commands)
-            status = Interpreter(store: store, io: io, keepGoing: keepGoing).run()
+            status = Interpreter(store: store, io: io, keepGoing: keepGoing, connector: HTTPConnector()).run()
         }
         if status != 0 { throw ExitCode(status) }
     }
 
+    /// Opens the store. Once it is enrolled, the enrolled user is the author, whatever `user` says.
     static func open(path: String, user: String) throws -> CaseStore {
         do {
-            return try CaseStore(path: path, author: user)
+            let store = try CaseStore(path: path, author: user)
+            if let enrolled = try store.syncState().user, enrolled != user {
+                return try CaseStore(path: path, author: enrolled)
+            }
+            return store
         } catch let error as StoreError {
             throw CommandFailure.exit(error.description)
         }

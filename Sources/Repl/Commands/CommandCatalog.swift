@@ -71,6 +71,32 @@ enum CommandCatalog {
                     summary: "every change of a record: when, who, which device, what was written, hash"),
         CommandSpec(name: "verify", usage: "verify",
                     summary: "check every hash chain and that the records equal a replay of the change log"),
+        CommandSpec(name: "enrol", aliases: ["enroll"], usage: "enrol URL CODE",
+                    summary: "connect this store to the central peer with a single-use code from your administrator",
+                    details: """
+                    After enrolment your changes are attributed to the enrolled user, and sync fetches your caseload.
+                    Example:
+                      enrol https://fieldbook.example.gov.uk K7QF-M2XP-9RTA
+                    """),
+        CommandSpec(name: "sync", usage: "sync",
+                    summary: "push your pending changes, then pull everything new; ends with: pushed N, pulled M, conflicts K, rejected R",
+                    details: """
+                    Safe to interrupt at any point: the next sync carries on where this one stopped, and
+                    nothing is sent or applied twice. Cases no longer allocated to you leave this device
+                    once your changes to them are on the central peer.
+                    """),
+        CommandSpec(name: "status", usage: "status", summary: "server, user, last sync, pending changes, conflicts, rejected changes"),
+        CommandSpec(name: "conflicts", usage: "conflicts",
+                    summary: "fields edited in two places at once: every version side by side, with author, device and time"),
+        CommandSpec(name: "resolve", usage: "resolve RECORD FIELD keep=N|value=TEXT",
+                    summary: "settle a conflict (supervisors, or the record's author); all versions stay in the history",
+                    details: """
+                    keep=N keeps version N as numbered by 'conflicts'; value=TEXT writes a new value.
+                    Example:
+                      resolve 01a2093f5c2e wishes keep=2
+                    """),
+        CommandSpec(name: "rejected", usage: "rejected",
+                    summary: "your changes the central peer quarantined, with its reasons (kept, never dropped)"),
         CommandSpec(name: "sql", usage: "sql SELECT ...",
                     summary: "read-only SQL over the views " + ReadOnlyViews.names.sorted().joined(separator: ", "),
                     details: """

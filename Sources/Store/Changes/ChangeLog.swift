@@ -89,3 +89,8 @@ enum JSONCoding {
         try JSONDecoder().decode(type, from: Data(text.utf8))
     }
 }
+
+/// Reading a `change_log` row selected with all its columns, for layers that keep tables beside it.
+public enum StoredChange {
+    public static func decode(_ row: Row) throws -> Change { try ChangeLog.decode(row) }
+}

@@ -169,3 +169,25 @@ extension CaseStore {
         }
     }
 }
+
+extension CaseStore {
+    /// Creates a draft record on `caseID` with the given stored field values: how an administrator moves a
+    /// quarantined visit or note to the case it belongs to. Returns the new record's id.
+    public func copyRecord(type: RecordType, caseID: String, fields: [String: String?]) throws -> String {
+        guard type == .visit || type == .note else {
+            throw StoreError.notEditable(id: caseID, reason: "only visits and notes can be copied to another case")
+        }
+        let allowed = Set(type.schema.fields.map(\.name))
+        let id = UUIDv7.make(at: clock())
+        try pool.write { db in
+            try requireCase(caseID, db)
+            var writes = fields.compactMap { field, value -> FieldWrite? in
+                guard allowed.contains(field), let value else { return nil }
+                return FieldWrite(field: field, value: value, supersedes: [])
+            }
+            writes.append(FieldWrite(field: RecordSchema.statusField, value: RecordStatus.draft.rawValue, supersedes: []))
+            try append(db, base: nil, recordID: id, type: type, caseID: caseID, kind: .create, writes: writes)
+        }
+        return id
+    }
+}

@@ -16,7 +16,8 @@ public struct VerificationReport: Sendable, Equatable {
 ///
 /// 1. Every change's hash is recomputed from its content (``CanonicalEncoding``).
 /// 2. Every device's chain is followed: each change's `prev_hash` must be the hash of the device's previous
-///    change. This store's own chain must start at 1 with no gaps. Other devices' chains may have gaps
+///    change. This store's own chain must start at 1 with no gaps; changes that left the device with a
+///    purged case are bridged by the links kept in `purged_link`. Other devices' chains may have gaps
 ///    (a device receives only the changes of cases it holds); links are checked wherever both ends are here.
 /// 3. Every record is replayed from its changes through the merge and compared with the stored row.
 ///
@@ -33,6 +34,19 @@ public struct StoreVerifier {
             var byRecord: [String: [Change]] = [:]
             var previous: (device: String, seq: Int64, hash: String)?
             var brokenDevices: Set<String> = []
+            // Links of purged changes: their content left the device with the case, the chain stays.
+            var purged: [String: [Int64: (prev: String, hash: String)]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT device_id, seq, prev_hash, hash FROM purged_link") {
+                purged[row["device_id"], default: [:]][row["seq"]] = (row["prev_hash"], row["hash"])
+            }
+            /// Follows purged links after `prior` up to `seq`, returning the last link reached.
+            func bridge(_ prior: (device: String, seq: Int64, hash: String), to seq: Int64) -> (device: String, seq: Int64, hash: String) {
+                var last = prior
+                while last.seq + 1 < seq, let link = purged[prior.device]?[last.seq + 1], link.prev == last.hash {
+                    last = (prior.device, last.seq + 1, link.hash)
+                }
+                return last
+            }
             let rows = try Row.fetchCursor(db, sql: "SELECT \(ChangeLog.columns) FROM change_log ORDER BY device_id, seq")
             while let row = try rows.next() {
                 report.changesChecked += 1
@@ -41,8 +55,14 @@ public struct StoreVerifier {
                 if previous?.device != device {
                     report.devices += 1
                     if device == store.deviceID, seq != 1 {
-                        report.problems.append("chain \(device.prefix(8)): first change is \(seq), expected 1 (changes deleted)")
-                        brokenDevices.insert(device)
+                        var start: (device: String, seq: Int64, hash: String) = (device, 0, Change.genesisHash)
+                        start = bridge(start, to: seq)
+                        if start.seq + 1 != seq {
+                            report.problems.append("chain \(device.prefix(8)): first change is \(seq), expected 1 (changes deleted)")
+                            brokenDevices.insert(device)
+                        } else {
+                            previous = start
+                        }
                     }
                 }
                 let change: Change
@@ -59,7 +79,8 @@ public struct StoreVerifier {
                     if !change.hashIsValid {
                         report.problems.append("change \(change.id.short): stored hash does not match its content (content edited after it was written)")
                         brokenDevices.insert(device)
-                    } else if let prior = previous, prior.device == device {
+                    } else if var prior = previous, prior.device == device {
+                        prior = bridge(prior, to: seq)
                         if prior.seq + 1 == seq, change.previousHash != prior.hash {
                             report.problems.append("change \(change.id.short): prev_hash does not match the hash of \(device.prefix(8)):\(prior.seq) (chain broken)")
                             brokenDevices.insert(device)

@@ -1,0 +1,153 @@
+import Foundation
+import Store
+import SyncEngine
+
+/// How the REPL reaches a central peer: the executable supplies HTTP; tests may supply an in-process peer.
+public protocol SyncConnector: Sendable {
+    func transport(for serverURL: String) -> any SyncTransport
+}
+
+extension Interpreter {
+    func enrol(_ words: [String], spec: CommandSpec) throws {
+        guard words.count == 2 else {
+            throw ReplError.usage(command: spec.name, usage: spec.usage, problem: "give the central peer's URL and your enrolment code")
+        }
+        let (url, code) = (words[0], words[1])
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            throw ReplError.usage(command: spec.name, usage: spec.usage, problem: "the URL must start with https:// (or http:// on a test network)")
+        }
+        if let enrolled = try store.syncState().user {
+            throw ReplError.syntax("this store is enrolled already, as \(enrolled); a store enrols once")
+        }
+        let client = try syncClient(url)
+        let name = ProcessInfo.processInfo.hostName
+        let response = try Blocking.run { try await client.enrol(serverURL: url, code: code, deviceName: name) }
+        io.line("enrolled as \(response.user) (\(response.role)\(response.team.isEmpty ? "" : ", team \(response.team)")) with \(url)")
+        io.line("changes from now on are attributed to \(response.user); run sync to fetch your caseload")
+    }
+
+    func sync(_ words: [String], spec: CommandSpec) throws {
+        try requireNoArguments(words, spec: spec)
+        let state = try store.syncState()
+        guard let url = state.serverURL else { throw SyncError.notEnrolled }
+        let client = try syncClient(url)
+        let showProgress = io.isInteractive
+        let progressIO = ProgressPrinter(io: showProgress ? io : nil)
+        let summary = try Blocking.run {
+            try await client.sync { progress in progressIO.show(progress) }
+        }
+        progressIO.finish()
+        for caseID in summary.purgedCases {
+            io.line("case \(caseID) is no longer allocated to you: removed from this device")
+        }
+        io.line(summary.line)
+    }
+
+    private func syncClient(_ url: String) throws -> SyncClient {
+        guard let connector else {
+            throw ReplError.syntax("this fieldbook was started without network access to a central peer")
+        }
+        return SyncClient(store: store, transport: connector.transport(for: url))
+    }
+
+    func status(_ words: [String], spec: CommandSpec) throws {
+        try requireNoArguments(words, spec: spec)
+        let state = try store.syncState()
+        let rows: [(String, String)] = [
+            ("server", state.serverURL ?? "not enrolled (enrol URL CODE)"),
+            ("user", state.user.map { "\($0) (\(state.role ?? "?")\(state.team.map { ", team \($0)" } ?? ""))" } ?? store.author),
+            ("device", store.deviceID),
+            ("last sync", state.lastSyncAt ?? "never"),
+            ("pending", "\(try store.pendingCount()) change(s) not yet on the central peer"),
+            ("conflicts", "\(try store.conflictCount()) field(s) in conflict"),
+            ("rejected", "\(try store.rejectedCount()) change(s) quarantined by the central peer"),
+        ]
+        let width = rows.map(\.0.count).max() ?? 0
+        for (key, value) in rows { io.line(key + ":" + String(repeating: " ", count: width - key.count + 1) + value) }
+    }
+
+    func conflicts(_ words: [String], spec: CommandSpec) throws {
+        try requireNoArguments(words, spec: spec)
+        let conflicts = try store.conflicts()
+        if mode == .table {
+            if conflicts.isEmpty { io.line("no conflicts") }
+            for conflict in conflicts {
+                let key = conflict.recordType.schema.fields.first { $0.name == conflict.field }?.key ?? conflict.field
+                io.line("\(conflict.recordType.rawValue) \(conflict.recordID) (case \(conflict.caseID)), field \(key): \(conflict.versions.count) versions")
+                for (index, version) in conflict.versions.enumerated() {
+                    let marker = index == 0 ? "  (shown meanwhile)" : ""
+                    io.line("  [\(index + 1)] \(version.author) on device \(version.change.deviceID.prefix(8)) at \(version.recordedAt)\(marker)")
+                    for line in (version.value ?? "(cleared)").split(separator: "\n", omittingEmptySubsequences: false) {
+                        io.line("      " + line)
+                    }
+                }
+                io.line("  resolve with: resolve \(conflict.recordID) \(key) keep=N   or   value=TEXT")
+            }
+            return
+        }
+        var rows: [[Cell]] = []
+        for conflict in conflicts {
+            for (index, version) in conflict.versions.enumerated() {
+                rows.append([.text(conflict.recordID), .text(conflict.caseID), .text(conflict.field), Cell(index + 1),
+                             Cell(version.value), .text(version.author), .text(version.change.deviceID), .text(version.recordedAt)])
+            }
+        }
+        printTable(Table(columns: ["record", "case", "field", "version", "value", "author", "device", "recorded_at"], rows: rows))
+    }
+
+    func resolve(_ words: [String], spec: CommandSpec) throws {
+        var arguments = CommandArguments(words)
+        guard arguments.positional.count == 2 else {
+            throw ReplError.usage(command: spec.name, usage: spec.usage, problem: "give the record and the field")
+        }
+        let id = try store.resolveRecordID(arguments.positional[0])
+        let key = arguments.positional[1]
+        let resolution: CaseStore.Resolution
+        switch (arguments.take("keep"), arguments.take("value")) {
+        case (let keep?, nil):
+            guard let number = Int(keep) else { throw ReplError.usage(command: spec.name, usage: spec.usage, problem: "keep= takes a version number") }
+            resolution = .keep(number)
+        case (nil, let value?):
+            resolution = .value(value)
+        default:
+            throw ReplError.usage(command: spec.name, usage: spec.usage, problem: "give either keep=N or value=TEXT")
+        }
+        try store.resolve(id, key: key, with: resolution)
+        io.line("resolved \(key) of \(id); every version stays in its history. Sync to share the resolution.")
+    }
+
+    func rejected(_ words: [String], spec: CommandSpec) throws {
+        try requireNoArguments(words, spec: spec)
+        let rejected = try store.rejectedChanges()
+        let rows = rejected.map { item -> [Cell] in
+            [.text(item.change.recordedAt), .text(item.change.kind.rawValue), .text(item.change.recordType.rawValue),
+             .text(item.change.recordID), .text(item.change.caseID), .text(item.reason),
+             item.quarantineID.map { Cell($0 == 0 ? 0 : Int($0)) } ?? .empty]
+        }
+        printTable(Table(columns: ["recorded_at", "kind", "record", "id", "case", "reason", "quarantine_id"], rows: rows))
+        if !rejected.isEmpty, mode == .table {
+            io.line("These changes are kept here and on the central peer; an administrator can release or reassign them.")
+        }
+    }
+}
+
+/// The terminal's progress line during a sync: records and bytes, rewritten in place.
+final class ProgressPrinter: @unchecked Sendable {
+    private let io: ReplIO?
+    private let lock = NSLock()
+    private var shown = false
+
+    init(io: ReplIO?) { self.io = io }
+
+    func show(_ progress: SyncProgress) {
+        guard let io else { return }
+        lock.withLock {
+            shown = true
+            io.write("\r\(progress.phase): \(progress.records) records, \(progress.bytes / 1024) KiB   ")
+        }
+    }
+
+    func finish() {
+        if shown { io?.write("\r" + String(repeating: " ", count: 60) + "\r") }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import Store
+
+/// What `fieldbook admin` does, over the central storage. Each method commits before it returns and works
+/// while the server runs.
+public struct CentralAdministration: Sendable {
+    public let storage: SQLiteCentralStorage
+    public let peer: CentralPeer
+
+    public init(storage: SQLiteCentralStorage, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.storage = storage
+        var logger = Logger(label: "fieldbook.admin")
+        logger.logLevel = .warning
+        self.peer = CentralPeer(storage: storage, clock: clock, logger: logger)
+    }
+
+    public var now: String { peer.now }
+
+    /// Adds a user and returns their first single-use enrolment code.
+    public func addUser(_ name: String, role: CentralRole, team: String?) throws -> String {
+        guard CaseStore.isValidUserName(name) else {
+            throw CentralAdminError("'\(name)' is not a usable user name: use 1 to 64 letters, digits, '.', '_', '-' or '@'")
+        }
+        try storage.addUser(CentralUser(name: name, role: role, team: team), now: now)
+        return try peer.issueEnrolmentCode(for: name)
+    }
+
+    /// A new enrolment code for an existing user (for a new or replaced device).
+    public func newCode(for name: String) throws -> String {
+        guard try storage.user(named: name) != nil else { throw CentralAdminError("no user \(name)") }
+        return try peer.issueEnrolmentCode(for: name)
+    }
+
+    public func addCase(id: String, values: [(key: String, value: String)], worker: String?) throws {
+        try storage.addCase(id: id, values: values, worker: worker, now: now)
+    }
+
+    public func assign(caseID: String, to worker: String, reason: String?) throws {
+        try storage.assign(caseID: caseID, to: worker, reason: reason, now: now)
+    }
+
+    /// Lets a quarantined change into the central log as it is (for example a visit recorded on a case
+    /// that was reallocated meanwhile, once a supervisor has checked it).
+    public func release(_ id: Int64) throws {
+        let entry = try heldEntry(id)
+        guard entry.change.hashIsValid else {
+            throw CentralAdminError("quarantined change \(id) does not match its hash; it cannot enter the log (it stays in quarantine)")
+        }
+        try storage.intake { intake in try intake.accept(entry.change) }
+        try storage.resolveQuarantine(id, state: .released, by: storage.replica.author, note: nil, now: now)
+    }
+
+    /// Copies a quarantined new visit or note to another case, as a draft record of the central replica;
+    /// the original stays in quarantine, marked assigned. Returns the new record's id.
+    public func assign(quarantined id: Int64, to caseID: String) throws -> String {
+        let entry = try heldEntry(id)
+        guard entry.change.kind == .create else {
+            throw CentralAdminError("quarantined change \(id) edits an existing record; only new visits and notes can be assigned to another case (release it, or leave it held)")
+        }
+        var fields: [String: String?] = [:]
+        for write in entry.change.writes { fields[write.field] = write.value }
+        let record = try storage.replica.copyRecord(type: entry.change.recordType, caseID: caseID, fields: fields)
+        try storage.resolveQuarantine(id, state: .assigned, by: storage.replica.author,
+                                      note: "copied to \(caseID) as \(record); written by \(entry.change.author) at \(entry.change.recordedAt)", now: now)
+        return record
+    }
+
+    private func heldEntry(_ id: Int64) throws -> QuarantineEntry {
+        guard let entry = try storage.quarantineEntry(id) else { throw CentralAdminError("no quarantined change \(id)") }
+        guard entry.state == .held else { throw CentralAdminError("quarantined change \(id) was \(entry.state.rawValue) already") }
+        return entry
+    }
+}

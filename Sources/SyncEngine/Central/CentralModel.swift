@@ -1,0 +1,68 @@
+import Store
+
+/// What a user may do: a worker reads and writes their allocated cases; a supervisor their team's cases,
+/// and resolves conflicts.
+public enum CentralRole: String, Sendable, CaseIterable {
+    case worker, supervisor
+}
+
+public struct CentralUser: Sendable, Equatable {
+    public let name: String
+    public let role: CentralRole
+    public let team: String?
+
+    public init(name: String, role: CentralRole, team: String?) {
+        self.name = name
+        self.role = role
+        self.team = team
+    }
+}
+
+public struct CentralDevice: Sendable, Equatable {
+    public let id: String
+    public let user: String
+    public let name: String
+    public let enrolledAt: String
+    public let revokedAt: String?
+    public let lastSeenAt: String?
+}
+
+/// One period during which a worker held a case.
+public struct Allocation: Sendable, Equatable {
+    public let caseID: String
+    public let worker: String
+    public let from: String
+    /// `nil` while the worker still holds the case.
+    public let to: String?
+    public let reason: String?
+    public let by: String
+}
+
+/// A change the central peer refused, kept with its reason until an administrator acts on it.
+public struct QuarantineEntry: Sendable, Equatable {
+    public enum State: String, Sendable {
+        case held, released, assigned
+    }
+    public let id: Int64
+    public let change: Change
+    public let reason: String
+    public let receivedAt: String
+    public let state: State
+    public let resolvedBy: String?
+    public let resolvedAt: String?
+    public let note: String?
+}
+
+/// What the peer knows of a record when it checks a change to it.
+public struct RecordFacts: Sendable, Equatable {
+    public let type: RecordType
+    public let caseID: String
+    public let creator: String?
+}
+
+/// A change as stored in the central log, with its position and arrival time.
+public struct LoggedChange: Sendable {
+    public let cursor: UInt64
+    public let receivedAt: String
+    public let change: Change
+}

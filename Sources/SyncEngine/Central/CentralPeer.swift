@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import Store
+
+/// The central peer's logic, independent of HTTP: enrolment, push intake, pull, and the health check
+/// (SPEC.md §3). Every body is decoded within the protocol's limits; every refusal is a ``ProtocolError``
+/// with a clear message; a pushed change is acknowledged only after the transaction holding it committed.
+public final class CentralPeer: Sendable {
+    public let storage: any CentralStorage
+    let clock: @Sendable () -> Date
+    let logger: Logger
+    /// How long an enrolment code stays valid.
+    public static let enrolmentCodeLifetime: TimeInterval = 72 * 3600
+
+    public init(storage: any CentralStorage, clock: @escaping @Sendable () -> Date = { Date() },
+                logger: Logger = Logger(label: "fieldbook.central")) {
+        self.storage = storage
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public var now: String { Timestamp.iso8601(milliseconds: Timestamp.milliseconds(clock())) }
+
+    public func handle(_ request: PeerRequest) -> PeerResponse {
+        do {
+            switch (request.method, request.path) {
+            case ("GET", "/"):
+                return PeerResponse(status: 200, contentType: "application/json",
+                                    body: Array(#"{"service":"fieldbook-central","status":"ok","protocol":[1]}"#.utf8))
+            case ("POST", "/v1/enrol"): return try enrol(request)
+            case ("POST", "/v1/push"): return try push(request)
+            case ("POST", "/v1/pull"): return try pull(request)
+            default: throw ProtocolError.notFound
+            }
+        } catch let error as ProtocolError {
+            logger.info("refused", metadata: ["path": "\(request.path)", "code": "\(error.code)", "reason": "\(error.message)"])
+            return .error(error)
+        } catch {
+            logger.error("failed", metadata: ["path": "\(request.path)", "error": "\(error)"])
+            return .error(.internal("the central peer could not complete the request; nothing from it was stored"))
+        }
+    }
+
+    // MARK: Enrolment
+
+    /// Creates a user's single-use enrolment code; returns the code (shown once, stored hashed).
+    public func issueEnrolmentCode(for user: String) throws -> String {
+        let code = Credentials.newEnrolmentCode()
+        let expires = Timestamp.iso8601(milliseconds: Timestamp.milliseconds(clock().addingTimeInterval(Self.enrolmentCodeLifetime)))
+        try storage.addEnrolmentCode(hash: Credentials.hashCode(code), user: user, now: now, expiresAt: expires)
+        return code
+    }
+
+    private func enrol(_ request: PeerRequest) throws -> PeerResponse {
+        let message = try MessageCodec.decode(Fieldbook_V1_EnrolRequest.self, from: request.body)
+        guard message.protocolVersion <= ProtocolLimits.version else { throw ProtocolError.unsupportedVersion(message.protocolVersion) }
+        guard (1...64).contains(message.code.count),
+              (1...100).contains(message.deviceID.count), !message.deviceID.contains(":"),
+              message.deviceName.count <= 100
+        else { throw ProtocolError.malformedMessage("an enrolment needs a code, a device id (no ':') and a short device name") }
+        let token = Credentials.newToken()
+        guard let user = try storage.redeemEnrolmentCode(hash: Credentials.hashCode(message.code), deviceID: message.deviceID,
+                                                         deviceName: message.deviceName, tokenHash: Credentials.hash(token), now: now)
+        else {
+            throw ProtocolError.enrolmentRefused("the enrolment code is unknown, already used or expired; ask your administrator for a new one")
+        }
+        logger.info("enrolled", metadata: ["user": "\(user.name)", "device": "\(message.deviceID)"])
+        var response = Fieldbook_V1_EnrolResponse()
+        response.token = token
+        response.user = user.name
+        response.role = user.role.rawValue
+        response.team = user.team ?? ""
+        return PeerResponse(status: 200, body: try MessageCodec.encode(response))
+    }
+
+    private func authenticate(_ request: PeerRequest) throws -> (CentralDevice, CentralUser) {
+        guard let header = request.authorization, header.hasPrefix("Bearer "), header.count < 200 else {
+            throw ProtocolError.unauthorized
+        }
+        let token = String(header.dropFirst("Bearer ".count))
+        guard let device = try storage.device(tokenHash: Credentials.hash(token)), device.revokedAt == nil,
+              let user = try storage.user(named: device.user)
+        else { throw ProtocolError.unauthorized }
+        try storage.touchDevice(device.id, now: now)
+        return (device, user)
+    }
+
+    // MARK: Push
+
+    private func push(_ request: PeerRequest) throws -> PeerResponse {
+        let (device, user) = try authenticate(request)
+        let message = try MessageCodec.decode(Fieldbook_V1_PushRequest.self, from: request.body)
+        guard message.changes.count <= ProtocolLimits.maximumPushChanges else {
+            throw ProtocolError.tooLarge("a push carries at most \(ProtocolLimits.maximumPushChanges) changes; this one has \(message.changes.count)")
+        }
+        let changes = try message.changes.map { try $0.decoded() }
+        let received = now
+        let results = try storage.intake { intake -> [Fieldbook_V1_PushResult] in
+            let admission = ChangeAdmission(device: device, user: user, intake: intake, now: received)
+            return try changes.map { change in
+                var result = Fieldbook_V1_PushResult()
+                result.id = Fieldbook_V1_ChangeRef(change.id)
+                switch try admission.admit(change) {
+                case .accepted: result.status = .accepted
+                case .duplicate: result.status = .duplicate
+                case .quarantined(let reason, let id):
+                    result.status = .quarantined
+                    result.reason = reason
+                    result.quarantineID = UInt64(id)
+                }
+                return result
+            }
+        }
+        FaultPoint.reached("server-after-push-commit")
+        let quarantined = results.filter { $0.status == .quarantined }
+        logger.info("push", metadata: ["user": "\(user.name)", "device": "\(device.id)", "changes": "\(changes.count)",
+                                       "quarantined": "\(quarantined.count)"])
+        for result in quarantined {
+            logger.warning("quarantined", metadata: ["change": "\(result.id.deviceID):\(result.id.seq)", "reason": "\(result.reason)"])
+        }
+        var response = Fieldbook_V1_PushResponse()
+        response.results = results
+        return PeerResponse(status: 200, body: try MessageCodec.encode(response))
+    }
+
+    // MARK: Pull
+
+    /// The cases a user may see: their own allocations, and for a supervisor their team's.
+    func visibleCases(for user: CentralUser) throws -> Set<String> {
+        var workers: Set<String> = [user.name]
+        if user.role == .supervisor, let team = user.team {
+            workers.formUnion(try storage.users().filter { $0.team == team }.map(\.name))
+        }
+        return try storage.cases(allocatedTo: workers)
+    }
+
+    private func pull(_ request: PeerRequest) throws -> PeerResponse {
+        let (device, user) = try authenticate(request)
+        let message = try MessageCodec.decode(Fieldbook_V1_PullRequest.self, from: request.body)
+        guard message.heldCases.count <= ProtocolLimits.maximumCaseIDs, message.purgedCases.count <= ProtocolLimits.maximumCaseIDs else {
+            throw ProtocolError.tooLarge("a pull names at most \(ProtocolLimits.maximumCaseIDs) held or purged cases")
+        }
+        let visible = try visibleCases(for: user)
+        let held = Set(message.heldCases)
+        let revoked = held.subtracting(visible)
+        let arriving = visible.subtracting(held)
+        var cursor = message.cursor
+        // A newly visible case arrives whole: rewind to its first change. Changes of held cases between
+        // there and the old cursor come again; the device skips them by id.
+        if let first = try storage.firstCursor(of: arriving), first <= cursor {
+            cursor = first - 1
+        }
+        let limit = Int(min(max(message.maxChanges, 1), UInt32(ProtocolLimits.maximumPullChanges)))
+        let (logged, top) = try storage.changes(after: cursor, in: visible, limit: limit + 1)
+        let batch = logged.prefix(limit)
+        let more = logged.count > limit
+        var response = Fieldbook_V1_PullResponse()
+        response.changes = batch.map { Fieldbook_V1_Change($0.change, receivedAt: $0.receivedAt) }
+        response.nextCursor = more ? (batch.last?.cursor ?? cursor) : max(cursor, top)
+        response.more = more
+        response.purgeCases = revoked.sorted()
+        response.user = user.name
+        response.role = user.role.rawValue
+        try storage.recordCustody(device: device.id, sent: Set(batch.map(\.change.caseID)), purgeRequested: revoked,
+                                  purged: Set(message.purgedCases), now: now)
+        logger.info("pull", metadata: ["user": "\(user.name)", "device": "\(device.id)", "changes": "\(batch.count)",
+                                       "cursor": "\(response.nextCursor)", "purge": "\(revoked.count)"])
+        return PeerResponse(status: 200, body: try MessageCodec.encode(response))
+    }
+}

@@ -1,0 +1,45 @@
+import GRDB
+
+/// The central peer's own tables, migrated after the store schema in the same file.
+enum CentralSchema {
+    static func register(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("central v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE central_user (
+                    name TEXT PRIMARY KEY NOT NULL, role TEXT NOT NULL, team TEXT, created_at TEXT NOT NULL);
+                -- Enrolment codes and device tokens are stored only as SHA-256 hashes.
+                CREATE TABLE central_enrolment (
+                    code_hash TEXT PRIMARY KEY NOT NULL, user TEXT NOT NULL, created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL, used_at TEXT, device_id TEXT);
+                CREATE TABLE central_device (
+                    device_id TEXT PRIMARY KEY NOT NULL, user TEXT NOT NULL, name TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE, enrolled_at TEXT NOT NULL, revoked_at TEXT, last_seen_at TEXT);
+                -- The last change received from each device, accepted or quarantined: where its chain continues.
+                CREATE TABLE central_chain (device_id TEXT PRIMARY KEY NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL);
+                -- The order changes reached the peer: pull cursors are positions in it.
+                CREATE TABLE central_log (
+                    cursor INTEGER PRIMARY KEY AUTOINCREMENT, device_id TEXT NOT NULL, seq INTEGER NOT NULL,
+                    received_at TEXT NOT NULL, UNIQUE (device_id, seq));
+                CREATE TRIGGER central_log_on_change AFTER INSERT ON change_log BEGIN
+                    INSERT OR IGNORE INTO central_log (device_id, seq, received_at)
+                    VALUES (NEW.device_id, NEW.seq, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+                END;
+                CREATE INDEX change_log_by_case ON change_log(case_id);
+                CREATE TABLE central_quarantine (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, device_id TEXT NOT NULL, seq INTEGER NOT NULL,
+                    author TEXT NOT NULL, case_id TEXT NOT NULL, record_id TEXT NOT NULL, change BLOB NOT NULL,
+                    reason TEXT NOT NULL, received_at TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'held',
+                    resolved_by TEXT, resolved_at TEXT, note TEXT);
+                CREATE TABLE central_allocation (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, worker TEXT NOT NULL,
+                    from_at TEXT NOT NULL, to_at TEXT, reason TEXT, by_user TEXT NOT NULL);
+                CREATE INDEX central_allocation_by_case ON central_allocation(case_id, to_at);
+                -- Which devices have held which cases, and when they were purged.
+                CREATE TABLE central_custody (
+                    device_id TEXT NOT NULL, case_id TEXT NOT NULL, first_sent_at TEXT NOT NULL,
+                    last_sent_at TEXT NOT NULL, purge_requested_at TEXT, purged_at TEXT,
+                    PRIMARY KEY (device_id, case_id));
+                """)
+        }
+    }
+}

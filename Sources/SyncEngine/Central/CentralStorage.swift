@@ -1,0 +1,55 @@
+import Store
+
+/// Where the central peer keeps users, devices, allocations, the central log and the quarantine.
+///
+/// ``CentralPeer`` holds every rule; a storage only stores and answers. ``SQLiteCentralStorage`` is the
+/// backend today; a PostgreSQL one implements the same two protocols.
+public protocol CentralStorage: Sendable {
+    // Users and devices
+    func addUser(_ user: CentralUser, now: String) throws
+    func users() throws -> [CentralUser]
+    func user(named name: String) throws -> CentralUser?
+    func addEnrolmentCode(hash: String, user: String, now: String, expiresAt: String) throws
+    /// Marks the code used and registers the device, atomically; `nil` if the code is unknown, used or
+    /// expired. Throws ``ProtocolError/conflict(_:)`` if the device id is enrolled already.
+    func redeemEnrolmentCode(hash: String, deviceID: String, deviceName: String, tokenHash: String, now: String) throws -> CentralUser?
+    /// The device holding a token (revoked devices included: the caller decides).
+    func device(tokenHash: String) throws -> CentralDevice?
+    func devices() throws -> [CentralDevice]
+    func revokeDevice(_ id: String, now: String) throws -> Bool
+    func touchDevice(_ id: String, now: String) throws
+
+    // Cases
+    func allocations(of caseID: String) throws -> [Allocation]
+    /// Cases whose current worker is one of `workers`.
+    func cases(allocatedTo workers: Set<String>) throws -> Set<String>
+
+    // Sync
+    /// Runs `body` in one durable write transaction: everything it stores commits together or not at all.
+    func intake<T>(_ body: (any CentralIntake) throws -> T) throws -> T
+    /// The changes of `cases` after `cursor`, in log order, at most `limit`; and the log's top cursor as
+    /// seen by the same read.
+    func changes(after cursor: UInt64, in cases: Set<String>, limit: Int) throws -> (changes: [LoggedChange], top: UInt64)
+    /// The lowest cursor of any change of `cases`.
+    func firstCursor(of cases: Set<String>) throws -> UInt64?
+    func recordCustody(device: String, sent cases: Set<String>, purgeRequested: Set<String>, purged: Set<String>, now: String) throws
+
+    // Quarantine
+    func quarantine(state: QuarantineEntry.State?) throws -> [QuarantineEntry]
+    func quarantineEntry(_ id: Int64) throws -> QuarantineEntry?
+    func resolveQuarantine(_ id: Int64, state: QuarantineEntry.State, by: String, note: String?, now: String) throws
+}
+
+/// The operations of one push's transaction.
+public protocol CentralIntake {
+    func chainHead(of deviceID: String) throws -> (seq: Int64, hash: String)?
+    func setChainHead(of deviceID: String, seq: Int64, hash: String) throws
+    /// The hash of a change already received (accepted or quarantined) with this id.
+    func storedHash(of id: ChangeID) throws -> String?
+    func record(_ recordID: String) throws -> RecordFacts?
+    func allocations(of caseID: String) throws -> [Allocation]
+    func user(named name: String) throws -> CentralUser?
+    /// Stores an accepted change in the log and merges it into its record.
+    func accept(_ change: Change) throws
+    func quarantine(_ change: Change, reason: String, now: String) throws -> Int64
+}

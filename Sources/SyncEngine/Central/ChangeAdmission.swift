@@ -1,0 +1,103 @@
+import Store
+
+/// The rules a pushed change must meet to enter the central log (SPEC.md §6). A change that fails one is
+/// quarantined with the reason; nothing is dropped.
+struct ChangeAdmission {
+    let device: CentralDevice
+    let user: CentralUser
+    let intake: any CentralIntake
+    let now: String
+
+    enum Outcome {
+        case accepted
+        case duplicate
+        case quarantined(reason: String, id: Int64)
+    }
+
+    func admit(_ change: Change) throws -> Outcome {
+        guard change.id.deviceID == device.id else {
+            return try quarantine(change, "it was made on device \(change.id.deviceID) but pushed by device \(device.id); a device pushes only its own changes")
+        }
+        if let stored = try intake.storedHash(of: change.id) {
+            if stored == change.hash { return .duplicate }
+            return try quarantine(change, "a different change with the id \(change.id) was received before (replay or forgery)")
+        }
+        let head = try intake.chainHead(of: device.id) ?? (seq: 0, hash: Change.genesisHash)
+        guard change.id.seq == head.seq + 1 else {
+            return try quarantine(change, "out of order: the next change expected from this device is number \(head.seq + 1)")
+        }
+        try intake.setChainHead(of: device.id, seq: change.id.seq, hash: change.hash)
+        guard change.hashIsValid else { return try quarantine(change, "its hash does not match its content") }
+        guard change.previousHash == head.hash else {
+            return try quarantine(change, "it does not continue this device's hash chain (previous hash differs)")
+        }
+        if let reason = try refusal(of: change) { return try quarantine(change, reason) }
+        try intake.accept(change)
+        return .accepted
+    }
+
+    private func quarantine(_ change: Change, _ reason: String) throws -> Outcome {
+        .quarantined(reason: reason, id: try intake.quarantine(change, reason: reason, now: now))
+    }
+
+    /// Why the change's content or access is refused, or `nil` if it is admissible.
+    private func refusal(of change: Change) throws -> String? {
+        guard change.author == user.name else {
+            return "its author \(change.author) is not this device's user \(user.name)"
+        }
+        let schema = change.recordType.schema
+        let allowed = schema.storedNames
+        if let stray = change.writes.first(where: { !allowed.contains($0.field) }) {
+            return "\(change.recordType.rawValue) has no field \(stray.field)"
+        }
+        if let long = change.writes.first(where: { ($0.value?.utf8.count ?? 0) > ProtocolLimits.maximumValueBytes }) {
+            return "\(long.field) is longer than \(ProtocolLimits.maximumValueBytes) bytes"
+        }
+        let writesStatus = change.write(to: RecordSchema.statusField) != nil
+        let facts = try intake.record(change.recordID)
+        switch change.kind {
+        case .create:
+            if facts != nil { return "record \(change.recordID) exists already" }
+            if change.recordType == .case { return "cases are added by an administrator" }
+            let expected = change.recordType == .amendment ? RecordStatus.final : .draft
+            guard change.write(to: RecordSchema.statusField)?.value == expected.rawValue else {
+                return "a new \(change.recordType.rawValue) must have status \(expected.rawValue)"
+            }
+        case .edit:
+            if writesStatus { return "an edit cannot change a record's status" }
+        case .finalise, .delete:
+            guard change.write(to: RecordSchema.statusField) != nil else { return "a \(change.kind.rawValue) must write the status" }
+        case .resolve:
+            guard user.role == .supervisor || facts?.creator == user.name else {
+                return "only a supervisor or the record's author can resolve its conflicts"
+            }
+        }
+        if change.kind != .create {
+            guard let facts else { return "no record \(change.recordID) on the central peer" }
+            guard facts.type == change.recordType, facts.caseID == change.caseID else {
+                return "it names record \(change.recordID) as a \(change.recordType.rawValue) of case \(change.caseID), but it is a \(facts.type.rawValue) of case \(facts.caseID)"
+            }
+        }
+        if change.recordType == .case, change.write(to: "worker") != nil {
+            return "cases are allocated by an administrator (fieldbook admin assign)"
+        }
+        return try accessRefusal(caseID: change.caseID, at: change.recordedAt)
+    }
+
+    /// A user may write to a case they hold (a supervisor: any case held in their team), or to a case they
+    /// held when the change was recorded, so work done before a reallocation still lands in the record.
+    private func accessRefusal(caseID: String, at recordedAt: String) throws -> String? {
+        let allocations = try intake.allocations(of: caseID)
+        guard !allocations.isEmpty else { return "no case \(caseID) is allocated on the central peer" }
+        let current = allocations.last { $0.to == nil }
+        if current?.worker == user.name { return nil }
+        if user.role == .supervisor, let team = user.team, let worker = current?.worker,
+           try intake.user(named: worker)?.team == team {
+            return nil
+        }
+        if allocations.contains(where: { $0.worker == user.name && $0.from <= recordedAt && ($0.to.map { recordedAt < $0 } ?? true) }) {
+            return nil
+        }
+        return "case \(caseID) is not allocated to \(user.name)" + (current.map { " (it is allocated to \($0.worker))" } ?? "")
+    }
+}

@@ -1,0 +1,38 @@
+/// A request as the central peer sees it, whatever carried it.
+public struct PeerRequest: Sendable {
+    public let method: String
+    public let path: String
+    /// The `Authorization` header, if any.
+    public let authorization: String?
+    public let body: [UInt8]
+
+    public init(method: String, path: String, authorization: String?, body: [UInt8]) {
+        self.method = method
+        self.path = path
+        self.authorization = authorization
+        self.body = body
+    }
+}
+
+/// The central peer's answer.
+public struct PeerResponse: Sendable {
+    public let status: Int
+    public let contentType: String
+    public let body: [UInt8]
+
+    public static let frameContentType = "application/x-fieldbook-frame"
+
+    public init(status: Int, contentType: String = PeerResponse.frameContentType, body: [UInt8]) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+    }
+
+    /// An `ErrorResponse` frame for a refusal.
+    public static func error(_ error: ProtocolError) -> PeerResponse {
+        var message = Fieldbook_V1_ErrorResponse()
+        message.code = error.code
+        message.message = error.message
+        return PeerResponse(status: error.status, body: (try? MessageCodec.encode(message, compress: false)) ?? [])
+    }
+}

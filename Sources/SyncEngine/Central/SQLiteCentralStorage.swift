@@ -1,0 +1,300 @@
+import Foundation
+import GRDB
+import Store
+import SwiftProtobuf
+
+/// The central peer's storage in one SQLite file (WAL, synchronous=FULL): the store schema every replica
+/// has (the central log is its change log, merged by the same rules) plus the peer's own tables.
+///
+/// The file may be opened by the server and by `fieldbook admin` at the same time; SQLite serialises
+/// their writes.
+public final class SQLiteCentralStorage: CentralStorage {
+    /// The central replica: the peer's own changes (case details, allocations) are written through it.
+    public let replica: CaseStore
+    var pool: DatabasePool { replica.database }
+
+    /// Opens (creating or upgrading) `data/central.sqlite`. `actor` is who the peer's own changes are
+    /// attributed to: `central` for the server, the administrator's name for `fieldbook admin`.
+    public init(folder: String, actor: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        replica = try CaseStore(path: (folder as NSString).appendingPathComponent("central.sqlite"), author: actor,
+                                clock: clock, extraMigrations: CentralSchema.register)
+    }
+
+    // MARK: Users and devices
+
+    public func addUser(_ user: CentralUser, now: String) throws {
+        try pool.write { db in
+            guard try !Bool.exists(db, "SELECT 1 FROM central_user WHERE name = ?", [user.name]) else {
+                throw CentralAdminError("user \(user.name) already exists")
+            }
+            try db.execute(sql: "INSERT INTO central_user (name, role, team, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [user.name, user.role.rawValue, user.team, now])
+        }
+    }
+
+    public func users() throws -> [CentralUser] {
+        try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM central_user ORDER BY name").compactMap(Self.user) }
+    }
+
+    public func user(named name: String) throws -> CentralUser? {
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM central_user WHERE name = ?", arguments: [name]).flatMap(Self.user) }
+    }
+
+    static func user(_ row: Row) -> CentralUser? {
+        guard let role = CentralRole(rawValue: row["role"]) else { return nil }
+        return CentralUser(name: row["name"], role: role, team: row["team"])
+    }
+
+    public func addEnrolmentCode(hash: String, user: String, now: String, expiresAt: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO central_enrolment (code_hash, user, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                           arguments: [hash, user, now, expiresAt])
+        }
+    }
+
+    public func redeemEnrolmentCode(hash: String, deviceID: String, deviceName: String, tokenHash: String, now: String) throws -> CentralUser? {
+        try pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT e.user FROM central_enrolment e WHERE e.code_hash = ? AND e.used_at IS NULL AND e.expires_at > ?
+                """, arguments: [hash, now]),
+                let user = try Row.fetchOne(db, sql: "SELECT * FROM central_user WHERE name = ?", arguments: [row["user"] as String]).flatMap(Self.user)
+            else { return nil }
+            guard try !Bool.exists(db, "SELECT 1 FROM central_device WHERE device_id = ?", [deviceID]) else {
+                throw ProtocolError.conflict("device \(deviceID) is enrolled already; a store enrols once")
+            }
+            try db.execute(sql: "UPDATE central_enrolment SET used_at = ?, device_id = ? WHERE code_hash = ?",
+                           arguments: [now, deviceID, hash])
+            try db.execute(sql: """
+                INSERT INTO central_device (device_id, user, name, token_hash, enrolled_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [deviceID, user.name, deviceName, tokenHash, now])
+            return user
+        }
+    }
+
+    public func device(tokenHash: String) throws -> CentralDevice? {
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM central_device WHERE token_hash = ?", arguments: [tokenHash]).map(Self.device) }
+    }
+
+    public func devices() throws -> [CentralDevice] {
+        try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM central_device ORDER BY user, enrolled_at").map(Self.device) }
+    }
+
+    static func device(_ row: Row) -> CentralDevice {
+        CentralDevice(id: row["device_id"], user: row["user"], name: row["name"], enrolledAt: row["enrolled_at"],
+                      revokedAt: row["revoked_at"], lastSeenAt: row["last_seen_at"])
+    }
+
+    public func revokeDevice(_ id: String, now: String) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE central_device SET revoked_at = ? WHERE device_id = ? AND revoked_at IS NULL", arguments: [now, id])
+            return db.changesCount > 0
+        }
+    }
+
+    public func touchDevice(_ id: String, now: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE central_device SET last_seen_at = ? WHERE device_id = ?", arguments: [now, id])
+        }
+    }
+
+    // MARK: Cases
+
+    public func allocations(of caseID: String) throws -> [Allocation] {
+        try pool.read { db in try SQLiteIntake(db: db).allocations(of: caseID) }
+    }
+
+    public func cases(allocatedTo workers: Set<String>) throws -> Set<String> {
+        guard !workers.isEmpty else { return [] }
+        return try pool.read { db in
+            Set(try String.fetchAll(db, sql: """
+                SELECT case_id FROM central_allocation WHERE to_at IS NULL AND worker IN (\(databaseQuestionMarks(count: workers.count)))
+                """, arguments: StatementArguments(Array(workers))))
+        }
+    }
+
+    /// Adds a case on the central replica and allocates it.
+    public func addCase(id: String, values: [(key: String, value: String)], worker: String?, now: String) throws {
+        if let worker { try requireWorker(worker) }
+        try replica.addCase(id: id, values: values.filter { $0.key != "worker" } + [("worker", worker ?? "")])
+        if let worker {
+            try pool.write { db in
+                try db.execute(sql: "INSERT INTO central_allocation (case_id, worker, from_at, reason, by_user) VALUES (?, ?, ?, 'case added', ?)",
+                               arguments: [id, worker, now, replica.author])
+            }
+        }
+    }
+
+    /// Allocates a case to `worker`, ending the current allocation, and records it on the case.
+    public func assign(caseID: String, to worker: String, reason: String?, now: String) throws {
+        try requireWorker(worker)
+        _ = try replica.caseState(caseID)
+        _ = try replica.edit(caseID, values: [("worker", worker)])
+        try pool.write { db in
+            try db.execute(sql: "UPDATE central_allocation SET to_at = ? WHERE case_id = ? AND to_at IS NULL", arguments: [now, caseID])
+            try db.execute(sql: "INSERT INTO central_allocation (case_id, worker, from_at, reason, by_user) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [caseID, worker, now, reason, replica.author])
+        }
+    }
+
+    private func requireWorker(_ name: String) throws {
+        guard try user(named: name) != nil else {
+            throw CentralAdminError("no user \(name); add one with: fieldbook admin user add \(name) --role worker")
+        }
+    }
+
+    // MARK: Sync
+
+    public func intake<T>(_ body: (any CentralIntake) throws -> T) throws -> T {
+        try pool.write { db in try body(SQLiteIntake(db: db)) }
+    }
+
+    public func changes(after cursor: UInt64, in cases: Set<String>, limit: Int) throws -> (changes: [LoggedChange], top: UInt64) {
+        try pool.read { db in
+            let top = UInt64(try Int64.fetchOne(db, sql: "SELECT max(cursor) FROM central_log") ?? 0)
+            guard !cases.isEmpty else { return ([], top) }
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT l.cursor, l.received_at, c.* FROM central_log l
+                JOIN change_log c ON c.device_id = l.device_id AND c.seq = l.seq
+                WHERE l.cursor > ? AND c.case_id IN (\(databaseQuestionMarks(count: cases.count)))
+                ORDER BY l.cursor LIMIT ?
+                """, arguments: StatementArguments([Int64(cursor)]) + StatementArguments(Array(cases)) + [limit])
+            return (try rows.map { row in
+                LoggedChange(cursor: UInt64(row["cursor"] as Int64), receivedAt: row["received_at"],
+                             change: try StoredChange.decode(row))
+            }, top)
+        }
+    }
+
+    public func firstCursor(of cases: Set<String>) throws -> UInt64? {
+        guard !cases.isEmpty else { return nil }
+        return try pool.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT min(l.cursor) FROM central_log l JOIN change_log c ON c.device_id = l.device_id AND c.seq = l.seq
+                WHERE c.case_id IN (\(databaseQuestionMarks(count: cases.count)))
+                """, arguments: StatementArguments(Array(cases))).map(UInt64.init)
+        }
+    }
+
+    public func recordCustody(device: String, sent: Set<String>, purgeRequested: Set<String>, purged: Set<String>, now: String) throws {
+        guard !(sent.isEmpty && purgeRequested.isEmpty && purged.isEmpty) else { return }
+        try pool.write { db in
+            for caseID in sent {
+                try db.execute(sql: """
+                    INSERT INTO central_custody (device_id, case_id, first_sent_at, last_sent_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (device_id, case_id) DO UPDATE SET last_sent_at = excluded.last_sent_at,
+                        purge_requested_at = NULL, purged_at = NULL
+                    """, arguments: [device, caseID, now, now])
+            }
+            for caseID in purgeRequested {
+                try db.execute(sql: "UPDATE central_custody SET purge_requested_at = coalesce(purge_requested_at, ?) WHERE device_id = ? AND case_id = ?",
+                               arguments: [now, device, caseID])
+            }
+            for caseID in purged {
+                try db.execute(sql: "UPDATE central_custody SET purged_at = ? WHERE device_id = ? AND case_id = ?",
+                               arguments: [now, device, caseID])
+            }
+        }
+    }
+
+    /// Every device that has held a case: when it first and last received it, and when it was purged.
+    public func custody(of caseID: String) throws -> [Row] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.device_id, d.user, c.first_sent_at, c.last_sent_at, c.purge_requested_at, c.purged_at
+                FROM central_custody c LEFT JOIN central_device d USING (device_id) WHERE c.case_id = ? ORDER BY c.first_sent_at
+                """, arguments: [caseID])
+        }
+    }
+
+    // MARK: Quarantine
+
+    public func quarantine(state: QuarantineEntry.State?) throws -> [QuarantineEntry] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM central_quarantine WHERE ? IS NULL OR state = ? ORDER BY id",
+                             arguments: [state?.rawValue, state?.rawValue]).map(Self.entry)
+        }
+    }
+
+    public func quarantineEntry(_ id: Int64) throws -> QuarantineEntry? {
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM central_quarantine WHERE id = ?", arguments: [id]).map(Self.entry) }
+    }
+
+    public func resolveQuarantine(_ id: Int64, state: QuarantineEntry.State, by: String, note: String?, now: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE central_quarantine SET state = ?, resolved_by = ?, resolved_at = ?, note = ? WHERE id = ?",
+                           arguments: [state.rawValue, by, now, note, id])
+        }
+    }
+
+    static func entry(_ row: Row) throws -> QuarantineEntry {
+        let bytes: Data = row["change"]
+        let change = try Fieldbook_V1_Change(serializedBytes: Array(bytes)).decoded()
+        return QuarantineEntry(id: row["id"], change: change, reason: row["reason"], receivedAt: row["received_at"],
+                               state: QuarantineEntry.State(rawValue: row["state"]) ?? .held, resolvedBy: row["resolved_by"],
+                               resolvedAt: row["resolved_at"], note: row["note"])
+    }
+}
+
+/// One push's transaction on SQLite.
+struct SQLiteIntake: CentralIntake {
+    let db: Database
+
+    func chainHead(of deviceID: String) throws -> (seq: Int64, hash: String)? {
+        try Row.fetchOne(db, sql: "SELECT seq, hash FROM central_chain WHERE device_id = ?", arguments: [deviceID]).map { ($0["seq"], $0["hash"]) }
+    }
+
+    func setChainHead(of deviceID: String, seq: Int64, hash: String) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO central_chain (device_id, seq, hash) VALUES (?, ?, ?)", arguments: [deviceID, seq, hash])
+    }
+
+    func storedHash(of id: ChangeID) throws -> String? {
+        if let hash = try String.fetchOne(db, sql: "SELECT hash FROM change_log WHERE device_id = ? AND seq = ?", arguments: [id.deviceID, id.seq]) {
+            return hash
+        }
+        let rows = try Data.fetchAll(db, sql: "SELECT change FROM central_quarantine WHERE device_id = ? AND seq = ?", arguments: [id.deviceID, id.seq])
+        return try rows.first.map { try Fieldbook_V1_Change(serializedBytes: Array($0)).hash }
+    }
+
+    func record(_ recordID: String) throws -> RecordFacts? {
+        try Row.fetchOne(db, sql: "SELECT type, case_id, created_by FROM record WHERE id = ?", arguments: [recordID]).flatMap { row in
+            RecordType(rawValue: row["type"]).map { RecordFacts(type: $0, caseID: row["case_id"], creator: row["created_by"]) }
+        }
+    }
+
+    func allocations(of caseID: String) throws -> [Allocation] {
+        try Row.fetchAll(db, sql: "SELECT * FROM central_allocation WHERE case_id = ? ORDER BY id", arguments: [caseID]).map { row in
+            Allocation(caseID: row["case_id"], worker: row["worker"], from: row["from_at"], to: row["to_at"],
+                       reason: row["reason"], by: row["by_user"])
+        }
+    }
+
+    func user(named name: String) throws -> CentralUser? {
+        try Row.fetchOne(db, sql: "SELECT * FROM central_user WHERE name = ?", arguments: [name]).flatMap(SQLiteCentralStorage.user)
+    }
+
+    func accept(_ change: Change) throws {
+        try ChangeApplier.apply([change], db)
+    }
+
+    func quarantine(_ change: Change, reason: String, now: String) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO central_quarantine (device_id, seq, author, case_id, record_id, change, reason, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [change.id.deviceID, change.id.seq, change.author, change.caseID, change.recordID,
+                             Data(try Fieldbook_V1_Change(change).serializedBytes() as [UInt8]), reason, now])
+        return db.lastInsertedRowID
+    }
+}
+
+/// An administration command that cannot be carried out, with the reason.
+public struct CentralAdminError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension Bool {
+    static func exists(_ db: Database, _ sql: String, _ arguments: StatementArguments) throws -> Bool {
+        try Bool.fetchOne(db, sql: sql, arguments: arguments) ?? false
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Store
+import SwiftProtobuf
+
+/// What one sync did.
+public struct SyncSummary: Sendable, Equatable {
+    public var pushed = 0
+    public var pulled = 0
+    /// Conflicted fields in the store after the sync.
+    public var conflicts = 0
+    /// Changes the peer quarantined in this sync.
+    public var rejected = 0
+    public var purgedCases: [String] = []
+
+    public var line: String { "pushed \(pushed), pulled \(pulled), conflicts \(conflicts), rejected \(rejected)" }
+}
+
+/// Progress of a running sync, for the terminal's progress line.
+public struct SyncProgress: Sendable {
+    public let phase: String
+    public let records: Int
+    public let bytes: Int
+}
+
+/// The client side of the protocol: enrolment, then syncs of push-then-pull (SPEC.md §3, §6).
+///
+/// Every step commits before the next starts: receipts after each push batch, each pulled batch with its
+/// cursor. A sync killed anywhere resumes from the last commit; changes sent again are recognised by id.
+public struct SyncClient: Sendable {
+    public let store: CaseStore
+    public let transport: any SyncTransport
+    public var pushBatch = 500
+    public var pullBatch = 1000
+
+    public init(store: CaseStore, transport: any SyncTransport) {
+        self.store = store
+        self.transport = transport
+    }
+
+    /// Exchanges a single-use enrolment code for this device's token and saves it in the store.
+    public func enrol(serverURL: String, code: String, deviceName: String) async throws -> Fieldbook_V1_EnrolResponse {
+        var request = Fieldbook_V1_EnrolRequest()
+        request.code = code
+        request.deviceID = store.deviceID
+        request.deviceName = deviceName
+        request.protocolVersion = ProtocolLimits.version
+        let response = try await call("/v1/enrol", request, token: nil, as: Fieldbook_V1_EnrolResponse.self)
+        try store.saveEnrolment(serverURL: serverURL, token: response.token, user: response.user, role: response.role,
+                                team: response.team.isEmpty ? nil : response.team)
+        return response
+    }
+
+    /// Pushes every pending change, then pulls until the peer has nothing more, then purges cases that
+    /// left this device's caseload.
+    public func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncSummary {
+        let state = try store.syncState()
+        guard state.isEnrolled, let token = state.token else { throw SyncError.notEnrolled }
+        var summary = SyncSummary()
+        var bytes = 0
+        FaultPoint.reached("client-before-push")
+        while true {
+            let pending = try store.pendingChanges(limit: pushBatch)
+            if pending.isEmpty { break }
+            var request = Fieldbook_V1_PushRequest()
+            request.changes = pending.map { Fieldbook_V1_Change($0) }
+            let body = try MessageCodec.encode(request)
+            bytes += body.count
+            let response = try await call("/v1/push", body: body, token: token, as: Fieldbook_V1_PushResponse.self)
+            FaultPoint.reached("client-after-push-response")
+            let receipts = try response.results.map { result -> PushReceipt in
+                let id = try result.id.decoded()
+                switch result.status {
+                case .accepted, .duplicate: return PushReceipt(id: id, status: .accepted)
+                case .quarantined: return PushReceipt(id: id, status: .quarantined, reason: result.reason, quarantineID: Int64(result.quarantineID))
+                case .UNRECOGNIZED(let value): throw SyncError.badAnswer("unknown push status \(value)")
+                }
+            }
+            let answered = Set(receipts.map(\.id))
+            guard pending.allSatisfy({ answered.contains($0.id) }) else {
+                throw SyncError.badAnswer("the push answer does not cover every change sent")
+            }
+            try store.recordReceipts(receipts)
+            summary.pushed += pending.count
+            summary.rejected += receipts.filter { $0.status == .quarantined }.count
+            progress(SyncProgress(phase: "push", records: summary.pushed, bytes: bytes))
+            FaultPoint.reached("client-between-push-batches")
+        }
+        var purged = try store.unreportedPurges()
+        var revoked: Set<String> = []
+        while true {
+            var request = Fieldbook_V1_PullRequest()
+            request.cursor = try store.syncState().cursor
+            request.maxChanges = UInt32(pullBatch)
+            request.heldCases = try store.heldCases()
+            request.purgedCases = purged
+            let body = try MessageCodec.encode(request)
+            bytes += body.count
+            let (response, size) = try await callSized("/v1/pull", body: body, token: token, as: Fieldbook_V1_PullResponse.self)
+            bytes += size
+            try store.markPurgesReported(purged)
+            purged = []
+            FaultPoint.reached("client-after-pull-response")
+            var receivedAt: [ChangeID: String] = [:]
+            let changes = try response.changes.map { message -> Change in
+                let change = try message.decoded()
+                receivedAt[change.id] = message.receivedAt
+                return change
+            }
+            do {
+                summary.pulled += try store.applyPulled(changes, receivedAt: receivedAt, cursor: response.nextCursor)
+            } catch let refusal as ChangeApplier.Refusal {
+                throw SyncError.badAnswer("\(refusal)")
+            }
+            revoked.formUnion(response.purgeCases)
+            progress(SyncProgress(phase: "pull", records: summary.pulled, bytes: bytes))
+            FaultPoint.reached("client-between-pull-batches")
+            if !response.more { break }
+        }
+        for caseID in revoked.sorted() where try store.purgeCase(caseID) {
+            summary.purgedCases.append(caseID)
+        }
+        try store.markSynced()
+        summary.conflicts = try store.conflictCount()
+        return summary
+    }
+
+    private func call<M: SwiftProtobuf.Message>(_ path: String, _ message: some SwiftProtobuf.Message, token: String?, as type: M.Type) async throws -> M {
+        try await callSized(path, body: try MessageCodec.encode(message), token: token, as: type).0
+    }
+
+    private func call<M: SwiftProtobuf.Message>(_ path: String, body: [UInt8], token: String?, as type: M.Type) async throws -> M {
+        try await callSized(path, body: body, token: token, as: type).0
+    }
+
+    private func callSized<M: SwiftProtobuf.Message>(_ path: String, body: [UInt8], token: String?, as type: M.Type) async throws -> (M, Int) {
+        let answer: (status: Int, body: [UInt8])
+        do {
+            answer = try await transport.post(path: path, body: body, token: token)
+        } catch let error as SyncError {
+            throw error
+        } catch {
+            throw SyncError.unreachable("\(error)")
+        }
+        guard answer.status == 200 else {
+            if let refusal = try? MessageCodec.decode(Fieldbook_V1_ErrorResponse.self, from: answer.body) {
+                throw SyncError.refused(ProtocolError(refusal.code, status: answer.status, refusal.message))
+            }
+            throw SyncError.badAnswer("HTTP \(answer.status)")
+        }
+        do {
+            return (try MessageCodec.decode(type, from: answer.body), answer.body.count)
+        } catch let error as ProtocolError {
+            throw SyncError.badAnswer(error.message)
+        }
+    }
+}

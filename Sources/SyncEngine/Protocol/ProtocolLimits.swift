@@ -1,0 +1,23 @@
+/// Every bound the protocol puts on what crosses the network (Protocol/SPEC.md §7). Each is checked before
+/// memory is committed to the thing it bounds.
+public enum ProtocolLimits {
+    /// The protocol version this code speaks.
+    public static let version: UInt32 = 1
+    /// Largest request or response body on the wire.
+    public static let maximumBodyBytes = 8 * 1024 * 1024
+    /// Largest message after inflation (the frame header's declared length).
+    public static let maximumMessageBytes = 32 * 1024 * 1024
+    /// Changes in one push.
+    public static let maximumPushChanges = 1000
+    /// Changes in one pull response.
+    public static let maximumPullChanges = 2000
+    /// Held or purged case ids in one pull request.
+    public static let maximumCaseIDs = 10_000
+    /// Field writes in one change; supersession and seal lists.
+    public static let maximumWritesPerChange = 64
+    public static let maximumVersionList = 4096
+    /// Bytes in one field value (the same bound the store puts on typed input).
+    public static let maximumValueBytes = 64 * 1024
+    /// Bytes in an identifier, name, hash or timestamp.
+    public static let maximumShortString = 200
+}

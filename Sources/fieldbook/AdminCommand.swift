@@ -1,0 +1,236 @@
+import ArgumentParser
+import Foundation
+import Store
+import SyncEngine
+
+/// Options every `admin` subcommand shares.
+struct AdminOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Folder of the central peer's data (as given to serve).", valueName: "path"))
+    var data: String
+
+    @Option(name: .customLong("as"), help: ArgumentHelp("Who is administering: recorded on what you change.", valueName: "name"))
+    var actor: String = ProcessInfo.processInfo.userName
+
+    func administration() throws -> CentralAdministration {
+        do {
+            return CentralAdministration(storage: try SQLiteCentralStorage(folder: data, actor: actor))
+        } catch let error as StoreError {
+            throw CommandFailure.exit(error.description)
+        }
+    }
+}
+
+/// Runs an admin action, turning refusals into `error: ...` and exit status 2.
+func administer(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as CentralAdminError {
+        throw CommandFailure.exit(error.description)
+    } catch let error as StoreError {
+        throw CommandFailure.exit(error.description)
+    }
+}
+
+struct AdminCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "admin",
+        abstract: "Administer the central peer: users, devices, cases, allocations, quarantine.",
+        discussion: "Works on the data folder directly, also while 'fieldbook serve' runs on it.",
+        subcommands: [UserCommand.self, DeviceCommand.self, CaseCommand.self, AssignCommand.self,
+                      QuarantineCommand.self, AuditCommand.self, SeedDemoCommand.self]
+    )
+
+    struct UserCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "user", abstract: "Add and list users.",
+                                                        subcommands: [Add.self, List.self, Code.self])
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Add a user; prints a single-use enrolment code (valid 72 hours) as the last word.")
+            @OptionGroup var options: AdminOptions
+            @Argument(help: "The user name, e.g. sam.okafor.") var name: String
+            @Option(help: "worker or supervisor.") var role: String
+            @Option(help: "The team; a supervisor sees and resolves their team's cases.") var team: String?
+
+            func run() throws {
+                guard let role = CentralRole(rawValue: role) else { throw ValidationError("--role is worker or supervisor") }
+                try administer {
+                    let code = try options.administration().addUser(name, role: role, team: team)
+                    print("added \(role.rawValue) \(name)\(team.map { " in team \($0)" } ?? "")")
+                    print("enrolment code for \(name) (single use, expires in 72 hours): \(code)")
+                }
+            }
+        }
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List users.")
+            @OptionGroup var options: AdminOptions
+            func run() throws {
+                try administer {
+                    for user in try options.administration().storage.users() {
+                        print("\(user.name)\t\(user.role.rawValue)\t\(user.team ?? "-")")
+                    }
+                }
+            }
+        }
+        struct Code: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Issue a new enrolment code for an existing user (a new device).")
+            @OptionGroup var options: AdminOptions
+            @Argument var name: String
+            func run() throws {
+                try administer {
+                    print("enrolment code for \(name) (single use, expires in 72 hours): \(try options.administration().newCode(for: name))")
+                }
+            }
+        }
+    }
+
+    struct DeviceCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "device", abstract: "List and revoke devices.",
+                                                        subcommands: [List.self, Revoke.self])
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List enrolled devices.")
+            @OptionGroup var options: AdminOptions
+            func run() throws {
+                try administer {
+                    for device in try options.administration().storage.devices() {
+                        let state = device.revokedAt.map { "revoked \($0)" } ?? "active"
+                        print("\(device.id)\t\(device.user)\t\(device.name)\tenrolled \(device.enrolledAt)\tlast seen \(device.lastSeenAt ?? "never")\t\(state)")
+                    }
+                }
+            }
+        }
+        struct Revoke: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Revoke a device: its token is refused from now on (HTTP 401).")
+            @OptionGroup var options: AdminOptions
+            @Argument var id: String
+            func run() throws {
+                try administer {
+                    let admin = try options.administration()
+                    guard try admin.storage.revokeDevice(id, now: admin.now) else { throw CentralAdminError("no active device \(id)") }
+                    print("revoked device \(id)")
+                }
+            }
+        }
+    }
+
+    struct CaseCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "case", abstract: "Add cases.", subcommands: [Add.self])
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Add a case, optionally allocated to a worker.")
+            @OptionGroup var options: AdminOptions
+            @Argument(help: "The local child id.") var id: String
+            @Option var child: String
+            @Option var dob: String
+            @Option(help: "CP, CIN, CLA or PF.") var category: String
+            @Option(name: .customLong("placement-start")) var placementStart: String?
+            @Option(name: .customLong("plan-start")) var planStart: String?
+            @Option var worker: String?
+            func run() throws {
+                var values = [("child", child), ("dob", dob), ("category", category)]
+                if let placementStart { values.append(("placement_start", placementStart)) }
+                if let planStart { values.append(("plan_start", planStart)) }
+                try administer {
+                    try options.administration().addCase(id: id, values: values, worker: worker)
+                    print("added case \(id)\(worker.map { ", allocated to \($0)" } ?? " (not allocated)")")
+                }
+            }
+        }
+    }
+
+    struct AssignCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "assign",
+            abstract: "Allocate a case to a worker. The previous worker's devices purge it at their next sync, after their pending work has arrived.")
+        @OptionGroup var options: AdminOptions
+        @Argument var caseID: String
+        @Argument var worker: String
+        @Option var reason: String?
+        func run() throws {
+            try administer {
+                let admin = try options.administration()
+                try admin.assign(caseID: caseID, to: worker, reason: reason)
+                print("allocated \(caseID) to \(worker)")
+                for allocation in try admin.storage.allocations(of: caseID) {
+                    print("  \(allocation.from) – \(allocation.to ?? "now")\t\(allocation.worker)\t\(allocation.reason ?? "")")
+                }
+            }
+        }
+    }
+
+    struct QuarantineCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "quarantine", abstract: "Changes the peer refused, kept with their reasons.",
+                                                        subcommands: [List.self, Release.self, Assign.self])
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List quarantined changes (all states with --all).")
+            @OptionGroup var options: AdminOptions
+            @Flag var all = false
+            func run() throws {
+                try administer {
+                    for entry in try options.administration().storage.quarantine(state: all ? nil : .held) {
+                        let change = entry.change
+                        print("\(entry.id)\t\(entry.state.rawValue)\t\(entry.receivedAt)\t\(change.author)\t\(change.kind.rawValue) \(change.recordType.rawValue) \(change.recordID) on \(change.caseID)\t\(entry.reason)")
+                    }
+                }
+            }
+        }
+        struct Release: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Let a quarantined change into the log as it is.")
+            @OptionGroup var options: AdminOptions
+            @Argument var id: Int64
+            func run() throws {
+                try administer {
+                    try options.administration().release(id)
+                    print("released quarantined change \(id) into the central log")
+                }
+            }
+        }
+        struct Assign: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Copy a quarantined new visit or note to the case it belongs to.")
+            @OptionGroup var options: AdminOptions
+            @Argument var id: Int64
+            @Argument var caseID: String
+            func run() throws {
+                try administer {
+                    let record = try options.administration().assign(quarantined: id, to: caseID)
+                    print("copied quarantined change \(id) to \(caseID) as \(record)")
+                }
+            }
+        }
+    }
+
+    struct AuditCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "audit", abstract: "Who has held a case: allocations, and every device that received it.")
+        @OptionGroup var options: AdminOptions
+        @Argument var caseID: String
+        func run() throws {
+            try administer {
+                let admin = try options.administration()
+                print("allocations of \(caseID):")
+                for a in try admin.storage.allocations(of: caseID) {
+                    print("  \(a.from) – \(a.to ?? "now")\t\(a.worker)\tby \(a.by)\t\(a.reason ?? "")")
+                }
+                print("devices that received it:")
+                for row in try admin.storage.custody(of: caseID) {
+                    let purged: String? = row["purged_at"]
+                    print("  \(row["device_id"] as String)\t\((row["user"] as String?) ?? "?")\tfirst \(row["first_sent_at"] as String)\tlast \(row["last_sent_at"] as String)\t\(purged.map { "purged \($0)" } ?? "holds it")")
+                }
+            }
+        }
+    }
+
+    struct SeedDemoCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "seed-demo",
+            abstract: "Fill an empty central peer with an invented team: a supervisor, three workers, 20 cases with history.")
+        @OptionGroup var options: AdminOptions
+        func run() async throws {
+            do {
+                let codes = try await DemoTeam.seed(folder: options.data)
+                for (user, code) in codes.sorted(by: { $0.key < $1.key }) {
+                    print("enrolment code for \(user): \(code)")
+                }
+            } catch let error as CentralAdminError {
+                throw CommandFailure.exit(error.description)
+            }
+        }
+    }
+}

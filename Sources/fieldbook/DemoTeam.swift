@@ -1,0 +1,86 @@
+import Foundation
+import Store
+import SyncEngine
+
+/// The invented team `fieldbook demo` and `fieldbook admin seed-demo` create on a central peer: a supervisor,
+/// three workers, twenty cases, and some history recorded on the workers' own (simulated) devices and
+/// synced through the peer exactly as real devices would.
+enum DemoTeam {
+    static let supervisor = "priya.shah"
+    static let workers = ["sam.okafor", "lee.ward", "ana.silva"]
+    static let team = "north"
+
+    private static let children = [
+        ("Jayden Brooks", "2014-06-02", "CLA"), ("Amira Hassan", "2019-01-17", "CP"), ("Tyler Nowak", "2011-09-30", "CIN"),
+        ("Grace Adeyemi", "2009-12-05", "PF"), ("Leo Marsh", "2016-04-21", "CLA"), ("Poppy Clarke", "2020-08-11", "CP"),
+        ("Mason Reid", "2013-02-14", "CIN"), ("Isla Kowalski", "2017-07-03", "CLA"), ("Noah Begum", "2015-11-22", "CP"),
+        ("Ruby Thompson", "2012-05-09", "CIN"), ("Kai Mensah", "2018-03-30", "CP"), ("Evie Walsh", "2010-10-10", "CLA"),
+        ("Zain Ali", "2016-01-25", "CIN"), ("Lily Evans", "2019-09-14", "CP"), ("Oscar Grant", "2008-04-04", "PF"),
+        ("Maya Singh", "2014-12-19", "CLA"), ("Harvey Cole", "2011-06-27", "CIN"), ("Sofia Rossi", "2017-02-08", "CP"),
+        ("Theo Harris", "2013-08-16", "CLA"), ("Ava Murphy", "2020-01-05", "CIN"),
+    ]
+    private static let wishes = [
+        "Said he likes his bedroom and wants to stay until the summer at least.",
+        "Wants more time with her little brother; asked if contact can be on Saturdays.",
+        "Did not want to talk about home today. Drew a picture of the family dog.",
+        "Said school is 'alright' and that dinner is better here than before.",
+        "Worried about mum; asked whether she is getting help.",
+    ]
+    private static let observations = [
+        "Home warm and tidy, food in the cupboards. Child relaxed with carer.",
+        "Bedroom has own posters and a new duvet. Child showed me their school work.",
+        "Parent anxious at the start, calmer once the child was playing. No concerns about presentation.",
+        "Kitchen had dirty dishes from several days; discussed with parent, who agreed a plan.",
+    ]
+    private static let notes = [
+        "Phone call with the school: attendance 94% this half term, no incidents.",
+        "Health visitor confirms the development check is booked for next week.",
+        "Carer rang: contact went well, child came back happy.",
+        "Strategy discussion held; agreed to continue with the current plan and review in four weeks.",
+    ]
+
+    /// Creates the team on `folder`'s central storage. Returns an enrolment code for each user.
+    @discardableResult
+    static func seed(folder: String) async throws -> [String: String] {
+        let storage = try SQLiteCentralStorage(folder: folder, actor: "admin")
+        let admin = CentralAdministration(storage: storage)
+        guard try storage.users().isEmpty else { throw CentralAdminError("\(folder) has users already; seed-demo needs an empty central peer") }
+        var codes: [String: String] = [:]
+        codes[supervisor] = try admin.addUser(supervisor, role: .supervisor, team: team)
+        for worker in workers { codes[worker] = try admin.addUser(worker, role: .worker, team: team) }
+        func day(_ offset: Int) -> String {
+            Timestamp.day(Date().addingTimeInterval(Double(offset) * 86_400), in: .current)
+        }
+        for (index, child) in children.enumerated() {
+            let id = "LA-\(1001 + index)"
+            var values = [("child", child.0), ("dob", child.1), ("category", child.2)]
+            values.append(child.2 == "CLA" ? ("placement_start", day(-30 - index * 9)) : ("plan_start", day(-20 - index * 5)))
+            try admin.addCase(id: id, values: values, worker: workers[index % workers.count])
+        }
+        // Each worker's office laptop records some history and syncs it through the peer.
+        let transport = InProcessTransport(peer: admin.peer)
+        let devices = (folder as NSString).appendingPathComponent("demo-devices")
+        for (w, worker) in workers.enumerated() {
+            let store = try CaseStore(path: (devices as NSString).appendingPathComponent("\(worker).sqlite"), author: worker)
+            let client = SyncClient(store: store, transport: transport)
+            _ = try await client.enrol(serverURL: "in-process", code: try admin.newCode(for: worker), deviceName: "\(worker) office laptop")
+            _ = try await client.sync()
+            for (c, caseID) in try store.caseIDs().enumerated() {
+                let seed = w * 7 + c
+                let visit = try store.addVisit(caseID: caseID, values: [
+                    ("date", day(-(seed % 9) * 4 - 3) + "T10:30"), ("type", "statutory"), ("seen", "yes"),
+                    ("alone", seed % 4 == 0 ? "no" : "yes")] + (seed % 4 == 0 ? [("alone_reason", "refused")] : []) + [
+                    ("bedroom", seed % 3 == 0 ? "no" : "yes"), ("location", "home"),
+                    ("wishes", wishes[seed % wishes.count]), ("observations", observations[seed % observations.count]),
+                ])
+                if seed % 5 != 4 { try store.finalise(visit) }
+                let note = try store.addNote(caseID: caseID, body: notes[seed % notes.count],
+                                             values: [("category", seed % 2 == 0 ? "phone" : "general"), ("date", day(-(seed % 6) - 1) + "T14:00")])
+                if seed % 3 != 2 { try store.finalise(note) }
+            }
+            _ = try await client.sync()
+        }
+        try admin.assign(caseID: "LA-1005", to: workers[0], reason: "lee.ward's caseload rebalanced")
+        return codes
+    }
+}

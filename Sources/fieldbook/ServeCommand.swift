@@ -1,0 +1,73 @@
+import ArgumentParser
+import CentralHTTPServer
+import Foundation
+import Logging
+import SyncEngine
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the central peer that devices sync with.",
+        discussion: """
+            Stores everything in DATA/central.sqlite (created on first use). Logs one line per request to \
+            standard error. Stops cleanly on Ctrl-C or SIGTERM: requests in flight finish first. Use \
+            TLS in production; plain HTTP only on a trusted test network. Manage users, devices and \
+            cases with 'fieldbook admin --data DATA', also while the server runs.
+            Example:
+              fieldbook serve --data /srv/fieldbook --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
+            """
+    )
+
+    @Option(help: ArgumentHelp("Folder of the central peer's data.", valueName: "path"))
+    var data: String
+
+    @Option(help: ArgumentHelp("Address and port to listen on; port 0 picks a free one.", valueName: "host:port"))
+    var listen: String = "127.0.0.1:8080"
+
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("PEM certificate chain: serve HTTPS.", valueName: "file"))
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("PEM private key of the certificate.", valueName: "file"))
+    var tlsKey: String?
+
+    func validate() throws {
+        guard (tlsCertificate == nil) == (tlsKey == nil) else {
+            throw ValidationError("give both --tls-cert and --tls-key, or neither")
+        }
+        _ = try Self.address(listen)
+    }
+
+    static func address(_ text: String) throws -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("--listen takes HOST:PORT, for example 127.0.0.1:8080")
+        }
+        return (String(text[..<colon]), port)
+    }
+
+    func run() async throws {
+        LoggingSetup.bootstrap()
+        let logger = Logger(label: "fieldbook.central")
+        let (host, port) = try Self.address(listen)
+        let storage = try SQLiteCentralStorage(folder: data, actor: "central")
+        let peer = CentralPeer(storage: storage, logger: logger)
+        let tls = tlsCertificate.flatMap { cert in tlsKey.map { CentralHTTPServer.TLSFiles(certificate: cert, key: $0) } }
+        let scheme = tls == nil ? "http" : "https"
+        let app = try CentralHTTPServer.application(peer: peer, host: host, port: port, tls: tls, logger: logger) { bound in
+            logger.notice("listening", metadata: ["url": "\(scheme)://\(host):\(bound)", "data": "\(data)"])
+            // A line for scripts and tests that wait for the server.
+            FileHandle.standardOutput.write(Data("listening on \(scheme)://\(host):\(bound)\n".utf8))
+        }
+        try await app.runService()
+        logger.notice("stopped")
+    }
+}
+
+enum LoggingSetup {
+    static func bootstrap() {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return handler
+        }
+    }
+}
