@@ -90,8 +90,7 @@ let package = Package(
         .testTarget(
             name: "SyncEngineTests",
             dependencies: ["SyncEngine", "Store", "CentralHTTPServer", "SyncHTTPClient",
-                           .product(name: "GRDB", package: "GRDB.swift")],
-            resources: [.copy("Vectors")]
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "ReplTests", dependencies: ["Repl", "Store"]),
         .testTarget(

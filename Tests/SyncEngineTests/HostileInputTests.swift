@@ -1,0 +1,86 @@
+import Foundation
+import Store
+import SyncEngine
+import SyncHTTPClient
+import Testing
+
+/// Malformed, truncated and oversized bodies and decompression bombs get a clear 4xx; the peer keeps serving.
+@Suite(.serialized) struct HostileInputTests {
+    private func errorCode(_ body: [UInt8]) -> String? {
+        (try? MessageCodec.decode(Fieldbook_V1_ErrorResponse.self, from: body))?.code
+    }
+
+    @Test func badBodiesAreRefusedClearlyAndNothingIsStored() async throws {
+        let central = try await TestCentral.start()
+        defer { Task { await central.stop() } }
+        try central.seedTeam()
+        let folder = try temporaryFolder()
+        let sam = try await central.device("sam", in: folder)
+        let token = try #require(try sam.store.syncState().token)
+        let transport = HTTPSyncTransport(baseURL: central.url)
+
+        let valid = try MessageCodec.encode(Fieldbook_V1_PushRequest())
+        let oneChange: [UInt8] = {
+            var message = Fieldbook_V1_PushRequest()
+            var change = Fieldbook_V1_Change()
+            change.id = Fieldbook_V1_ChangeRef(ChangeID(deviceID: "x", seq: 1))
+            change.recordType = "spaceship"
+            message.changes = [change]
+            return (try? MessageCodec.encode(message)) ?? []
+        }()
+        var declaredHuge = valid
+        declaredHuge[4] = 0x7F
+        let bombPayload = try Zlib.compress([UInt8](repeating: 0, count: 20_000_000), level: 9)
+        let bomb: [UInt8] = [0x46, 0x42, 1, 1, 0, 0, 0x10, 0] + bombPayload  // declares 4096 bytes
+        let cases: [(String, [UInt8], Int, String)] = [
+            ("garbage", Array("hello, server".utf8), 400, "malformed_frame"),
+            ("empty", [], 400, "malformed_frame"),
+            ("truncated", Array(valid.prefix(6)), 400, "malformed_frame"),
+            ("truncated stream", Array(oneChange.prefix(oneChange.count - 4)), 400, "malformed_frame"),
+            ("wrong version", [0x46, 0x42, 9, 0, 0, 0, 0, 0], 400, "malformed_frame"),
+            ("declares too much", declaredHuge, 413, "too_large"),
+            ("bomb", bomb, 413, "too_large"),
+            ("not protobuf", try Frame.encode([0xFF, 0xFF, 0xFF, 0xFF, 0x0F]), 400, "malformed_message"),
+            ("unknown record type", oneChange, 400, "malformed_message"),
+        ]
+        for (name, body, status, code) in cases {
+            let answer = try await transport.post(path: "/v1/push", body: body, token: token)
+            #expect(answer.status == status, "\(name)")
+            #expect(errorCode(answer.body) == code, "\(name)")
+        }
+        let tooBig = [UInt8](repeating: 0x41, count: ProtocolLimits.maximumBodyBytes + 10)
+        let big = try await transport.post(path: "/v1/push", body: tooBig, token: token)
+        #expect(big.status == 413)
+        let unauthenticated = try await transport.post(path: "/v1/pull", body: valid, token: "nonsense")
+        #expect(unauthenticated.status == 401)
+        #expect(errorCode(unauthenticated.body) == "unauthorized")
+        let unknown = try await transport.post(path: "/v1/teleport", body: valid, token: token)
+        #expect(unknown.status == 404)
+
+        // Still serving, and nothing of the above was stored.
+        #expect(try await transport.health().contains("\"status\":\"ok\""))
+        #expect(try await sam.sync().line == "pushed 0, pulled 0, conflicts 0, rejected 0")
+        #expect(try central.admin.storage.quarantine(state: nil).isEmpty)
+    }
+}
+
+/// Frames and the preset dictionary, byte by byte.
+@Suite struct FrameTests {
+    @Test func framesRoundTripCompressedOrNot() throws {
+        let message = Array(String(repeating: "occurred_at statutory seen_alone ", count: 50).utf8)
+        for compress in [true, false] {
+            let frame = try Frame.encode(message, compress: compress)
+            #expect(Array(frame.prefix(3)) == [0x46, 0x42, 1])
+            #expect(try Frame.decode(frame) == message)
+        }
+    }
+
+    @Test func aPayloadThatInflatesPastItsDeclaredLengthIsRefused() throws {
+        let message = [UInt8](repeating: 7, count: 100_000)
+        var frame = try Frame.encode(message)
+        frame[4] = 0; frame[5] = 0; frame[6] = 0x01; frame[7] = 0  // declares 256 bytes
+        #expect(throws: ProtocolError.tooLarge("the payload inflates to more than the 256 bytes its header declares")) {
+            try Frame.decode(frame)
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import CentralHTTPServer
+import Foundation
+import Logging
+import Store
+import SyncEngine
+import SyncHTTPClient
+
+/// A real central peer on 127.0.0.1 (a free port), storing in a temporary folder, for one test.
+final class TestCentral: @unchecked Sendable {
+    let folder: URL
+    let admin: CentralAdministration
+    let url: String
+    private let server: Task<Void, any Error>
+
+    static func start() async throws -> TestCentral {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fieldbook-central-\(UUID().uuidString)")
+        let storage = try SQLiteCentralStorage(folder: folder.path, actor: "admin")
+        var logger = Logger(label: "test.central")
+        logger.logLevel = .critical
+        let peer = CentralPeer(storage: try SQLiteCentralStorage(folder: folder.path, actor: "central"), logger: logger)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = try CentralHTTPServer.application(peer: peer, host: "127.0.0.1", port: 0, logger: logger) { continuation.yield($0) }
+        let server = Task { try await app.runService() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CentralAdminError("the test peer did not start") }
+        return TestCentral(folder: folder, admin: CentralAdministration(storage: storage), url: "http://127.0.0.1:\(port)", server: server)
+    }
+
+    private init(folder: URL, admin: CentralAdministration, url: String, server: Task<Void, any Error>) {
+        self.folder = folder
+        self.admin = admin
+        self.url = url
+        self.server = server
+    }
+
+    func stop() async {
+        server.cancel()
+        _ = await server.result
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// A team: supervisor priya (team north), workers sam and lee (north), and kim (team south).
+    func seedTeam() throws {
+        _ = try admin.addUser("priya", role: .supervisor, team: "north")
+        _ = try admin.addUser("sam", role: .worker, team: "north")
+        _ = try admin.addUser("lee", role: .worker, team: "north")
+        _ = try admin.addUser("kim", role: .worker, team: "south")
+    }
+
+    func addCase(_ id: String, worker: String?) throws {
+        try admin.addCase(id: id, values: [("child", "Child \(id)"), ("dob", "2015-01-01"), ("category", "CP"), ("plan_start", "2026-10-01")],
+                          worker: worker)
+    }
+
+    /// A new enrolled device store for `user`, in `folder`.
+    func device(_ user: String, in folder: URL) async throws -> Device {
+        let store = try CaseStore(path: folder.appendingPathComponent("\(user)-\(UUID().uuidString.prefix(6)).sqlite").path, author: user)
+        let device = Device(store: store, client: SyncClient(store: store, transport: HTTPSyncTransport(baseURL: url)))
+        _ = try await device.client.enrol(serverURL: url, code: try admin.newCode(for: user), deviceName: "\(user) test device")
+        return device
+    }
+
+    /// The central replica's merged records.
+    var replica: CaseStore { admin.storage.replica }
+}
+
+struct Device {
+    let store: CaseStore
+    let client: SyncClient
+
+    @discardableResult
+    func sync() async throws -> SyncSummary { try await client.sync() }
+}
+
+func temporaryFolder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("fieldbook-devices-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
