@@ -32,6 +32,8 @@ public protocol CentralStorage: Sendable {
     func changes(after cursor: UInt64, in cases: Set<String>, limit: Int) throws -> (changes: [LoggedChange], top: UInt64)
     /// The lowest cursor of any change of `cases`.
     func firstCursor(of cases: Set<String>) throws -> UInt64?
+    /// Cases the device was told to purge and has not confirmed purging.
+    func casesAwaitingPurge(device: String) throws -> Set<String>
     func recordCustody(device: String, sent cases: Set<String>, purgeRequested: Set<String>, purged: Set<String>, now: String) throws
 
     // Quarantine

@@ -15,10 +15,11 @@ public final class SQLiteCentralStorage: CentralStorage {
 
     /// Opens (creating or upgrading) `data/central.sqlite`. `actor` is who the peer's own changes are
     /// attributed to: `central` for the server, the administrator's name for `fieldbook admin`.
-    public init(folder: String, actor: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+    public init(folder: String, actor: String, clock: @escaping @Sendable () -> Date = { Date() },
+                durability: CaseStore.Durability = .full) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         replica = try CaseStore(path: (folder as NSString).appendingPathComponent("central.sqlite"), author: actor,
-                                clock: clock, extraMigrations: CentralSchema.register)
+                                clock: clock, durability: durability, extraMigrations: CentralSchema.register)
     }
 
     // MARK: Users and devices
@@ -173,6 +174,14 @@ public final class SQLiteCentralStorage: CentralStorage {
                 SELECT min(l.cursor) FROM central_log l JOIN change_log c ON c.device_id = l.device_id AND c.seq = l.seq
                 WHERE c.case_id IN (\(databaseQuestionMarks(count: cases.count)))
                 """, arguments: StatementArguments(Array(cases))).map(UInt64.init)
+        }
+    }
+
+    public func casesAwaitingPurge(device: String) throws -> Set<String> {
+        try pool.read { db in
+            Set(try String.fetchAll(db, sql: """
+                SELECT case_id FROM central_custody WHERE device_id = ? AND purge_requested_at IS NOT NULL AND purged_at IS NULL
+                """, arguments: [device]))
         }
     }
 

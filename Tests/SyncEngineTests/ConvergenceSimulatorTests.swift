@@ -1,0 +1,199 @@
+import Foundation
+import GRDB
+import Logging
+import Store
+import SyncEngine
+import Testing
+
+/// A transport that loses requests or answers at random (seeded): the request may never arrive, or arrive
+/// and be processed while its answer is lost, exactly like a connection cut mid-sync.
+final class FlakyTransport: SyncTransport, @unchecked Sendable {
+    let inner: InProcessTransport
+    private var rng: SimulatorRandom
+    var failureRate: Double
+    private let lock = NSLock()
+
+    init(inner: InProcessTransport, seed: UInt64, failureRate: Double) {
+        self.inner = inner
+        self.rng = SimulatorRandom(seed: seed)
+        self.failureRate = failureRate
+    }
+
+    struct Cut: Error {}
+
+    func post(path: String, body: [UInt8], token: String?) async throws -> (status: Int, body: [UInt8]) {
+        let (dropRequest, dropAnswer) = lock.withLock { (rng.chance(failureRate / 2), rng.chance(failureRate / 2)) }
+        if dropRequest { throw Cut() }
+        let answer = try await inner.post(path: path, body: body, token: token)
+        if dropAnswer { throw Cut() }
+        return answer
+    }
+}
+
+struct SimulatorRandom: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
+}
+
+/// Several replicas, random edits, finalisations, amendments, resolutions and reallocations, random sync
+/// schedules with interruptions: after a final quiet sync every replica equals the central peer, and every
+/// change ever made is on the peer, accepted or quarantined.
+@Suite struct ConvergenceSimulatorTests {
+    static let seeds = Int(ProcessInfo.processInfo.environment["FIELDBOOK_SIM_SEEDS"] ?? "") ?? 60
+    static let operations = Int(ProcessInfo.processInfo.environment["FIELDBOOK_SIM_OPS"] ?? "") ?? 120
+
+    @Test func everyReplicaConvergesAndNothingIsLost() async throws {
+        var totals = (operations: 0, syncs: 0, interrupted: 0, conflicts: 0, quarantined: 0, reallocations: 0)
+        for seed in 0..<UInt64(Self.seeds) {
+            let figures = try await Self.simulate(seed: seed, operations: Self.operations)
+            totals.operations += figures.operations
+            totals.syncs += figures.syncs
+            totals.interrupted += figures.interrupted
+            totals.conflicts += figures.conflicts
+            totals.quarantined += figures.quarantined
+            totals.reallocations += figures.reallocations
+        }
+        print("simulator: \(Self.seeds) seeds, \(totals.operations) operations, \(totals.syncs) syncs (\(totals.interrupted) interrupted), \(totals.reallocations) reallocations, \(totals.conflicts) conflicts seen, \(totals.quarantined) quarantined")
+        #expect(totals.interrupted > 0 && totals.conflicts > 0 && totals.reallocations > 0, "the schedules must exercise faults and conflicts")
+    }
+
+    struct Figures { var operations = 0, syncs = 0, interrupted = 0, conflicts = 0, quarantined = 0, reallocations = 0 }
+
+    static func simulate(seed: UInt64, operations: Int) async throws -> Figures {
+        var rng = SimulatorRandom(seed: seed)
+        var figures = Figures()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fieldbook-sim-\(seed)-\(UUID().uuidString.prefix(6))")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let storage = try SQLiteCentralStorage(folder: folder.path, actor: "admin", durability: .normal)
+        let admin = CentralAdministration(storage: storage)
+        var logger = Logger(label: "sim")
+        logger.logLevel = .critical
+        let peer = CentralPeer(storage: storage, logger: logger)
+        _ = try admin.addUser("priya", role: .supervisor, team: "north")
+        let workers = ["sam", "lee"]
+        for worker in workers { _ = try admin.addUser(worker, role: .worker, team: "north") }
+        let cases = ["LA-1", "LA-2", "LA-3"]
+        for (index, id) in cases.enumerated() {
+            try admin.addCase(id: id, values: [("child", "C\(index)"), ("dob", "2015-01-01"), ("category", "CP")], worker: workers[index % 2])
+        }
+        var devices: [(user: String, store: CaseStore, client: SyncClient, transport: FlakyTransport)] = []
+        for user in ["sam", "lee", "priya", "sam"] {
+            let store = try CaseStore(path: folder.appendingPathComponent("\(user)-\(devices.count).sqlite").path, author: user, durability: .normal)
+            let transport = FlakyTransport(inner: InProcessTransport(peer: peer), seed: rng.next(), failureRate: 0)
+            var client = SyncClient(store: store, transport: transport)
+            client.pushBatch = 3
+            client.pullBatch = 4
+            _ = try await client.enrol(serverURL: "sim", code: try admin.newCode(for: user), deviceName: "sim")
+            transport.failureRate = 0.25
+            devices.append((user, store, client, transport))
+        }
+        let values = ["a", "b", "c", "d"]
+        for _ in 0..<operations {
+            figures.operations += 1
+            let device = devices[Int.random(in: 0..<devices.count, using: &rng)]
+            let store = device.store
+            let held = try store.caseIDs()
+            let drafts = try await store.database.read { db in try String.fetchAll(db, sql: "SELECT id FROM record WHERE status = 'draft' ORDER BY id") }
+            let finals = try await store.database.read { db in try String.fetchAll(db, sql: "SELECT id FROM record WHERE status = 'final' AND type = 'visit' ORDER BY id") }
+            do {
+                switch Int.random(in: 0..<100, using: &rng) {
+                case 0..<15:
+                    if let caseID = held.randomElement(using: &rng) {
+                        _ = try store.addVisit(caseID: caseID, values: [("date", "2026-11-19"), ("type", "statutory"),
+                                                                       ("wishes", values.randomElement(using: &rng) ?? "a")])
+                    }
+                case 15..<22:
+                    if let caseID = held.randomElement(using: &rng) { _ = try store.addNote(caseID: caseID, body: "note \(figures.operations)") }
+                case 22..<45:
+                    if let id = drafts.randomElement(using: &rng) {
+                        let field = ["wishes", "observations"].randomElement(using: &rng) ?? "wishes"
+                        let type = try store.snapshot(id).state.recordType
+                        _ = try store.edit(id, values: [(type == .note ? "body" : field, values.randomElement(using: &rng) ?? "a")])
+                    }
+                case 45..<52:
+                    if let id = drafts.randomElement(using: &rng) { try store.finalise(id) }
+                case 52..<56:
+                    if let id = finals.randomElement(using: &rng) {
+                        _ = try store.amend(id, reason: "correction", values: [("observations", values.randomElement(using: &rng) ?? "a")])
+                    }
+                case 56..<62:
+                    if let conflict = try store.conflicts().randomElement(using: &rng) {
+                        let key = conflict.recordType.schema.fields.first { $0.name == conflict.field }?.key ?? conflict.field
+                        try store.resolve(conflict.recordID, key: key, with: .keep(1))
+                    }
+                case 62..<66:
+                    let caseID = cases.randomElement(using: &rng) ?? "LA-1"
+                    try admin.assign(caseID: caseID, to: workers.randomElement(using: &rng) ?? "sam", reason: "simulated")
+                    figures.reallocations += 1
+                default:
+                    figures.syncs += 1
+                    do {
+                        let summary = try await device.client.sync()
+                        figures.conflicts += summary.conflicts
+                    } catch is SyncError {
+                        figures.interrupted += 1
+                    }
+                }
+            } catch let error as StoreError {
+                // Refusals a person would also meet (a field in conflict, a record finalised meanwhile): nothing stored.
+                _ = error
+            }
+        }
+        // Quiet network: sync everyone until nothing moves.
+        for device in devices { device.transport.failureRate = 0 }
+        for _ in 0..<3 { for device in devices { try await device.client.sync() } }
+
+        let central = storage.replica
+        let quarantined = try storage.quarantine(state: nil)
+        figures.quarantined = quarantined.count
+        let quarantinedIDs = Set(quarantined.map(\.change.id))
+        for device in devices {
+            #expect(try device.store.pendingCount() == 0, "seed \(seed): \(device.user) has unacknowledged changes")
+            #expect(try device.store.verify().isIntact, "seed \(seed): \(device.user) fails verify")
+            // Every change this device made is on the peer: accepted, or quarantined with a reason.
+            let own = try await device.store.database.read { db in
+                try Row.fetchAll(db, sql: "SELECT device_id, seq FROM change_log WHERE device_id = ? UNION SELECT device_id, seq FROM purged_link WHERE device_id = ?",
+                                 arguments: [device.store.deviceID, device.store.deviceID])
+            }.map { ChangeID(deviceID: $0["device_id"], seq: $0["seq"]) }
+            for id in own {
+                let accepted = try await central.database.read { db in
+                    try Bool.fetchOne(db, sql: "SELECT 1 FROM change_log WHERE device_id = ? AND seq = ?", arguments: [id.deviceID, id.seq]) ?? false
+                }
+                #expect(accepted || quarantinedIDs.contains(id), "seed \(seed): change \(id) of \(device.user) is lost")
+            }
+            // Every record the device holds equals the peer's, apart from records touched by its own quarantined changes.
+            let local = try await Self.records(device.store.database)
+            let remote = try await Self.records(central.database)
+            let touched = Set(quarantined.filter { $0.change.id.deviceID == device.store.deviceID }.map(\.change.recordID))
+            let held = Set(try device.store.caseIDs())
+            for (id, row) in local where !touched.contains(id) {
+                #expect(remote[id] == row, "seed \(seed): \(device.user) differs from the peer on \(id)")
+            }
+            // And it holds exactly the cases its user may see, each complete.
+            let expected = Set(remote.values.filter { held.contains($0.caseID) }.map(\.id)).subtracting(touched)
+            let have = Set(local.keys).subtracting(touched)
+            #expect(have == expected, "seed \(seed): \(device.user) lacks \(expected.subtracting(have).map { "\($0) of \(remote[$0]?.caseID ?? "?")" }), has extra \(have.subtracting(expected).sorted())")
+        }
+        return figures
+    }
+
+    struct RecordRow: Equatable { let id, caseID, fields: String; let conflicts, status: String? }
+
+    static func records(_ database: DatabasePool) async throws -> [String: RecordRow] {
+        try await database.read { db in
+            var rows: [String: RecordRow] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, case_id, fields, conflicts, status FROM record") {
+                rows[row["id"]] = RecordRow(id: row["id"], caseID: row["case_id"], fields: row["fields"], conflicts: row["conflicts"], status: row["status"])
+            }
+            return rows
+        }
+    }
+}
