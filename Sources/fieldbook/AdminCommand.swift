@@ -40,6 +40,10 @@ struct AdminCommand: AsyncParsableCommand {
                       QuarantineCommand.self, AuditCommand.self, SeedDemoCommand.self]
     )
 
+    // Declared here too, so `fieldbook admin --data PATH user add ...` parses: the subcommands read the
+    // same options wherever they were typed.
+    @OptionGroup var options: AdminOptions
+
     struct UserCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "user", abstract: "Add and list users.",
                                                         subcommands: [Add.self, List.self, Code.self])

@@ -47,7 +47,13 @@ extension Interpreter {
         guard let connector else {
             throw ReplError.syntax("this fieldbook was started without network access to a central peer")
         }
-        return SyncClient(store: store, transport: connector.transport(for: url))
+        var client = SyncClient(store: store, transport: connector.transport(for: url))
+        // Smaller batches, for fault tests that interrupt a sync between batches (docs/OPERATIONS.md).
+        if let batch = ProcessInfo.processInfo.environment["FIELDBOOK_SYNC_BATCH"].flatMap(Int.init), batch > 0 {
+            client.pushBatch = batch
+            client.pullBatch = batch
+        }
+        return client
     }
 
     func status(_ words: [String], spec: CommandSpec) throws {
