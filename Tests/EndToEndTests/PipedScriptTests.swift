@@ -103,11 +103,14 @@ import Testing
 
     @Test func theDemoOpensOnASeededStore() throws {
         let demo = scratch.path("demo/store.sqlite")
-        let result = try binary.run(["demo", "--store", demo], input: "cases\nverify\nsql SELECT count(*) AS n FROM visits\n")
+        let result = try binary.run(["demo", "--store", demo, "--data", scratch.path("demo/central")],
+                                    input: "status\ncases\nverify\n")
         #expect(result.status == 0, "\(result.errors)")
-        #expect(result.errors.contains("Demo store: \(demo)"))
-        #expect(result.output.contains("(6 rows)"))
-        #expect(result.output.contains("intact"))
+        #expect(result.errors.contains("Demo store:        \(demo)"))
+        #expect(result.errors.contains("first sync: pushed 0, pulled 37, conflicts 0, rejected 0"))
+        #expect(result.output.contains("user:      sam.okafor (worker, team north)"))
+        #expect(result.output.contains("(8 rows)"), "sam's seven cases and one reallocated to him")
+        #expect(result.output.contains("on 3 device chains, 24 records: intact"))
         let again = try binary.run(["demo", "--store", demo], input: "")
         #expect(again.status != 0)
         #expect(again.errors.contains("already exists"))

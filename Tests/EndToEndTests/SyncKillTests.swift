@@ -121,6 +121,6 @@ import Testing
             #expect(try count(store, "SELECT count(*) FROM notes") == notes + points.count)
             #expect(try binary.run(["--store", store, "-c", "verify"]).status == 0)
         }
-        #expect(try count(samStore, "SELECT count(*) FROM change_log c WHERE NOT EXISTS (SELECT 1 FROM change_receipt r WHERE r.device_id = c.device_id AND r.seq = c.seq)") == 0)
+        #expect(try count(samStore, "SELECT count(*) FROM change_log c WHERE c.device_id = (SELECT value FROM store_meta WHERE key = 'device_id') AND NOT EXISTS (SELECT 1 FROM change_receipt r WHERE r.device_id = c.device_id AND r.seq = c.seq)") == 0)
     }
 }

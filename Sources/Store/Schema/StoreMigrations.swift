@@ -48,6 +48,11 @@ public enum StoreMigrations {
             PRIMARY KEY (device_id, seq)
         );
 
+        -- Cases the central peer asked this device to purge while it still had unsent work on them. The
+        -- device leaves them out of the cases it reports holding, so that if they are allocated back they
+        -- arrive whole; otherwise they are purged once the work has gone.
+        CREATE TABLE stale_case (case_id TEXT PRIMARY KEY NOT NULL);
+
         -- Audit of cases purged from this device after they were allocated elsewhere.
         CREATE TABLE purge_log (
             case_id   TEXT    NOT NULL,

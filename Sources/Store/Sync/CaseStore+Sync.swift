@@ -76,12 +76,21 @@ extension CaseStore {
     }
 
     /// Applies a pulled batch and saves the cursor after it in the same transaction, so an interrupted
-    /// sync resumes exactly where it stopped. Returns how many changes were new.
+    /// sync resumes exactly where it stopped. Cases the peer says this device no longer holds are marked
+    /// stale in the same transaction: the cursor now runs past their changes, so they must arrive whole
+    /// should they come back. Returns how many changes were new.
     @discardableResult
-    public func applyPulled(_ changes: [Change], receivedAt: [ChangeID: String], cursor: UInt64) throws -> Int {
+    public func applyPulled(_ changes: [Change], receivedAt: [ChangeID: String], cursor: UInt64,
+                            revoked: [String] = []) throws -> Int {
         try pool.write { db in
             let fresh = try ChangeApplier.apply(changes, db)
-            for change in changes {
+            for caseID in Set(changes.map(\.caseID)) {
+                try db.execute(sql: "DELETE FROM stale_case WHERE case_id = ?", arguments: [caseID])
+            }
+            for caseID in revoked {
+                try db.execute(sql: "INSERT OR IGNORE INTO stale_case (case_id) VALUES (?)", arguments: [caseID])
+            }
+            for change in changes where change.id.deviceID == deviceID {
                 guard let received = receivedAt[change.id] else { continue }
                 // A change of ours coming back means the peer holds it as accepted (also after a release).
                 try db.execute(sql: """
@@ -126,8 +135,17 @@ extension CaseStore {
         try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts") ?? 0 }
     }
 
-    /// Cases whose records this device holds.
-    public func heldCases() throws -> [String] { try caseIDs() }
+    /// Cases whose records this device holds and keeps up to date: all cases but stale ones.
+    public func heldCases() throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM record WHERE type = 'case' AND id NOT IN (SELECT case_id FROM stale_case) ORDER BY id")
+        }
+    }
+
+    /// Cases marked stale: the peer asked for their purge while work on them was still unsent.
+    public func staleCases() throws -> [String] {
+        try pool.read { db in try String.fetchAll(db, sql: "SELECT case_id FROM stale_case ORDER BY case_id") }
+    }
 
     /// Removes a case that is no longer allocated to this device's user: its changes and records leave the
     /// device, the purge is logged, and the hash-chain links of this device's own changes stay for verify.
@@ -152,6 +170,7 @@ extension CaseStore {
                 """, arguments: [caseID])
             try db.execute(sql: "DELETE FROM change_log WHERE case_id = ?", arguments: [caseID])
             try db.execute(sql: "DELETE FROM record WHERE case_id = ?", arguments: [caseID])
+            try db.execute(sql: "DELETE FROM stale_case WHERE case_id = ?", arguments: [caseID])
             try db.execute(sql: "INSERT INTO purge_log (case_id, purged_at, changes, records) VALUES (?, ?, ?, ?)",
                            arguments: [caseID, Timestamp.iso8601(milliseconds: Timestamp.milliseconds(clock())), changes, records])
             return true

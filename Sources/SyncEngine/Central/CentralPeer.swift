@@ -143,9 +143,9 @@ public final class CentralPeer: Sendable {
         let visible = try visibleCases(for: user)
         let held = Set(message.heldCases)
         let revoked = held.subtracting(visible)
-        // A case arrives whole when the device lacks it, and also when it was told to purge it and has not
-        // (its pending work held the purge back): the pulls in between skipped the case's changes.
-        let arriving = visible.subtracting(held).union(visible.intersection(try storage.casesAwaitingPurge(device: device.id)))
+        // A case arrives whole when the device does not report holding it (a device leaves out cases whose
+        // purge its unsent work held back, since pulls in between skipped their changes).
+        let arriving = visible.subtracting(held)
         var cursor = message.cursor
         // A newly visible case arrives whole: rewind to its first change. Changes of held cases between
         // there and the old cursor come again; the device skips them by id.

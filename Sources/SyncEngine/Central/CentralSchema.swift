@@ -28,6 +28,7 @@ enum CentralSchema {
                 CREATE TABLE central_quarantine (
                     id INTEGER PRIMARY KEY AUTOINCREMENT, device_id TEXT NOT NULL, seq INTEGER NOT NULL,
                     author TEXT NOT NULL, case_id TEXT NOT NULL, record_id TEXT NOT NULL, change BLOB NOT NULL,
+                    pushed_by TEXT NOT NULL,
                     reason TEXT NOT NULL, received_at TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'held',
                     resolved_by TEXT, resolved_at TEXT, note TEXT);
                 CREATE TABLE central_allocation (

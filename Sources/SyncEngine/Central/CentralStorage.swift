@@ -32,8 +32,6 @@ public protocol CentralStorage: Sendable {
     func changes(after cursor: UInt64, in cases: Set<String>, limit: Int) throws -> (changes: [LoggedChange], top: UInt64)
     /// The lowest cursor of any change of `cases`.
     func firstCursor(of cases: Set<String>) throws -> UInt64?
-    /// Cases the device was told to purge and has not confirmed purging.
-    func casesAwaitingPurge(device: String) throws -> Set<String>
     func recordCustody(device: String, sent cases: Set<String>, purgeRequested: Set<String>, purged: Set<String>, now: String) throws
 
     // Quarantine
@@ -46,12 +44,19 @@ public protocol CentralStorage: Sendable {
 public protocol CentralIntake {
     func chainHead(of deviceID: String) throws -> (seq: Int64, hash: String)?
     func setChainHead(of deviceID: String, seq: Int64, hash: String) throws
-    /// The hash of a change already received (accepted or quarantined) with this id.
-    func storedHash(of id: ChangeID) throws -> String?
+    /// A change already received with this id: accepted into the log, or quarantined after its own
+    /// device pushed it (what other devices pushed under its id does not count).
+    func received(_ id: ChangeID) throws -> ReceivedChange?
     func record(_ recordID: String) throws -> RecordFacts?
     func allocations(of caseID: String) throws -> [Allocation]
     func user(named name: String) throws -> CentralUser?
     /// Stores an accepted change in the log and merges it into its record.
     func accept(_ change: Change) throws
-    func quarantine(_ change: Change, reason: String, now: String) throws -> Int64
+    func quarantine(_ change: Change, pushedBy device: String, reason: String, now: String) throws -> Int64
+}
+
+/// What the peer holds of a change id.
+public enum ReceivedChange: Sendable, Equatable {
+    case accepted(hash: String)
+    case quarantined(hash: String, reason: String, id: Int64)
 }

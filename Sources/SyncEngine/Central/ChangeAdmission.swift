@@ -18,9 +18,16 @@ struct ChangeAdmission {
         guard change.id.deviceID == device.id else {
             return try quarantine(change, "it was made on device \(change.id.deviceID) but pushed by device \(device.id); a device pushes only its own changes")
         }
-        if let stored = try intake.storedHash(of: change.id) {
-            if stored == change.hash { return .duplicate }
+        switch try intake.received(change.id) {
+        case .accepted(let hash)?:
+            if hash == change.hash { return .duplicate }
             return try quarantine(change, "a different change with the id \(change.id) was received before (replay or forgery)")
+        case .quarantined(let hash, let reason, let id)?:
+            // Sent again (its answer was lost): the same verdict, not a second entry.
+            if hash == change.hash { return .quarantined(reason: reason, id: id) }
+            return try quarantine(change, "a different change with the id \(change.id) was received before (replay or forgery)")
+        case nil:
+            break
         }
         let head = try intake.chainHead(of: device.id) ?? (seq: 0, hash: Change.genesisHash)
         guard change.id.seq == head.seq + 1 else {
@@ -37,7 +44,7 @@ struct ChangeAdmission {
     }
 
     private func quarantine(_ change: Change, _ reason: String) throws -> Outcome {
-        .quarantined(reason: reason, id: try intake.quarantine(change, reason: reason, now: now))
+        .quarantined(reason: reason, id: try intake.quarantine(change, pushedBy: device.id, reason: reason, now: now))
     }
 
     /// Why the change's content or access is refused, or `nil` if it is admissible.

@@ -177,14 +177,6 @@ public final class SQLiteCentralStorage: CentralStorage {
         }
     }
 
-    public func casesAwaitingPurge(device: String) throws -> Set<String> {
-        try pool.read { db in
-            Set(try String.fetchAll(db, sql: """
-                SELECT case_id FROM central_custody WHERE device_id = ? AND purge_requested_at IS NOT NULL AND purged_at IS NULL
-                """, arguments: [device]))
-        }
-    }
-
     public func recordCustody(device: String, sent: Set<String>, purgeRequested: Set<String>, purged: Set<String>, now: String) throws {
         guard !(sent.isEmpty && purgeRequested.isEmpty && purged.isEmpty) else { return }
         try pool.write { db in
@@ -257,12 +249,15 @@ struct SQLiteIntake: CentralIntake {
         try db.execute(sql: "INSERT OR REPLACE INTO central_chain (device_id, seq, hash) VALUES (?, ?, ?)", arguments: [deviceID, seq, hash])
     }
 
-    func storedHash(of id: ChangeID) throws -> String? {
+    func received(_ id: ChangeID) throws -> ReceivedChange? {
         if let hash = try String.fetchOne(db, sql: "SELECT hash FROM change_log WHERE device_id = ? AND seq = ?", arguments: [id.deviceID, id.seq]) {
-            return hash
+            return .accepted(hash: hash)
         }
-        let rows = try Data.fetchAll(db, sql: "SELECT change FROM central_quarantine WHERE device_id = ? AND seq = ?", arguments: [id.deviceID, id.seq])
-        return try rows.first.map { try Fieldbook_V1_Change(serializedBytes: Array($0)).hash }
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT id, change, reason FROM central_quarantine WHERE device_id = ? AND seq = ? AND pushed_by = device_id ORDER BY id LIMIT 1
+            """, arguments: [id.deviceID, id.seq]) else { return nil }
+        let bytes: Data = row["change"]
+        return .quarantined(hash: try Fieldbook_V1_Change(serializedBytes: Array(bytes)).hash, reason: row["reason"], id: row["id"])
     }
 
     func record(_ recordID: String) throws -> RecordFacts? {
@@ -286,11 +281,11 @@ struct SQLiteIntake: CentralIntake {
         try ChangeApplier.apply([change], db)
     }
 
-    func quarantine(_ change: Change, reason: String, now: String) throws -> Int64 {
+    func quarantine(_ change: Change, pushedBy device: String, reason: String, now: String) throws -> Int64 {
         try db.execute(sql: """
-            INSERT INTO central_quarantine (device_id, seq, author, case_id, record_id, change, reason, received_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [change.id.deviceID, change.id.seq, change.author, change.caseID, change.recordID,
+            INSERT INTO central_quarantine (device_id, seq, author, case_id, record_id, pushed_by, change, reason, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [change.id.deviceID, change.id.seq, change.author, change.caseID, change.recordID, device,
                              Data(try Fieldbook_V1_Change(change).serializedBytes() as [UInt8]), reason, now])
         return db.lastInsertedRowID
     }

@@ -86,7 +86,7 @@ public struct SyncClient: Sendable {
             FaultPoint.reached("client-between-push-batches")
         }
         var purged = try store.unreportedPurges()
-        var revoked: Set<String> = []
+        var arrived: Set<String> = []
         while true {
             var request = Fieldbook_V1_PullRequest()
             request.cursor = try store.syncState().cursor
@@ -107,16 +107,20 @@ public struct SyncClient: Sendable {
                 return change
             }
             do {
-                summary.pulled += try store.applyPulled(changes, receivedAt: receivedAt, cursor: response.nextCursor)
+                summary.pulled += try store.applyPulled(changes, receivedAt: receivedAt, cursor: response.nextCursor,
+                                                        revoked: response.purgeCases)
             } catch let refusal as ChangeApplier.Refusal {
                 throw SyncError.badAnswer("\(refusal)")
             }
-            revoked.formUnion(response.purgeCases)
+            arrived.formUnion(changes.map(\.caseID))
             progress(SyncProgress(phase: "pull", records: summary.pulled, bytes: bytes))
             FaultPoint.reached("client-between-pull-batches")
             if !response.more { break }
         }
-        for caseID in revoked.sorted() where try store.purgeCase(caseID) {
+        // A stale case (revoked, or purge held back by unsent work) that got nothing in this complete pull
+        // is not allocated to us: purge it once nothing of ours on it waits to be sent. One allocated back
+        // arrived whole in this pull and is no longer stale.
+        for caseID in Set(try store.staleCases()).subtracting(arrived).sorted() where try store.purgeCase(caseID) {
             summary.purgedCases.append(caseID)
         }
         try store.markSynced()
