@@ -7,7 +7,8 @@ import Store
 /// Scripts stop at the first failing command (exit status 1) unless `keepGoing` is set; a person at a
 /// terminal just sees the error and carries on.
 public final class Interpreter {
-    public let store: CaseStore
+    /// The store; reopened under the enrolled user's name after `enrol`.
+    public private(set) var store: CaseStore
     let io: ReplIO
     let keepGoing: Bool
     /// How tables are printed; `.mode` changes it.
@@ -107,6 +108,10 @@ public final class Interpreter {
     }
 
     // MARK: - Shared helpers
+
+    func replaceStore(_ reopened: CaseStore) throws {
+        store = reopened
+    }
 
     /// The single record argument of a command, resolved to a full id.
     func recordArgument(_ arguments: CommandArguments, spec: CommandSpec) throws -> String {

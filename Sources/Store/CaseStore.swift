@@ -66,6 +66,11 @@ public final class CaseStore: Sendable {
         self.timeZone = timeZone
     }
 
+    /// The same store file, with changes from now on attributed to `author` (after enrolment).
+    public func reopened(as author: String) throws -> CaseStore {
+        try CaseStore(path: path, author: author, clock: clock, timeZone: timeZone)
+    }
+
     /// How hard SQLite works to keep each commit on disk.
     public enum Durability: String, Sendable {
         case full = "FULL"

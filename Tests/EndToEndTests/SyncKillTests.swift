@@ -65,6 +65,23 @@ import Testing
         return try DatabaseQueue(path: path, configuration: configuration).read { db in try Int.fetchOne(db, sql: query) ?? -1 }
     }
 
+    @Test func changesRightAfterEnrolmentAreTheEnrolledUsersAndServeStopsOnSIGTERM() throws {
+        let data = scratch.path("central-enrol")
+        let samCode = code(try admin(data, ["user", "add", "sam", "--role", "worker", "--team", "north"]))
+        _ = try admin(data, ["case", "add", "LA-9", "--child", "Ann Lee", "--dob", "2014-01-01", "--category", "CIN", "--worker", "sam"])
+        let server = try Server(binary: binary, data: data)
+        let store = scratch.path("enrol.sqlite")
+        let result = try binary.run(["--store", store, "--user", "someone.else", "-c", "enrol \(server.url) \(samCode)",
+                                     "-c", "sync", "-c", "note LA-9 first note", "-c", "sync", "-c", "status"])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.contains("pushed 1, pulled 0, conflicts 0, rejected 0"))
+        #expect(try count(store, "SELECT count(*) FROM notes WHERE author = 'sam'") == 1)
+        server.process.terminate()
+        server.process.waitUntilExit()
+        #expect(server.process.terminationReason == .exit, "serve stops by itself on SIGTERM")
+        #expect(server.process.terminationStatus == 0)
+    }
+
     @Test func killedSyncsAndAKilledServerLoseAndDuplicateNothing() throws {
         let data = scratch.path("central")
         let samStore = scratch.path("sam.sqlite")

@@ -55,6 +55,36 @@ import Testing
         #expect(try central.replica.snapshot(visit).state.value("wishes") == "sam's version")
     }
 
+    @Test func onlyASupervisorResolvesAConflictOnAFinalRecordAndNothingIsReopened() async throws {
+        let central = try await TestCentral.start()
+        defer { Task { await central.stop() } }
+        try central.seedTeam()
+        try central.addCase("LA-7", worker: "sam")
+        let folder = try temporaryFolder()
+        let sam = try await central.device("sam", in: folder)
+        let priya = try await central.device("priya", in: folder)
+        try await sam.sync()
+        let visit = try sam.store.addVisit(caseID: "LA-7", values: [("date", "2026-11-19"), ("type", "statutory"), ("wishes", "before")])
+        try await sam.sync()
+        try await priya.sync()
+        try sam.store.finalise(visit)
+        _ = try priya.store.edit(visit, values: [("wishes", "raced the finalisation")])
+        try await sam.sync()
+        try await priya.sync()
+        try await sam.sync()
+        let state = try sam.store.snapshot(visit).state
+        #expect(state.status == .final)
+        #expect(state.conflictedFields == ["wishes"])
+        #expect(state.value("wishes") == "before", "the finalised value stays shown")
+        #expect(throws: StoreError.self) { try sam.store.resolve(visit, key: "wishes", with: .keep(2)) }
+        #expect(throws: StoreError.self) { try priya.store.resolve(visit, key: "status", with: .value("draft")) }
+        try priya.store.resolve(visit, key: "wishes", with: .keep(1))
+        try await priya.sync()
+        try await sam.sync()
+        #expect(try sam.store.snapshot(visit).state.conflictedFields.isEmpty)
+        #expect(try sam.store.snapshot(visit).state.value("wishes") == "before")
+    }
+
     @Test func concurrentEditsOfDifferentFieldsMergeWithoutConflict() async throws {
         let central = try await TestCentral.start()
         defer { Task { await central.stop() } }
@@ -159,15 +189,23 @@ import Testing
         #expect(try kim.store.chronology("LA-5").count == 1, "kim never sees the refused note")
     }
 
-    @Test func aRevokedDeviceIsRefused() async throws {
+    @Test func aRevokedDeviceIsRefusedUntilItsUserEnrolsItAgain() async throws {
         let central = try await TestCentral.start()
         defer { Task { await central.stop() } }
         try central.seedTeam()
+        try central.addCase("LA-6", worker: "sam")
         let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         try await sam.sync()
         #expect(try central.admin.storage.revokeDevice(sam.store.deviceID, now: central.admin.now))
+        _ = try sam.store.addNote(caseID: "LA-6", body: "written while revoked")
         await #expect(throws: SyncError.refused(.unauthorized)) { try await sam.sync() }
+        // Another user's code cannot take the device over; its own user's new code brings it back.
+        await #expect(throws: SyncError.self) {
+            _ = try await sam.client.enrol(serverURL: central.url, code: try central.admin.newCode(for: "lee"), deviceName: "x")
+        }
+        _ = try await sam.client.enrol(serverURL: central.url, code: try central.admin.newCode(for: "sam"), deviceName: "x")
+        #expect(try await sam.sync().line == "pushed 1, pulled 0, conflicts 0, rejected 0")
         let second = try await central.device("sam", in: folder)
         await #expect(throws: SyncError.self) {
             _ = try await second.client.enrol(serverURL: central.url, code: "AAAA-BBBB-CCCC", deviceName: "x")

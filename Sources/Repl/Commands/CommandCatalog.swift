@@ -62,7 +62,7 @@ enum CommandCatalog {
                     The amendment is final when saved and prints its id last. show RECORD shows the corrected
                     values and the original ones; history RECORD shows every version.
                     Example:
-                      amend 0193a2 reason="wrong date entered" date=2026-11-19
+                      amend 0193a2f4-5c2e reason="wrong date entered" date=2026-11-19
                     """),
         CommandSpec(name: "delete", usage: "delete RECORD reason=TEXT",
                     summary: "mark a draft visit or note deleted, with a reason (it stays in the history)"),
@@ -93,7 +93,7 @@ enum CommandCatalog {
                     details: """
                     keep=N keeps version N as numbered by 'conflicts'; value=TEXT writes a new value.
                     Example:
-                      resolve 01a2093f5c2e wishes keep=2
+                      resolve 01a2093f-5c2e wishes keep=2
                     """),
         CommandSpec(name: "rejected", usage: "rejected",
                     summary: "your changes the central peer quarantined, with its reasons (kept, never dropped)"),

@@ -16,12 +16,16 @@ extension Interpreter {
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw ReplError.usage(command: spec.name, usage: spec.usage, problem: "the URL must start with https:// (or http:// on a test network)")
         }
-        if let enrolled = try store.syncState().user {
-            throw ReplError.syntax("this store is enrolled already, as \(enrolled); a store enrols once")
-        }
+        let previous = try store.syncState().user
         let client = try syncClient(url)
         let name = ProcessInfo.processInfo.hostName
         let response = try Blocking.run { try await client.enrol(serverURL: url, code: code, deviceName: name) }
+        if let previous, previous != response.user {
+            io.writeError("note: this store was enrolled as \(previous) before\n")
+        }
+        if response.user != store.author {
+            try replaceStore(try store.reopened(as: response.user))
+        }
         io.line("enrolled as \(response.user) (\(response.role)\(response.team.isEmpty ? "" : ", team \(response.team)")) with \(url)")
         io.line("changes from now on are attributed to \(response.user); run sync to fetch your caseload")
     }

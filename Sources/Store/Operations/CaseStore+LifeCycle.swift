@@ -65,6 +65,7 @@ extension CaseStore {
     public func delete(_ recordID: String, reason: String) throws {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw StoreError.nothingToDo("a deletion needs reason=TEXT: why the draft is deleted") }
+        try FieldInput.checkLength(reason, key: "reason")
         try pool.write { db in
             let state = try existingState(recordID, db)
             guard state.recordType.hasStatus, state.recordType != .amendment else {
@@ -90,6 +91,7 @@ extension CaseStore {
     public func amend(_ recordID: String, reason: String, values: [(key: String, value: String)]) throws -> String {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw StoreError.nothingToDo("an amendment needs reason=TEXT: why the record is corrected") }
+        try FieldInput.checkLength(reason, key: "reason")
         guard !values.isEmpty else {
             throw StoreError.nothingToDo("an amendment needs the corrected values as key=value pairs")
         }
@@ -116,10 +118,12 @@ extension CaseStore {
                 for (field, value) in corrected { effective[field] = value }
                 try FieldInput.checkVisit(effective)
             }
+            let correctedText = try JSONCoding.string(corrected)
+            try FieldInput.checkLength(correctedText, key: "the corrected values together")
             let writes = [
                 FieldWrite(field: "target_id", value: target.recordID, supersedes: []),
                 FieldWrite(field: "reason", value: reason, supersedes: []),
-                FieldWrite(field: "corrected", value: try JSONCoding.string(corrected), supersedes: []),
+                FieldWrite(field: "corrected", value: correctedText, supersedes: []),
                 FieldWrite(field: RecordSchema.statusField, value: RecordStatus.final.rawValue, supersedes: []),
             ]
             try append(db, base: nil, recordID: id, type: .amendment, caseID: target.caseID, kind: .create,

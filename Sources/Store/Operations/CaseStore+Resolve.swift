@@ -53,8 +53,17 @@ extension CaseStore {
                 throw StoreError.nothingToDo("\(key) of \(recordID) is not in conflict")
             }
             let role = try SyncState.load(db).role
-            guard role == "supervisor" || state.creation?.author == author else {
-                throw StoreError.notEditable(id: recordID, reason: "only a supervisor or the record's author (\(state.creation?.author ?? "unknown")) can resolve its conflicts")
+            let terminal = state.fields[RecordSchema.statusField]?.current.contains {
+                $0.value.flatMap(RecordStatus.init(rawValue:))?.isTerminal == true
+            } ?? false
+            if terminal {
+                guard role == "supervisor" else {
+                    throw StoreError.notEditable(id: recordID, reason: "it is final: only a supervisor can resolve a conflict on a final record")
+                }
+            } else {
+                guard role == "supervisor" || state.creation?.author == author else {
+                    throw StoreError.notEditable(id: recordID, reason: "only a supervisor or the record's author (\(state.creation?.author ?? "unknown")) can resolve its conflicts")
+                }
             }
             let value: String?
             switch resolution {
@@ -76,11 +85,14 @@ extension CaseStore {
                     value = status.rawValue
                 }
             }
-            let terminal = field == RecordSchema.statusField && value.flatMap(RecordStatus.init(rawValue:))?.isTerminal == true
+            if field == RecordSchema.statusField, value == RecordStatus.draft.rawValue {
+                throw StoreError.invalidValue(key: key, value: "draft", expected: "final or deleted: a record is never reopened")
+            }
+            let sealing = field == RecordSchema.statusField && value.flatMap(RecordStatus.init(rawValue:))?.isTerminal == true
             try append(db, base: state, recordID: state.recordID, type: state.recordType, caseID: state.caseID,
                        kind: .resolve,
                        writes: [FieldWrite(field: field, value: value, supersedes: state.currentVersionIDs(of: field))],
-                       sealed: terminal ? state.sealCandidate : [])
+                       sealed: sealing ? state.sealCandidate : [])
         }
     }
 }

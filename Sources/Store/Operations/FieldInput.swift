@@ -29,6 +29,13 @@ struct FieldInput {
         return result
     }
 
+    static func checkLength(_ value: String, key: String) throws {
+        guard value.utf8.count <= maximumValueBytes else {
+            throw StoreError.invalidValue(key: key, value: String(value.prefix(20)) + "...",
+                                          expected: "at most \(maximumValueBytes / 1024) KiB of text")
+        }
+    }
+
     /// The largest value one field may hold: a long visit write-up fits many times over.
     static let maximumValueBytes = 64 * 1024
 

@@ -58,6 +58,8 @@ public struct RecordFacts: Sendable, Equatable {
     public let type: RecordType
     public let caseID: String
     public let creator: String?
+    /// Final or deleted (in any current version of its status).
+    public let isTerminal: Bool
 }
 
 /// A change as stored in the central log, with its position and arrival time.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Store
+import SwiftProtobuf
 
 /// The central peer's logic, independent of HTTP: enrolment, push intake, pull, and the health check
 /// (SPEC.md §3). Every body is decoded within the protocol's limits; every refusal is a ``ProtocolError``
@@ -54,10 +55,11 @@ public final class CentralPeer: Sendable {
     private func enrol(_ request: PeerRequest) throws -> PeerResponse {
         let message = try MessageCodec.decode(Fieldbook_V1_EnrolRequest.self, from: request.body)
         guard message.protocolVersion <= ProtocolLimits.version else { throw ProtocolError.unsupportedVersion(message.protocolVersion) }
-        guard (1...64).contains(message.code.count),
-              (1...100).contains(message.deviceID.count), !message.deviceID.contains(":"),
-              message.deviceName.count <= 100
-        else { throw ProtocolError.malformedMessage("an enrolment needs a code, a device id (no ':') and a short device name") }
+        let deviceIDIsPlain = message.deviceID.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x2D }
+        guard (1...64).contains(message.code.utf8.count),
+              (1...100).contains(message.deviceID.utf8.count), deviceIDIsPlain,
+              message.deviceName.utf8.count <= 100
+        else { throw ProtocolError.malformedMessage("an enrolment needs a code, a device id (ASCII letters, digits and '-') and a short device name") }
         let token = Credentials.newToken()
         guard let user = try storage.redeemEnrolmentCode(hash: Credentials.hashCode(message.code), deviceID: message.deviceID,
                                                          deviceName: message.deviceName, tokenHash: Credentials.hash(token), now: now)
@@ -154,8 +156,16 @@ public final class CentralPeer: Sendable {
         }
         let limit = Int(min(max(message.maxChanges, 1), UInt32(ProtocolLimits.maximumPullChanges)))
         let (logged, top) = try storage.changes(after: cursor, in: visible, limit: limit + 1)
-        let batch = logged.prefix(limit)
-        let more = logged.count > limit
+        // Keep the answer well inside the body limits, however large the changes.
+        var size = 0
+        var fitting = 0
+        for entry in logged.prefix(limit) {
+            size += ((try? Fieldbook_V1_Change(entry.change, receivedAt: entry.receivedAt).serializedBytes() as [UInt8])?.count ?? 0)
+            if fitting > 0 && size > ProtocolLimits.maximumPullMessageBytes { break }
+            fitting += 1
+        }
+        let batch = logged.prefix(fitting)
+        let more = logged.count > fitting
         var response = Fieldbook_V1_PullResponse()
         response.changes = batch.map { Fieldbook_V1_Change($0.change, receivedAt: $0.receivedAt) }
         response.nextCursor = more ? (batch.last?.cursor ?? cursor) : max(cursor, top)

@@ -61,6 +61,7 @@ struct ChangeAdmission {
             return "\(long.field) is longer than \(ProtocolLimits.maximumValueBytes) bytes"
         }
         let writesStatus = change.write(to: RecordSchema.statusField) != nil
+        guard Set(change.writes.map(\.field)).count == change.writes.count else { return "it writes a field twice" }
         let facts = try intake.record(change.recordID)
         switch change.kind {
         case .create:
@@ -73,10 +74,22 @@ struct ChangeAdmission {
         case .edit:
             if writesStatus { return "an edit cannot change a record's status" }
         case .finalise, .delete:
-            guard change.write(to: RecordSchema.statusField) != nil else { return "a \(change.kind.rawValue) must write the status" }
+            let expected = change.kind == .finalise ? RecordStatus.final : .deleted
+            guard change.write(to: RecordSchema.statusField)?.value == expected.rawValue else {
+                return "a \(change.kind.rawValue) must write status \(expected.rawValue)"
+            }
+            let allowed: Set<String> = change.kind == .finalise ? [RecordSchema.statusField] : [RecordSchema.statusField, RecordSchema.deleteReasonField]
+            if let stray = change.writes.first(where: { !allowed.contains($0.field) }) { return "a \(change.kind.rawValue) cannot write \(stray.field)" }
         case .resolve:
-            guard user.role == .supervisor || facts?.creator == user.name else {
-                return "only a supervisor or the record's author can resolve its conflicts"
+            if facts?.isTerminal == true {
+                guard user.role == .supervisor else { return "only a supervisor can resolve a conflict on a final record" }
+            } else {
+                guard user.role == .supervisor || facts?.creator == user.name else {
+                    return "only a supervisor or the record's author can resolve its conflicts"
+                }
+            }
+            if change.write(to: RecordSchema.statusField)?.value == RecordStatus.draft.rawValue {
+                return "a resolution cannot reopen a record (status draft)"
             }
         }
         if change.kind != .create {

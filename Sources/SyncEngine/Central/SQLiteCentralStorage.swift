@@ -61,14 +61,21 @@ public final class SQLiteCentralStorage: CentralStorage {
                 """, arguments: [hash, now]),
                 let user = try Row.fetchOne(db, sql: "SELECT * FROM central_user WHERE name = ?", arguments: [row["user"] as String]).flatMap(Self.user)
             else { return nil }
-            guard try !Bool.exists(db, "SELECT 1 FROM central_device WHERE device_id = ?", [deviceID]) else {
-                throw ProtocolError.conflict("device \(deviceID) is enrolled already; a store enrols once")
+            // A store enrols again with a new code from its user (its answer was lost, or it was revoked):
+            // the device keeps its id and chain and gets a new token. Another user's code cannot take it over.
+            if let owner = try String.fetchOne(db, sql: "SELECT user FROM central_device WHERE device_id = ?", arguments: [deviceID]) {
+                guard owner == user.name else {
+                    throw ProtocolError.conflict("device \(deviceID) is enrolled to another user; enrol a new store")
+                }
+                try db.execute(sql: "UPDATE central_device SET token_hash = ?, name = ?, revoked_at = NULL, enrolled_at = ? WHERE device_id = ?",
+                               arguments: [tokenHash, deviceName, now, deviceID])
+            } else {
+                try db.execute(sql: """
+                    INSERT INTO central_device (device_id, user, name, token_hash, enrolled_at) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [deviceID, user.name, deviceName, tokenHash, now])
             }
             try db.execute(sql: "UPDATE central_enrolment SET used_at = ?, device_id = ? WHERE code_hash = ?",
                            arguments: [now, deviceID, hash])
-            try db.execute(sql: """
-                INSERT INTO central_device (device_id, user, name, token_hash, enrolled_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [deviceID, user.name, deviceName, tokenHash, now])
             return user
         }
     }
@@ -261,8 +268,17 @@ struct SQLiteIntake: CentralIntake {
     }
 
     func record(_ recordID: String) throws -> RecordFacts? {
-        try Row.fetchOne(db, sql: "SELECT type, case_id, created_by FROM record WHERE id = ?", arguments: [recordID]).flatMap { row in
-            RecordType(rawValue: row["type"]).map { RecordFacts(type: $0, caseID: row["case_id"], creator: row["created_by"]) }
+        try Row.fetchOne(db, sql: """
+            SELECT type, case_id, created_by, status, conflicts FROM record WHERE id = ?
+            """, arguments: [recordID]).flatMap { row in
+            let status: String? = row["status"]
+            let conflicts: String? = row["conflicts"]
+            // A status in conflict may hold a final version even when the provisional one is not.
+            let terminal = status == "final" || status == "deleted"
+                || (conflicts?.contains("\"value\":\"final\"") ?? false) || (conflicts?.contains("\"value\":\"deleted\"") ?? false)
+            return RecordType(rawValue: row["type"]).map {
+                RecordFacts(type: $0, caseID: row["case_id"], creator: row["created_by"], isTerminal: terminal)
+            }
         }
     }
 

@@ -11,6 +11,8 @@ public enum ProtocolLimits {
     public static let maximumPushChanges = 1000
     /// Changes in one pull response.
     public static let maximumPullChanges = 2000
+    /// A pull answer stops adding changes past this many message bytes (at least one change is sent).
+    public static let maximumPullMessageBytes = 4 * 1024 * 1024
     /// Held or purged case ids in one pull request.
     public static let maximumCaseIDs = 10_000
     /// Field writes in one change; supersession and seal lists.
