@@ -47,7 +47,7 @@ struct SimulatorRandom: RandomNumberGenerator {
 /// schedules with interruptions: after a final quiet sync every replica equals the central peer, and every
 /// change ever made is on the peer, accepted or quarantined.
 @Suite struct ConvergenceSimulatorTests {
-    static let seeds = Int(ProcessInfo.processInfo.environment["FIELDBOOK_SIM_SEEDS"] ?? "") ?? 60
+    static let seeds = Int(ProcessInfo.processInfo.environment["FIELDBOOK_SIM_SEEDS"] ?? "") ?? 100
     static let operations = Int(ProcessInfo.processInfo.environment["FIELDBOOK_SIM_OPS"] ?? "") ?? 120
     /// The first seed: set it to replay one failing schedule.
     static let firstSeed = UInt64(ProcessInfo.processInfo.environment["FIELDBOOK_SIM_FIRST"] ?? "") ?? 0
