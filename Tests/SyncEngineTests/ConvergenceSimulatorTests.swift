@@ -151,7 +151,7 @@ struct SimulatorRandom: RandomNumberGenerator {
         }
         // Quiet network: sync everyone until nothing moves.
         for device in devices { device.transport.failureRate = 0 }
-        for _ in 0..<3 { for device in devices { try await device.client.sync() } }
+        for _ in 0..<3 { for device in devices { _ = try await device.client.sync() } }
 
         let central = storage.replica
         let quarantined = try storage.quarantine(state: nil)
@@ -161,10 +161,11 @@ struct SimulatorRandom: RandomNumberGenerator {
             #expect(try device.store.pendingCount() == 0, "seed \(seed): \(device.user) has unacknowledged changes")
             #expect(try device.store.verify().isIntact, "seed \(seed): \(device.user) fails verify")
             // Every change this device made is on the peer: accepted, or quarantined with a reason.
-            let own = try await device.store.database.read { db in
+            let ownRows: [Row] = try device.store.database.read { db in
                 try Row.fetchAll(db, sql: "SELECT device_id, seq FROM change_log WHERE device_id = ? UNION SELECT device_id, seq FROM purged_link WHERE device_id = ?",
                                  arguments: [device.store.deviceID, device.store.deviceID])
-            }.map { ChangeID(deviceID: $0["device_id"], seq: $0["seq"]) }
+            }
+            let own = ownRows.map { ChangeID(deviceID: $0["device_id"], seq: $0["seq"]) }
             for id in own {
                 let accepted = try await central.database.read { db in
                     try Bool.fetchOne(db, sql: "SELECT 1 FROM change_log WHERE device_id = ? AND seq = ?", arguments: [id.deviceID, id.seq]) ?? false
