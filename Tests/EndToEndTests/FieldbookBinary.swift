@@ -6,7 +6,7 @@ struct FieldbookBinary {
         let status: Int32
         let output: String
         let errors: String
-        var lines: [String] { output.split(separator: "\n").map(String.init) }
+        var lines: [String] { output.split(whereSeparator: \.isNewline).map(String.init) }
     }
 
     let url: URL

@@ -73,6 +73,7 @@ extension CaseStore {
                 }
                 value = register.current[number - 1].value
             case .value(let text):
+                try FieldInput.checkLength(text, key: key)
                 if let spec {
                     guard let normalised = spec.kind.normalise(text, context: valueContext) else {
                         throw StoreError.invalidValue(key: key, value: text, expected: spec.kind.expectation)

@@ -272,10 +272,11 @@ struct SQLiteIntake: CentralIntake {
             SELECT type, case_id, created_by, status, conflicts FROM record WHERE id = ?
             """, arguments: [recordID]).flatMap { row in
             let status: String? = row["status"]
-            let conflicts: String? = row["conflicts"]
             // A status in conflict may hold a final version even when the provisional one is not.
+            let statusSiblings = (row["conflicts"] as String?)
+                .flatMap { try? JSONDecoder().decode([String: [FieldVersion]].self, from: Data($0.utf8)) }?[RecordSchema.statusField] ?? []
             let terminal = status == "final" || status == "deleted"
-                || (conflicts?.contains("\"value\":\"final\"") ?? false) || (conflicts?.contains("\"value\":\"deleted\"") ?? false)
+                || statusSiblings.contains { $0.value == "final" || $0.value == "deleted" }
             return RecordType(rawValue: row["type"]).map {
                 RecordFacts(type: $0, caseID: row["case_id"], creator: row["created_by"], isTerminal: terminal)
             }
