@@ -83,6 +83,8 @@ public final class Interpreter {
             let words = try Tokenizer.words(rest)
             switch spec.name {
             case "cases": try listCases(words, spec: spec)
+            case "due": try listDue(words, spec: spec)
+            case "overdue": try listOverdue(words, spec: spec)
             case "case": try caseCommand(words, spec: spec)
             case "visit": try recordVisit(words, spec: spec)
             case "edit": try edit(words, spec: spec)

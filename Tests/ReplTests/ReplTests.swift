@@ -114,7 +114,7 @@ import Testing
 
     @Test func modesGiveTheSameDataForScripts() throws {
         let (_, io) = run([Self.addCase, ".mode csv", "cases", ".mode json", "sql SELECT case_id, child_name, dob FROM cases"])
-        #expect(io.output.contains("case,child,category,worker,visits,last_visit,drafts,conflicts\r\nLA-1,Jay Brooks,CLA,sam.okafor,0,,0,0\r\n"))
+        #expect(io.output.contains("case,child,category,worker,last_visit,last_seen_alone,next_due,days_overdue,drafts,conflicts\r\nLA-1,Jay Brooks,CLA,sam.okafor,,,2026-10-08,"))
         #expect(io.output.contains(#"[{"case_id":"LA-1","child_name":"Jay Brooks","dob":"2015-03-09"}]"#))
     }
 

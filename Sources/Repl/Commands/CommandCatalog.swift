@@ -14,13 +14,24 @@ struct CommandSpec: Sendable {
 enum CommandCatalog {
     static let all: [CommandSpec] = [
         CommandSpec(name: "cases", usage: "cases",
-                    summary: "list the cases in this store: child, category, worker, visits, drafts, conflicts"),
+                    summary: "your cases, most urgent first: last visit, last seen alone, next statutory visit due, days overdue",
+                    details: """
+                    Deadlines: CLA within 7 days of the placement starting, then at most 6 weeks apart (3 months
+                    after the first year of a long-term placement, long_term=yes); CP every 10 working days; CIN
+                    every 6 weeks; PF within 7 working days of notification, then 6-weekly (12-weekly after a
+                    year). Only visits where the child was seen count. Working days skip weekends and England
+                    and Wales bank holidays.
+                    """),
+        CommandSpec(name: "due", usage: "due [--within DAYS]",
+                    summary: "statutory visits due within DAYS (default 14), overdue ones first"),
+        CommandSpec(name: "overdue", usage: "overdue", summary: "cases whose statutory visit is overdue, with the rule and the last time the child was seen"),
         CommandSpec(name: "case", usage: "case ID | case add ID child=NAME dob=DATE category=CP|CIN|CLA|PF [worker=NAME] [placement_start=DATE] [plan_start=DATE]",
                     summary: "show a case's summary and chronology, or add a case",
                     details: """
                     case ID          the case's details, then its visits, notes and amendments in date order.
                     case add ID ...  adds a case. ID is the local child id (letters, digits, '.', '_', '-').
-                                     worker defaults to you. Dates are YYYY-MM-DD.
+                                     worker defaults to you. Dates are YYYY-MM-DD. long_term=yes marks a
+                                     CLA placement intended to last until 18.
                     Example:
                       case add LA-1042 child="Jay Brooks" dob=2015-03-09 category=CLA placement_start=2026-10-01
                     """),
@@ -89,7 +100,7 @@ enum CommandCatalog {
         CommandSpec(name: "conflicts", usage: "conflicts",
                     summary: "fields edited in two places at once: every version side by side, with author, device and time"),
         CommandSpec(name: "resolve", usage: "resolve RECORD FIELD keep=N|value=TEXT",
-                    summary: "settle a conflict (supervisors, or the record's author); all versions stay in the history",
+                    summary: "settle a conflict (a supervisor, or the author of a draft record); all versions stay in the history",
                     details: """
                     keep=N keeps version N as numbered by 'conflicts'; value=TEXT writes a new value.
                     Example:

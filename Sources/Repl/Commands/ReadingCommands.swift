@@ -4,12 +4,44 @@ import Store
 extension Interpreter {
     func listCases(_ words: [String], spec: CommandSpec) throws {
         try requireNoArguments(words, spec: spec)
-        let rows = try store.cases().map { summary -> [Cell] in
-            [.text(summary.caseID), .text(summary.childName), .text(summary.category), .text(summary.worker),
-             Cell(summary.visits), Cell(summary.lastVisit), Cell(summary.drafts), Cell(summary.conflicts)]
+        let today = store.today
+        let rows = try store.caseload().map { entry -> [Cell] in
+            [.text(entry.caseID), .text(entry.childName), .text(entry.category), .text(entry.worker),
+             Cell(entry.lastVisit?.description), Cell(entry.lastSeenAlone?.description), Cell(entry.deadline?.due.description),
+             Cell(entry.daysOverdue(on: today)), Cell(entry.drafts), Cell(entry.conflicts)]
         }
-        printTable(Table(columns: ["case", "child", "category", "worker", "visits", "last_visit", "drafts", "conflicts"],
-                         rows: rows))
+        printTable(Table(columns: ["case", "child", "category", "worker", "last_visit", "last_seen_alone", "next_due",
+                                   "days_overdue", "drafts", "conflicts"], rows: rows))
+    }
+
+    /// `due [--within DAYS]`: statutory visits due within DAYS (default 14), overdue ones first.
+    func listDue(_ words: [String], spec: CommandSpec) throws {
+        var within = 14
+        if !words.isEmpty {
+            guard words.count == 2, words[0] == "--within", let days = Int(words[1]), (0...366).contains(days) else {
+                throw ReplError.usage(command: spec.name, usage: spec.usage, problem: "--within takes a number of days from 0 to 366")
+            }
+            within = days
+        }
+        let today = store.today
+        let rows = try store.caseload().compactMap { entry -> [Cell]? in
+            guard let deadline = entry.deadline, deadline.daysLeft(on: today) <= within else { return nil }
+            return [.text(entry.caseID), .text(entry.childName), .text(entry.category), .text(deadline.due.description),
+                    Cell(deadline.daysLeft(on: today)), Cell(deadline.lastSeen?.description), .text(deadline.rule)]
+        }
+        printTable(Table(columns: ["case", "child", "category", "due", "days_left", "last_seen", "rule"], rows: rows))
+    }
+
+    func listOverdue(_ words: [String], spec: CommandSpec) throws {
+        try requireNoArguments(words, spec: spec)
+        let today = store.today
+        let rows = try store.caseload().compactMap { entry -> [Cell]? in
+            guard let deadline = entry.deadline, deadline.daysOverdue(on: today) > 0 else { return nil }
+            return [.text(entry.caseID), .text(entry.childName), .text(entry.category), .text(entry.worker),
+                    .text(deadline.due.description), Cell(deadline.daysOverdue(on: today)), Cell(deadline.lastSeen?.description),
+                    .text(deadline.rule)]
+        }
+        printTable(Table(columns: ["case", "child", "category", "worker", "due", "days_overdue", "last_seen", "rule"], rows: rows))
     }
 
     func showCase(_ caseID: String) throws {

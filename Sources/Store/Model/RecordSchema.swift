@@ -66,6 +66,7 @@ public struct RecordSchema: Sendable {
         FieldSpec("worker", .text, "the allocated social worker"),
         FieldSpec("placement_start", .day, "start of the current placement (CLA)"),
         FieldSpec("plan_start", .day, "start of the current plan (CP, CIN) or notification date (PF)"),
+        FieldSpec("long_term", .yesNo, "CLA: the placement is intended to last until 18 (visits 3-monthly after its first year)"),
     ])
 
     private static let visitSchema = RecordSchema(type: .visit, fields: [

@@ -7,6 +7,22 @@ public enum ReadOnlyViews {
     /// The view names, which the `sql` command allows and nothing else.
     public static let names: Set<String> = ["cases", "visits", "notes", "amendments", "conflicts", "changes"]
 
+    /// Version 3 of `cases`: adds `long_term` (1 for a CLA placement intended to last until 18).
+    static let casesV3 = """
+        CREATE VIEW cases AS
+        SELECT id AS case_id,
+               json_extract(fields, '$.child_name')      AS child_name,
+               json_extract(fields, '$.dob')             AS dob,
+               json_extract(fields, '$.category')        AS category,
+               json_extract(fields, '$.worker')          AS worker,
+               json_extract(fields, '$.placement_start') AS placement_start,
+               json_extract(fields, '$.plan_start')      AS plan_start,
+               created_by, created_at, updated_by, updated_at,
+               (SELECT count(*) FROM json_each(conflicts)) AS conflicted_fields,
+               CASE json_extract(fields, '$.long_term') WHEN 'yes' THEN 1 WHEN 'no' THEN 0 END AS long_term
+        FROM record WHERE type = 'case';
+        """
+
     static let v1 = """
         CREATE VIEW cases AS
         SELECT id AS case_id,

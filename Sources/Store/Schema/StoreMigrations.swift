@@ -2,6 +2,9 @@ import GRDB
 
 /// The store's schema, as an ordered list of GRDB migrations.
 ///
+/// (Since v2, `change_log` rows of a case purged from the device are deleted with it; their hash-chain
+/// links stay in `purged_link`.)
+///
 /// Migrations are append-only: a store written by any released version opens in every later one, which
 /// upgrades it in place on open. Never edit a registered migration; add a new one.
 /// `Tests/StoreTests/Fixtures/store-v1.sqlite` is a store made by the first release, and a test opens it.
@@ -14,6 +17,10 @@ public enum StoreMigrations {
         }
         migrator.registerMigration("v2 sync receipts and purges") { db in
             try db.execute(sql: v2)
+        }
+        migrator.registerMigration("v3 cases view with long_term") { db in
+            try db.execute(sql: "DROP VIEW cases")
+            try db.execute(sql: ReadOnlyViews.casesV3)
         }
         return migrator
     }
