@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func theLifeCycleThroughCommands() throws {
-        let (_, created) = run([Self.addCase, "visit LA-1 date=2026-11-19 type=statutory seen=yes"])
+        let (_, created) = run([Self.addCase, "visit LA-1 date=2026-11-19 type=statutory seen=yes wishes=\"happy here\""])
         let id = try #require(created.output.split(separator: "\n").last.map(String.init))
         let prefix = String(id.prefix(36))
         let (status, io) = run(["edit \(prefix) alone=no alone_reason=refused", "finalise \(prefix)",
@@ -105,7 +105,7 @@ import Testing
         #expect(io.output.contains("mode table"))
         #expect(io.errors.contains("unknown key 'Child' for a case"))
         #expect(io.output.contains("(1 row)"))
-        let (_, visit) = run(["visit LA-1 date=2026-11-19 type=statutory seen=yes alone=no alone_reason=unable"])
+        let (_, visit) = run(["visit LA-1 date=2026-11-19 type=statutory seen=yes alone=no alone_reason=unable wishes=none"])
         let id = try #require(visit.output.split(separator: "\n").last.map(String.init))
         let (status, amend) = run(["finalise \(id)", "amend \(id) reason=x alone=yes"])
         #expect(status == 1)

@@ -16,7 +16,7 @@ import Testing
     }
 
     private func visit(_ extra: [(key: String, value: String)] = []) throws -> String {
-        try store.addVisit(caseID: "LA-1001", values: [("date", "2026-11-19T15:30"), ("type", "statutory")] + extra)
+        try store.addVisit(caseID: "LA-1001", values: [("date", "2026-11-19T15:30"), ("type", "planned")] + extra)
     }
 
     @Test func everyMutationWritesOneHashChainedChangeInTheSameTransaction() throws {
@@ -76,6 +76,21 @@ import Testing
         #expect(snapshot.amendments.first?.value("reason") == "name missing")
         #expect(throws: StoreError.self) { _ = try store.edit(amendment, values: [("reason", "x")]) }
         #expect(throws: StoreError.self) { _ = try store.amend(amendment, reason: "x", values: [("reason", "y")]) }
+    }
+
+    @Test func aStatutoryVisitIsFinalisedOnlyWithSeenAloneAndWishes() throws {
+        let id = try store.addVisit(caseID: "LA-1001", values: [("date", "2026-11-19"), ("type", "statutory")])
+        func refusal() -> String {
+            do { try store.finalise(id); return "finalised" } catch { return "\(error)" }
+        }
+        #expect(refusal().hasSuffix("a statutory visit is finalised only with seen, wishes recorded (edit it first)"))
+        _ = try store.edit(id, values: [("seen", "yes"), ("alone", "no")])
+        #expect(refusal().hasSuffix("a statutory visit is finalised only with alone_reason, wishes recorded (edit it first)"))
+        _ = try store.edit(id, values: [("alone_reason", "refused"), ("wishes", "did not want to talk today")])
+        #expect(refusal() == "finalised")
+        // A visit where the child was not seen can be finalised as it is: it never counts as a statutory visit.
+        let attempt = try store.addVisit(caseID: "LA-1001", values: [("date", "2026-11-19"), ("type", "statutory"), ("seen", "no")])
+        try store.finalise(attempt)
     }
 
     @Test func draftsAreAmendedByEditingNotAmendments() throws {

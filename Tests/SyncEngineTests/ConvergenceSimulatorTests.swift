@@ -109,7 +109,7 @@ struct SimulatorRandom: RandomNumberGenerator {
                 switch Int.random(in: 0..<100, using: &rng) {
                 case 0..<15:
                     if let caseID = held.randomElement(using: &rng) {
-                        _ = try store.addVisit(caseID: caseID, values: [("date", "2026-11-19"), ("type", "statutory"),
+                        _ = try store.addVisit(caseID: caseID, values: [("date", "2026-11-19"), ("type", "statutory"), ("seen", "yes"), ("alone", "yes"),
                                                                        ("wishes", values.randomElement(using: &rng) ?? "a")])
                     }
                 case 15..<22:

@@ -64,7 +64,8 @@ import Testing
         let sam = try await central.device("sam", in: folder)
         let priya = try await central.device("priya", in: folder)
         try await sam.sync()
-        let visit = try sam.store.addVisit(caseID: "LA-7", values: [("date", "2026-11-19"), ("type", "statutory"), ("wishes", "before")])
+        let visit = try sam.store.addVisit(caseID: "LA-7", values: [("date", "2026-11-19"), ("type", "statutory"), ("seen", "yes"),
+                                                                    ("alone", "yes"), ("wishes", "before")])
         try await sam.sync()
         try await priya.sync()
         try sam.store.finalise(visit)

@@ -66,7 +66,12 @@ enum CommandCatalog {
                     summary: "change fields of a draft visit or note, or of a case; an empty value clears a field",
                     details: "Final records cannot be edited: correct them with amend."),
         CommandSpec(name: "finalise", aliases: ["finalize"], usage: "finalise RECORD",
-                    summary: "make a draft visit or note final; after that it changes only by amendment"),
+                    summary: "make a draft visit or note final; after that it changes only by amendment",
+                    details: """
+                    A statutory visit is finalised only when it records whether the child was seen and, if
+                    seen, whether alone (with alone_reason if not) and the child's wishes and feelings; the
+                    error names what is missing. Fields in conflict must be resolved first.
+                    """),
         CommandSpec(name: "amend", usage: "amend RECORD reason=TEXT key=value ...",
                     summary: "correct a final record with a dated amendment; the original stays visible",
                     details: """

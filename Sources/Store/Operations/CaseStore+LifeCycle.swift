@@ -53,6 +53,13 @@ extension CaseStore {
             if let field = state.conflictedFields.first {
                 throw StoreError.fieldInConflict(id: recordID, field: field)
             }
+            if state.recordType == .visit, state.value("type") == "statutory" {
+                let missing = Self.missingForStatutoryVisit(state.values)
+                if !missing.isEmpty {
+                    throw StoreError.notEditable(id: recordID, reason: "a statutory visit is finalised only with "
+                        + missing.joined(separator: ", ") + " recorded (edit it first)")
+                }
+            }
             try append(db, base: state, recordID: state.recordID, type: state.recordType, caseID: state.caseID,
                        kind: .finalise,
                        writes: [FieldWrite(field: RecordSchema.statusField, value: RecordStatus.final.rawValue,
@@ -130,6 +137,22 @@ extension CaseStore {
                        writes: writes)
         }
         return id
+    }
+
+    /// What a statutory visit needs before it is final (reg 29): whether the child was seen; if seen,
+    /// whether alone and, if not, why; and the child's wishes and feelings. Keys as users type them.
+    static func missingForStatutoryVisit(_ values: [String: String]) -> [String] {
+        var missing: [String] = []
+        guard let seen = values["seen"] else { return ["seen", "wishes"] }
+        if seen == "yes" {
+            switch values["seen_alone"] {
+            case nil: missing.append("alone")
+            case "no"? where values["alone_reason"] == nil: missing.append("alone_reason")
+            default: break
+            }
+            if values["wishes"] == nil { missing.append("wishes") }
+        }
+        return missing
     }
 
     func existingState(_ recordID: String, _ db: Database) throws -> RecordState {

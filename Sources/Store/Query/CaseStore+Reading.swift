@@ -66,24 +66,6 @@ extension CaseStore {
         try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM record WHERE type = 'case' ORDER BY id") }
     }
 
-    /// One summary per case, ordered by case id.
-    public func cases() throws -> [CaseSummary] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT c.case_id, c.child_name, c.category, c.worker, c.conflicted_fields,
-                       (SELECT count(*) FROM visits v WHERE v.case_id = c.case_id AND v.status != 'deleted') AS visits,
-                       (SELECT max(occurred_at) FROM visits v WHERE v.case_id = c.case_id AND v.status != 'deleted') AS last_visit,
-                       (SELECT count(*) FROM record r WHERE r.case_id = c.case_id AND r.status = 'draft') AS drafts,
-                       (SELECT count(*) FROM conflicts k WHERE k.case_id = c.case_id) AS conflicts
-                FROM cases c ORDER BY c.case_id
-                """).map { row in
-                CaseSummary(caseID: row["case_id"], childName: row["child_name"] ?? "", category: row["category"] ?? "",
-                            worker: row["worker"] ?? "", visits: row["visits"], lastVisit: row["last_visit"],
-                            drafts: row["drafts"], conflicts: row["conflicts"])
-            }
-        }
-    }
-
     /// The case record's state.
     public func caseState(_ caseID: String) throws -> RecordState {
         try pool.read { db in

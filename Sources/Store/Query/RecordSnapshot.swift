@@ -27,18 +27,6 @@ extension RecordState {
     }
 }
 
-/// One row of the `cases` command.
-public struct CaseSummary: Sendable, Equatable {
-    public let caseID: String
-    public let childName: String
-    public let category: String
-    public let worker: String
-    public let visits: Int
-    public let lastVisit: String?
-    public let drafts: Int
-    public let conflicts: Int
-}
-
 /// One entry of a case's chronology.
 public struct ChronologyEntry: Sendable, Equatable {
     public let recordID: String
