@@ -22,6 +22,9 @@ import Testing
             overdue
             due --within 7
             cases
+            team
+            not-seen-alone --visits 1
+            late
             """
         let result = try binary.run(["--store", scratch.path("s.sqlite"), "--user", "sam"], input: script)
         #expect(result.status == 0, "\(result.errors)")
@@ -34,6 +37,10 @@ import Testing
         #expect(!result.output.contains("FAR,Far,CIN,\(day(41)),41"))
         let casesStart = try #require(lines.firstIndex { $0.hasPrefix("case,child,category,worker,last_visit") })
         #expect(lines[(casesStart + 1)...].prefix(3).map { String($0.prefix(4)) } == ["LATE", "SOON", "FAR,"])
+        #expect(result.output.contains("worker,cases,overdue,drafts,late,conflicts\r\nsam,3,1,1,1,0\r\n"))
+        #expect(result.output.contains("case,child,worker,last_visits_not_alone,last_seen_alone\r\n") && !result.output.contains("LATE,Late,sam,\(day(-60))"),
+                "the child was seen alone on the last visit")
+        #expect(result.output.contains("LATE,visit (statutory),sam,\(day(-60)),\(day(0)),"))
         let bad = try binary.run(["--store", scratch.path("s.sqlite"), "-c", "due --within lots"])
         #expect(bad.errors.contains("--within takes a number of days"))
     }

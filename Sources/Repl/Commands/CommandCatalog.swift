@@ -25,6 +25,13 @@ enum CommandCatalog {
         CommandSpec(name: "due", usage: "due [--within DAYS]",
                     summary: "statutory visits due within DAYS (default 14), overdue ones first"),
         CommandSpec(name: "overdue", usage: "overdue", summary: "cases whose statutory visit is overdue, with the rule and the last time the child was seen"),
+        CommandSpec(name: "team", usage: "team [overdue]",
+                    summary: "per worker: cases, overdue visits, drafts not finalised, late recordings, conflicts; 'team overdue' lists the overdue visits",
+                    details: "A supervisor's store holds the team's cases; on a worker's laptop it shows that worker alone."),
+        CommandSpec(name: "not-seen-alone", usage: "not-seen-alone [--visits N]",
+                    summary: "children not seen alone on any of their last N visits where they were seen (default 2), with the reasons recorded"),
+        CommandSpec(name: "late", usage: "late",
+                    summary: "visits and notes written after the standard: statutory visits more than 2 working days after they happened, others more than 5"),
         CommandSpec(name: "case", usage: "case ID | case add ID child=NAME dob=DATE category=CP|CIN|CLA|PF [worker=NAME] [placement_start=DATE] [plan_start=DATE]",
                     summary: "show a case's summary and chronology, or add a case",
                     details: """

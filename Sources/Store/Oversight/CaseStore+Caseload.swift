@@ -34,7 +34,7 @@ extension CaseStore {
             let cases = try Row.fetchAll(db, sql: "SELECT * FROM cases ORDER BY case_id")
             var visitsByCase: [String: [(date: CivilDate, seen: Bool, alone: Bool)]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT case_id, occurred_at, seen, seen_alone FROM visits WHERE status != 'deleted'") {
-                guard let date = (row["occurred_at"] as String?).flatMap(CivilDate.init) else { continue }
+                guard let date = (row["occurred_at"] as String?).flatMap({ CivilDate(localDay(of: $0)) }) else { continue }
                 visitsByCase[row["case_id"], default: []].append((date, (row["seen"] as Int?) == 1, (row["seen_alone"] as Int?) == 1))
             }
             var drafts: [String: Int] = [:]

@@ -17,9 +17,10 @@ public struct WorkingCalendar: Sendable, Equatable {
         return current
     }
 
-    /// England and Wales bank holidays 2024–2030, by the statutory rules (Easter, the first and last
-    /// Mondays of May, the last Monday of August, Christmas and Boxing Day with weekend substitutes).
-    /// Extra one-off holidays are added by the administrator's rules.
+    /// England and Wales bank holidays 2024–2030, listed from the usual rules (Easter, the first and last
+    /// Mondays of May, the last Monday of August, Christmas and Boxing Day with weekend substitutes) and
+    /// checked against the published lists. After 2030 only weekends are skipped until the list is
+    /// extended; one-off holidays are added through ``VisitRules/calendar``.
     public static let englandAndWales = WorkingCalendar(holidays: Set([
         "2024-01-01", "2024-03-29", "2024-04-01", "2024-05-06", "2024-05-27", "2024-08-26", "2024-12-25", "2024-12-26",
         "2025-01-01", "2025-04-18", "2025-04-21", "2025-05-05", "2025-05-26", "2025-08-25", "2025-12-25", "2025-12-26",

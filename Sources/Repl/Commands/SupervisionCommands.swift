@@ -1,0 +1,46 @@
+import Foundation
+import Store
+
+extension Interpreter {
+    /// `team` or `team overdue`.
+    func team(_ words: [String], spec: CommandSpec) throws {
+        switch words {
+        case []:
+            let rows = try store.teamSummary().map { s -> [Cell] in
+                [.text(s.worker), Cell(s.cases), Cell(s.overdue), Cell(s.drafts), Cell(s.late), Cell(s.conflicts)]
+            }
+            printTable(Table(columns: ["worker", "cases", "overdue", "drafts", "late", "conflicts"], rows: rows))
+        case ["overdue"]:
+            try listOverdue([], spec: spec)
+        default:
+            throw ReplError.usage(command: spec.name, usage: spec.usage, problem: "unexpected '\(words.joined(separator: " "))'")
+        }
+    }
+
+    /// `not-seen-alone [--visits N]`: children not seen alone on any of their last N visits (default 2).
+    func notSeenAlone(_ words: [String], spec: CommandSpec) throws {
+        var count = 2
+        if !words.isEmpty {
+            guard words.count == 2, words[0] == "--visits", let n = Int(words[1]), (1...50).contains(n) else {
+                throw ReplError.usage(command: spec.name, usage: spec.usage, problem: "--visits takes a number from 1 to 50")
+            }
+            count = n
+        }
+        let rows = try store.notSeenAlone(visits: count).map { entry -> [Cell] in
+            let visits = entry.visits.map { "\($0.date) (\($0.reason ?? "no reason recorded"))" }.joined(separator: "; ")
+            return [.text(entry.caseID), .text(entry.childName), .text(entry.worker), .text(visits), Cell(entry.lastSeenAlone?.description)]
+        }
+        printTable(Table(columns: ["case", "child", "worker", "last_visits_not_alone", "last_seen_alone"], rows: rows))
+    }
+
+    /// `late`: visits and notes written after the recording standard.
+    func late(_ words: [String], spec: CommandSpec) throws {
+        try requireNoArguments(words, spec: spec)
+        let rows = try store.lateRecordings().map { late -> [Cell] in
+            [.text(late.caseID), .text(late.visitType.map { "\(late.type.rawValue) (\($0))" } ?? late.type.rawValue), .text(late.author),
+             .text(late.occurred.description), .text(late.recorded.description), .text(late.deadline.description),
+             Cell(late.workingDaysLate), .text(late.recordID)]
+        }
+        printTable(Table(columns: ["case", "record", "author", "happened", "recorded", "due_by", "working_days_late", "id"], rows: rows))
+    }
+}
