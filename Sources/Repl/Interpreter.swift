@@ -79,6 +79,7 @@ public final class Interpreter {
         // Commands that take their text as typed, not split into words.
         case "sql": try runSQL(rest)
         case "note": try recordNote(rest, spec: spec)
+        case "oversight": try recordOversight(rest, spec: spec)
         default:
             let words = try Tokenizer.words(rest)
             switch spec.name {

@@ -42,3 +42,22 @@ import Testing
         #expect(try store.caseload().first?.deadline?.due == CivilDate("2026-08-12"))
     }
 }
+
+@Suite struct OversightEntryTests {
+    @Test func oversightIsFinalAtOnceAttributedAndInTheChronology() throws {
+        let folder = try TemporaryFolder()
+        let store = try CaseStore.temporary(in: folder, author: "priya")
+        try store.seedCase()
+        let id = try store.addOversight(caseID: "LA-1001", body: "Discussed in supervision: visit frequency to rise to weekly.")
+        let state = try store.snapshot(id).state
+        #expect(state.status == .final)
+        #expect(state.creation?.author == "priya")
+        #expect(throws: StoreError.self) { _ = try store.edit(id, values: [("body", "changed")]) }
+        #expect(try store.chronology("LA-1001").map(\.summary) == ["oversight: Discussed in supervision: visit frequency to rise to weekly."])
+        let viewed = try ReadOnlyQuery.run(path: store.path, sql: "SELECT author, body FROM oversight")
+        #expect(viewed.rows == [[.text("priya"), .text("Discussed in supervision: visit frequency to rise to weekly.")]])
+        // An enrolled worker cannot record oversight.
+        try store.saveEnrolment(serverURL: "http://x", token: "t", user: "priya", role: "worker", team: nil)
+        #expect(throws: StoreError.self) { _ = try store.addOversight(caseID: "LA-1001", body: "x") }
+    }
+}

@@ -86,6 +86,28 @@ import Testing
         #expect(try sam.store.snapshot(visit).state.value("wishes") == "before")
     }
 
+    @Test func supervisorsOversightReachesTheWorkerAndAWorkersIsQuarantined() async throws {
+        let central = try await TestCentral.start()
+        defer { Task { await central.stop() } }
+        try central.seedTeam()
+        try central.addCase("LA-8", worker: "sam")
+        let folder = try temporaryFolder()
+        let sam = try await central.device("sam", in: folder)
+        let priya = try await central.device("priya", in: folder)
+        try await sam.sync()
+        try await priya.sync()
+        let entry = try priya.store.addOversight(caseID: "LA-8", body: "Agreed plan: weekly visits until review.")
+        try await priya.sync()
+        try await sam.sync()
+        #expect(try sam.store.snapshot(entry).state.value("body") == "Agreed plan: weekly visits until review.")
+        // A worker's device refuses; a store that is not enrolled as a worker could still forge one: the peer refuses it.
+        #expect(throws: StoreError.self) { _ = try sam.store.addOversight(caseID: "LA-8", body: "x") }
+        try await sam.store.database.write { db in try db.execute(sql: "UPDATE store_meta SET value = 'supervisor' WHERE key = 'sync.role'") }
+        _ = try sam.store.addOversight(caseID: "LA-8", body: "forged")
+        #expect(try await sam.sync().rejected == 1)
+        #expect(try central.admin.storage.quarantine(state: .held).first?.reason == "management oversight is recorded by a supervisor")
+    }
+
     @Test func concurrentEditsOfDifferentFieldsMergeWithoutConflict() async throws {
         let central = try await TestCentral.start()
         defer { Task { await central.stop() } }

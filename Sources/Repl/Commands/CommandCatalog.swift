@@ -30,6 +30,8 @@ enum CommandCatalog {
                     details: "A supervisor's store holds the team's cases; on a worker's laptop it shows that worker alone."),
         CommandSpec(name: "not-seen-alone", usage: "not-seen-alone [--visits N]",
                     summary: "children not seen alone on any of their last N visits where they were seen (default 2), with the reasons recorded"),
+        CommandSpec(name: "oversight", usage: "oversight CASE TEXT...",
+                    summary: "record management oversight on a case (supervisors): attributed, final when saved; prints its id last"),
         CommandSpec(name: "late", usage: "late",
                     summary: "visits and notes written after the standard: statutory visits more than 2 working days after they happened, others more than 5"),
         CommandSpec(name: "case", usage: "case ID | case add ID child=NAME dob=DATE category=CP|CIN|CLA|PF [worker=NAME] [placement_start=DATE] [plan_start=DATE]",

@@ -17,6 +17,18 @@ extension Interpreter {
         }
     }
 
+    /// `oversight CASE TEXT...`: the text as typed, final at once.
+    func recordOversight(_ rest: String, spec: CommandSpec) throws {
+        let caseID = String(rest.prefix { !$0.isWhitespace })
+        let text = rest.dropFirst(caseID.count).trimmingCharacters(in: .whitespaces)
+        guard !caseID.isEmpty, !text.isEmpty else {
+            throw ReplError.usage(command: spec.name, usage: spec.usage, problem: caseID.isEmpty ? "which case?" : "write the oversight after the case id")
+        }
+        let id = try store.addOversight(caseID: caseID, body: text)
+        io.line("recorded management oversight on \(caseID) (final)")
+        io.line(id)
+    }
+
     /// `not-seen-alone [--visits N]`: children not seen alone on any of their last N visits (default 2).
     func notSeenAlone(_ words: [String], spec: CommandSpec) throws {
         var count = 2

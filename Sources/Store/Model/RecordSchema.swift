@@ -41,6 +41,7 @@ public struct RecordSchema: Sendable {
         case .visit: return visitSchema
         case .note: return noteSchema
         case .amendment: return amendmentSchema
+        case .oversight: return oversightSchema
         }
     }
 
@@ -88,6 +89,10 @@ public struct RecordSchema: Sendable {
         FieldSpec("category", .choice(noteCategories), "what kind of note (default general)"),
         FieldSpec("occurred_at", key: "date", .occurrence, "when it happened (default: now)"),
         FieldSpec("body", .text, required: true, "the note itself"),
+    ])
+
+    private static let oversightSchema = RecordSchema(type: .oversight, fields: [
+        FieldSpec("body", .text, required: true, "the supervisor's oversight: decisions, directions, reflection"),
     ])
 
     private static let amendmentSchema = RecordSchema(type: .amendment, fields: [

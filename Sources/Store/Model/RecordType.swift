@@ -8,12 +8,17 @@ public enum RecordType: String, Sendable, Codable, CaseIterable {
     case note
     /// A dated correction of a final record, with its reason. Final as soon as it is saved.
     case amendment
+    /// A supervisor's management oversight of a case: attributed, final as soon as it is saved.
+    case oversight
 
     /// The fields a record of this type has, in display order.
     public var schema: RecordSchema { RecordSchema.of(self) }
 
     /// Whether the record has a draft/final life cycle (cases do not: their details stay editable).
     public var hasStatus: Bool { self != .case }
+
+    /// Saved final at once: amendments and oversight entries are never drafts.
+    public var isFinalOnSave: Bool { self == .amendment || self == .oversight }
 }
 
 /// A record's life-cycle state, stored in its `status` field.

@@ -15,8 +15,8 @@ extension CaseStore {
         guard !values.isEmpty else { throw StoreError.nothingToDo("nothing to edit: give key=value pairs") }
         return try pool.write { db in
             let state = try existingState(recordID, db)
-            guard state.recordType != .amendment else {
-                throw StoreError.notEditable(id: recordID, reason: "amendments are final when saved; add another amendment to the original record")
+            guard !state.recordType.isFinalOnSave else {
+                throw StoreError.notEditable(id: recordID, reason: "\(state.recordType.rawValue) entries are final when saved; correct one with amend")
             }
             try requireDraft(state, db)
             let given = try FieldInput(schema: state.recordType.schema, context: valueContext).normalise(values)
@@ -47,7 +47,7 @@ extension CaseStore {
             guard state.recordType == .visit || state.recordType == .note else {
                 throw StoreError.notEditable(id: recordID, reason: state.recordType == .case
                     ? "a case has no draft or final state; its details are changed with edit"
-                    : "amendments are final when saved")
+                    : "\(state.recordType.rawValue) entries are final when saved")
             }
             try requireDraft(state, db)
             if let field = state.conflictedFields.first {
@@ -75,7 +75,7 @@ extension CaseStore {
         try FieldInput.checkLength(reason, key: "reason")
         try pool.write { db in
             let state = try existingState(recordID, db)
-            guard state.recordType.hasStatus, state.recordType != .amendment else {
+            guard state.recordType == .visit || state.recordType == .note else {
                 throw StoreError.notEditable(id: recordID, reason: "only draft visits and notes can be deleted")
             }
             guard state.status == .draft else {

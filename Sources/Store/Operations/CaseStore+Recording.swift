@@ -53,6 +53,24 @@ extension CaseStore {
         return try createDraft(type: .note, caseID: caseID, given: given)
     }
 
+    /// Records a supervisor's management oversight on a case, final at once, and returns its id.
+    /// On an enrolled store only a supervisor may; the central peer checks the same.
+    public func addOversight(caseID: String, body: String) throws -> String {
+        let given = try FieldInput(schema: RecordType.oversight.schema, context: valueContext).normalise([("body", body)])
+        try requireFields(given, schema: RecordType.oversight.schema)
+        let id = UUIDv7.make(at: clock())
+        try pool.write { db in
+            if let role = try SyncState.load(db).role, role != "supervisor" {
+                throw StoreError.notEditable(id: caseID, reason: "management oversight is recorded by a supervisor")
+            }
+            try requireCase(caseID, db)
+            let writes = given.compactMap { spec, value in value.map { FieldWrite(field: spec.name, value: $0, supersedes: []) } }
+                + [FieldWrite(field: RecordSchema.statusField, value: RecordStatus.final.rawValue, supersedes: [])]
+            try append(db, base: nil, recordID: id, type: .oversight, caseID: caseID, kind: .create, writes: writes)
+        }
+        return id
+    }
+
     private func createDraft(type: RecordType, caseID: String, given: [(field: FieldSpec, value: String?)]) throws -> String {
         let id = UUIDv7.make(at: clock())
         try pool.write { db in

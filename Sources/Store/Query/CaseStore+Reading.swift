@@ -113,6 +113,9 @@ extension CaseStore {
         case .note:
             let body = (fields["body"] ?? "").split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
             return "\(fields["category"] ?? "note"): " + (body.count > 60 ? body.prefix(57) + "..." : body)
+        case .oversight:
+            let body = (fields["body"] ?? "").split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            return "oversight: " + (body.count > 60 ? body.prefix(57) + "..." : body)
         case .amendment:
             return "amends \(fields["target_id"] ?? "?"): \(fields["reason"] ?? "")"
         case .case:

@@ -5,7 +5,7 @@
 /// views keep their columns.
 public enum ReadOnlyViews {
     /// The view names, which the `sql` command allows and nothing else.
-    public static let names: Set<String> = ["cases", "visits", "notes", "amendments", "conflicts", "changes"]
+    public static let names: Set<String> = ["cases", "visits", "notes", "amendments", "oversight", "conflicts", "changes"]
 
     /// Version 3 of `cases`: adds `long_term` (1 for a CLA placement intended to last until 18).
     static let casesV3 = """
@@ -21,6 +21,17 @@ public enum ReadOnlyViews {
                (SELECT count(*) FROM json_each(conflicts)) AS conflicted_fields,
                CASE json_extract(fields, '$.long_term') WHEN 'yes' THEN 1 WHEN 'no' THEN 0 END AS long_term
         FROM record WHERE type = 'case';
+        """
+
+    /// Management oversight entries (version 4).
+    static let oversightV4 = """
+        CREATE VIEW oversight AS
+        SELECT id, case_id,
+               json_extract(fields, '$.body') AS body,
+               created_by AS author,
+               created_at AS recorded_at,
+               created_device AS device
+        FROM record WHERE type = 'oversight';
         """
 
     static let v1 = """

@@ -22,6 +22,9 @@ public enum StoreMigrations {
             try db.execute(sql: "DROP VIEW cases")
             try db.execute(sql: ReadOnlyViews.casesV3)
         }
+        migrator.registerMigration("v4 oversight view") { db in
+            try db.execute(sql: ReadOnlyViews.oversightV4)
+        }
         return migrator
     }
 

@@ -67,7 +67,10 @@ struct ChangeAdmission {
         case .create:
             if facts != nil { return "record \(change.recordID) exists already" }
             if change.recordType == .case { return "cases are added by an administrator" }
-            let expected = change.recordType == .amendment ? RecordStatus.final : .draft
+            if change.recordType == .oversight, user.role != .supervisor {
+                return "management oversight is recorded by a supervisor"
+            }
+            let expected = change.recordType.isFinalOnSave ? RecordStatus.final : .draft
             guard change.write(to: RecordSchema.statusField)?.value == expected.rawValue else {
                 return "a new \(change.recordType.rawValue) must have status \(expected.rawValue)"
             }
