@@ -235,3 +235,20 @@ import Testing
         }
     }
 }
+
+@Suite(.serialized) struct AllocationHistoryTests {
+    @Test func theNewWorkerSeesWhoHeldTheCaseBefore() async throws {
+        let central = try await TestCentral.start()
+        defer { Task { await central.stop() } }
+        try central.seedTeam()
+        try central.addCase("LA-10", worker: "sam")
+        try central.admin.assign(caseID: "LA-10", to: "lee", reason: "caseload")
+        let lee = try await central.device("lee", in: try temporaryFolder())
+        try await lee.sync()
+        let history = try lee.store.allocationHistory("LA-10")
+        #expect(history.map(\.worker) == ["sam", "lee"])
+        #expect(history.first?.to == history.last?.from)
+        #expect(history.last?.to == nil)
+        #expect(try lee.store.workersInLastYear("LA-10") == 2)
+    }
+}

@@ -51,9 +51,20 @@ extension Interpreter {
             var facts = ["born \(state.value("dob") ?? "?")", "worker \(state.value("worker") ?? "none")"]
             if let start = state.value("placement_start") { facts.append("placement started \(start)") }
             if let start = state.value("plan_start") { facts.append("plan started \(start)") }
+            if state.value("long_term") == "yes" { facts.append("long-term placement") }
             io.line(facts.joined(separator: " · "))
             if !state.conflictedFields.isEmpty {
                 io.line("in conflict: " + state.conflictedFields.joined(separator: ", "))
+            }
+            let history = try store.allocationHistory(caseID)
+            if !history.isEmpty {
+                let workers = try store.workersInLastYear(caseID)
+                io.line("allocation: " + history.reversed().map { "\($0.worker) from \($0.from.prefix(10))" + ($0.to.map { " to \($0.prefix(10))" } ?? "") }
+                    .joined(separator: "; ") + " — \(workers) different worker\(workers == 1 ? "" : "s") in the last 12 months")
+            }
+            if let deadline = try store.caseload().first(where: { $0.caseID == caseID })?.deadline {
+                let overdue = deadline.daysOverdue(on: store.today)
+                io.line("next statutory visit due \(deadline.due) (\(deadline.rule))" + (overdue > 0 ? ": \(overdue) days overdue" : ""))
             }
             io.line()
         }
