@@ -34,6 +34,8 @@ let package = Package(
         ),
         // zlib from the system (zlib1g-dev), wrapped for SyncEngine's compression.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // libedit (libedit-dev): line editing, history and completion for the interactive terminal.
+        .systemLibrary(name: "CEditLine", providers: [.apt(["libedit-dev"])]),
         // Moving changes between stores. Depends on Store only.
         // Messages, frames and compression; the client session; the central peer's logic and storage.
         .target(
@@ -73,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "fieldbook",
             dependencies: [
-                "Repl", "Store", "SyncEngine", "CentralHTTPServer", "SyncHTTPClient",
+                "Repl", "Store", "SyncEngine", "CentralHTTPServer", "SyncHTTPClient", "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -32,6 +32,9 @@ public final class Interpreter {
         self.connector = connector
     }
 
+    /// Every command name and alias, for tab completion.
+    public static var commandNames: [String] { CommandCatalog.all.flatMap { [$0.name] + $0.aliases } }
+
     static let prompt = "fieldbook> "
     static let continuationPrompt = "....... "
 

@@ -41,12 +41,20 @@ struct SessionOptions: ParsableArguments {
     func runSession(on store: CaseStore) throws {
         let status: Int32
         if commands.isEmpty {
-            status = Interpreter(store: store, io: StandardIO(), keepGoing: keepGoing, connector: HTTPConnector()).run()
+            status = Interpreter(store: store, io: Self.terminalOrPipe(for: store), keepGoing: keepGoing, connector: HTTPConnector()).run()
         } else {
             let io = PassThroughIO(lines: commands)
             status = Interpreter(store: store, io: io, keepGoing: keepGoing, connector: HTTPConnector()).run()
         }
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// libedit on a terminal; plain standard input otherwise (scripts behave exactly as before).
+    static func terminalOrPipe(for store: CaseStore) -> ReplIO {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { return StandardIO() }
+        return EditLineIO(historyPath: store.path + ".history") {
+            Interpreter.commandNames + ((try? store.caseIDs()) ?? []) + ((try? store.recentRecordIDs(limit: 200)) ?? [])
+        }
     }
 
     /// Opens the store. Once it is enrolled, the enrolled user is the author, whatever `user` says.

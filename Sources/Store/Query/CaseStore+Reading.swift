@@ -61,6 +61,13 @@ extension CaseStore {
         }
     }
 
+    /// The ids of the most recently changed visits, notes, amendments and oversight entries, for completion.
+    public func recentRecordIDs(limit: Int) throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM record WHERE type != 'case' ORDER BY updated_hlc DESC LIMIT ?", arguments: [limit])
+        }
+    }
+
     /// The ids of all cases, for completion and error messages.
     public func caseIDs() throws -> [String] {
         try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM record WHERE type = 'case' ORDER BY id") }

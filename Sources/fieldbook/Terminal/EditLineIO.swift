@@ -1,0 +1,79 @@
+import CEditLine
+import Foundation
+import Repl
+
+/// The interactive terminal: line editing, history kept beside the store across runs, and tab completion
+/// of commands, case ids and record ids (libedit). Ctrl-C abandons the line being typed (libedit finishes
+/// reading it first, so it is dropped at Enter, shown as ^C) and never ends the program; Ctrl-D on an
+/// empty line leaves.
+final class EditLineIO: ReplIO {
+    let isInteractive = true
+    private let historyPath: String
+    private let output = StandardIO()
+
+    /// - Parameter candidates: what tab completes, asked afresh before each line.
+    init(historyPath: String, candidates: @escaping () -> [String]) {
+        self.historyPath = historyPath
+        CompletionState.provider = candidates
+        fieldbook_editline_setup { text, _, _ in
+            rl_completion_matches(text) { text, state in CompletionState.next(text, state) }
+        }
+        _ = read_history(historyPath)
+    }
+
+    func readLine(prompt: String) -> String? {
+        CompletionState.refresh()
+        while true {
+            Interruption.reset()
+            guard let raw = readline(prompt) else {
+                if Interruption.happened {
+                    // Ctrl-C: drop the line, offer a fresh prompt.
+                    output.write("\n")
+                    continue
+                }
+                return nil
+            }
+            defer { free(raw) }
+            if Interruption.happened {
+                output.write("^C\n")
+                continue
+            }
+            let line = String(cString: raw)
+            if !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                add_history(raw)
+                _ = write_history(historyPath)
+            }
+            return line
+        }
+    }
+
+    func write(_ text: String) { output.write(text) }
+    func writeError(_ text: String) { output.writeError(text) }
+}
+
+/// Completion candidates, shared with libedit's C callbacks (which cannot capture context).
+private enum CompletionState {
+    nonisolated(unsafe) static var provider: () -> [String] = { [] }
+    nonisolated(unsafe) static var candidates: [String] = []
+    nonisolated(unsafe) static var matches: [String] = []
+    nonisolated(unsafe) static var index = 0
+
+    static func refresh() { candidates = provider() }
+
+    static func next(_ text: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
+        if state == 0 {
+            let prefix = text.map { String(cString: $0) } ?? ""
+            matches = candidates.filter { $0.hasPrefix(prefix) }
+            index = 0
+        }
+        guard index < matches.count else { return nil }
+        defer { index += 1 }
+        return strdup(matches[index])
+    }
+}
+
+/// SIGINT while reading a line (handled in CEditLine): the line is abandoned instead of the program.
+private enum Interruption {
+    static func reset() { fieldbook_interrupt_reset() }
+    static var happened: Bool { fieldbook_interrupt_happened() != 0 }
+}
