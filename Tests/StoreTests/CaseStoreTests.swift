@@ -83,7 +83,7 @@ import Testing
         func refusal() -> String {
             do { try store.finalise(id); return "finalised" } catch { return "\(error)" }
         }
-        #expect(refusal().hasSuffix("a statutory visit is finalised only with seen, wishes recorded (edit it first)"))
+        #expect(refusal().hasSuffix("a statutory visit is finalised only with seen (and, if the child was seen, alone and wishes) recorded (edit it first)"))
         _ = try store.edit(id, values: [("seen", "yes"), ("alone", "no")])
         #expect(refusal().hasSuffix("a statutory visit is finalised only with alone_reason, wishes recorded (edit it first)"))
         _ = try store.edit(id, values: [("alone_reason", "refused"), ("wishes", "did not want to talk today")])

@@ -27,7 +27,11 @@ enum CommandCatalog {
         CommandSpec(name: "overdue", usage: "overdue", summary: "cases whose statutory visit is overdue, with the rule and the last time the child was seen"),
         CommandSpec(name: "team", usage: "team [overdue]",
                     summary: "per worker: cases, overdue visits, drafts not finalised, late recordings, conflicts; 'team overdue' lists the overdue visits",
-                    details: "A supervisor's store holds the team's cases; on a worker's laptop it shows that worker alone."),
+                    details: """
+                    A supervisor's store holds the team's cases. drafts, overdue and conflicts count the cases each
+                    worker now holds; late counts records against whoever wrote them. On a worker's laptop the table
+                    covers only the cases that laptop holds.
+                    """),
         CommandSpec(name: "not-seen-alone", usage: "not-seen-alone [--visits N]",
                     summary: "children not seen alone on any of their last N visits where they were seen (default 2), with the reasons recorded"),
         CommandSpec(name: "oversight", usage: "oversight CASE TEXT...",
@@ -37,7 +41,8 @@ enum CommandCatalog {
         CommandSpec(name: "case", usage: "case ID | case add ID child=NAME dob=DATE category=CP|CIN|CLA|PF [worker=NAME] [placement_start=DATE] [plan_start=DATE]",
                     summary: "show a case's summary and chronology, or add a case",
                     details: """
-                    case ID          the case's details, then its visits, notes and amendments in date order.
+                    case ID          the case's details, allocation history and next statutory visit, then its
+                                     visits, notes, amendments and oversight entries in date order.
                     case add ID ...  adds a case. ID is the local child id (letters, digits, '.', '_', '-').
                                      worker defaults to you. Dates are YYYY-MM-DD. long_term=yes marks a
                                      CLA placement intended to last until 18.

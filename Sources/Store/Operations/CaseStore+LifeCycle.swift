@@ -143,7 +143,7 @@ extension CaseStore {
     /// whether alone and, if not, why; and the child's wishes and feelings. Keys as users type them.
     static func missingForStatutoryVisit(_ values: [String: String]) -> [String] {
         var missing: [String] = []
-        guard let seen = values["seen"] else { return ["seen", "wishes"] }
+        guard let seen = values["seen"] else { return ["seen (and, if the child was seen, alone and wishes)"] }
         if seen == "yes" {
             switch values["seen_alone"] {
             case nil: missing.append("alone")
