@@ -8,7 +8,7 @@ import Store
 /// terminal just sees the error and carries on.
 public final class Interpreter {
     /// The store; reopened under the enrolled user's name after `enrol`.
-    public private(set) var store: CaseStore
+    public internal(set) var store: CaseStore
     let io: ReplIO
     let keepGoing: Bool
     /// How tables are printed; `.mode` changes it.
@@ -118,9 +118,6 @@ public final class Interpreter {
 
     // MARK: - Shared helpers
 
-    func replaceStore(_ reopened: CaseStore) throws {
-        store = reopened
-    }
 
     /// The single record argument of a command, resolved to a full id.
     func recordArgument(_ arguments: CommandArguments, spec: CommandSpec) throws -> String {
@@ -129,6 +126,17 @@ public final class Interpreter {
                                   problem: arguments.positional.isEmpty ? "which record?" : "give one record")
         }
         return try store.resolveRecordID(reference)
+    }
+
+    /// Parses an optional `--name N` (the only argument a command takes), with N in `range`.
+    func intOption(_ words: [String], _ name: String, of unit: String, in range: ClosedRange<Int>, default value: Int,
+                   spec: CommandSpec) throws -> Int {
+        if words.isEmpty { return value }
+        guard words.count == 2, words[0] == name, let n = Int(words[1]), range.contains(n) else {
+            throw ReplError.usage(command: spec.name, usage: spec.usage,
+                                  problem: "\(name) takes a number of \(unit) from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return n
     }
 
     func requireNoArguments(_ words: [String], spec: CommandSpec) throws {

@@ -252,3 +252,32 @@ import Testing
         #expect(try lee.store.workersInLastYear("LA-10") == 2)
     }
 }
+
+@Suite(.serialized) struct QuarantineReleaseTests {
+    @Test func aChangePushedUnderAnotherDevicesIdIsNeverReleased() async throws {
+        let central = try await TestCentral.start()
+        defer { Task { await central.stop() } }
+        try central.seedTeam()
+        try central.addCase("LA-11", worker: "sam")
+        let folder = try temporaryFolder()
+        let sam = try await central.device("sam", in: folder)
+        let lee = try await central.device("lee", in: folder)
+        try await sam.sync()
+        // Lee's device pushes a change that claims to be Sam's device's next change.
+        let forged = Change(id: ChangeID(deviceID: sam.store.deviceID, seq: 1), hlc: HLC(milliseconds: 1, counter: 0),
+                            recordedAt: "2026-11-20T12:00:00.000Z", author: "lee", recordID: "forged", recordType: .note,
+                            caseID: "LA-11", kind: .create,
+                            writes: [FieldWrite(field: "body", value: "x", supersedes: []), FieldWrite(field: "status", value: "draft", supersedes: [])],
+                            sealed: [], previousHash: Change.genesisHash)
+        var request = Fieldbook_V1_PushRequest()
+        request.changes = [Fieldbook_V1_Change(forged)]
+        let token = try #require(try lee.store.syncState().token)
+        _ = try await lee.client.transport.post(path: "/v1/push", body: try MessageCodec.encode(request), token: token)
+        let entry = try #require(try central.admin.storage.quarantine(state: .held).first)
+        #expect(entry.pushedBy == lee.store.deviceID)
+        #expect(throws: CentralAdminError.self) { try central.admin.release(entry.id) }
+        // Sam's own first change still goes through.
+        _ = try sam.store.addNote(caseID: "LA-11", body: "real")
+        #expect(try await sam.sync().rejected == 0)
+    }
+}

@@ -16,13 +16,7 @@ extension Interpreter {
 
     /// `due [--within DAYS]`: statutory visits due within DAYS (default 14), overdue ones first.
     func listDue(_ words: [String], spec: CommandSpec) throws {
-        var within = 14
-        if !words.isEmpty {
-            guard words.count == 2, words[0] == "--within", let days = Int(words[1]), (0...366).contains(days) else {
-                throw ReplError.usage(command: spec.name, usage: spec.usage, problem: "--within takes a number of days from 0 to 366")
-            }
-            within = days
-        }
+        let within = try intOption(words, "--within", of: "days", in: 0...366, default: 14, spec: spec)
         let today = store.today
         let rows = try store.caseload().compactMap { entry -> [Cell]? in
             guard let deadline = entry.deadline, deadline.daysLeft(on: today) <= within else { return nil }

@@ -31,13 +31,7 @@ extension Interpreter {
 
     /// `not-seen-alone [--visits N]`: children not seen alone on any of their last N visits (default 2).
     func notSeenAlone(_ words: [String], spec: CommandSpec) throws {
-        var count = 2
-        if !words.isEmpty {
-            guard words.count == 2, words[0] == "--visits", let n = Int(words[1]), (1...50).contains(n) else {
-                throw ReplError.usage(command: spec.name, usage: spec.usage, problem: "--visits takes a number from 1 to 50")
-            }
-            count = n
-        }
+        let count = try intOption(words, "--visits", of: "visits", in: 1...50, default: 2, spec: spec)
         let rows = try store.notSeenAlone(visits: count).map { entry -> [Cell] in
             let visits = entry.visits.map { "\($0.date) (\($0.reason ?? "no reason recorded"))" }.joined(separator: "; ")
             return [.text(entry.caseID), .text(entry.childName), .text(entry.worker), .text(visits), Cell(entry.lastSeenAlone?.description)]

@@ -24,7 +24,7 @@ extension Interpreter {
             io.writeError("note: this store was enrolled as \(previous) before\n")
         }
         if response.user != store.author {
-            try replaceStore(try store.reopened(as: response.user))
+            store = try store.reopened(as: response.user)
         }
         io.line("enrolled as \(response.user) (\(response.role)\(response.team.isEmpty ? "" : ", team \(response.team)")) with \(url)")
         io.line("changes from now on are attributed to \(response.user); run sync to fetch your caseload")

@@ -26,9 +26,10 @@ enum ChangeLog {
     }
 
     static func fetch(_ db: Database, where condition: String, _ arguments: StatementArguments = [],
-                      orderBy: String = "hlc, device_id, seq") throws -> [Change] {
+                      orderBy: String = "hlc, device_id, seq", limit: Int? = nil) throws -> [Change] {
+        let limitClause = limit.map { " LIMIT \(max(0, $0))" } ?? ""
         let rows = try Row.fetchCursor(
-            db, sql: "SELECT \(columns) FROM change_log WHERE \(condition) ORDER BY \(orderBy)",
+            db, sql: "SELECT \(columns) FROM change_log WHERE \(condition) ORDER BY \(orderBy)\(limitClause)",
             arguments: arguments)
         var changes: [Change] = []
         while let row = try rows.next() { changes.append(try decode(row)) }

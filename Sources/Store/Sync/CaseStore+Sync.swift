@@ -50,7 +50,7 @@ extension CaseStore {
         try pool.read { db in
             try ChangeLog.fetch(db, where: """
                 device_id = ? AND NOT EXISTS (SELECT 1 FROM change_receipt r WHERE r.device_id = change_log.device_id AND r.seq = change_log.seq)
-                """, [deviceID], orderBy: "seq").prefix(limit).map { $0 }
+                """, [deviceID], orderBy: "seq", limit: limit)
         }
     }
 

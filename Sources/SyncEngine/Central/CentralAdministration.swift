@@ -44,6 +44,9 @@ public struct CentralAdministration: Sendable {
     /// that was reallocated meanwhile, once a supervisor has checked it).
     public func release(_ id: Int64) throws {
         let entry = try heldEntry(id)
+        guard entry.pushedBy == entry.change.id.deviceID else {
+            throw CentralAdminError("quarantined change \(id) was pushed by device \(entry.pushedBy), not by its own device \(entry.change.id.deviceID); it cannot enter the log (it stays in quarantine)")
+        }
         guard entry.change.hashIsValid else {
             throw CentralAdminError("quarantined change \(id) does not match its hash; it cannot enter the log (it stays in quarantine)")
         }

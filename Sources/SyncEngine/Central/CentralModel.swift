@@ -45,6 +45,8 @@ public struct QuarantineEntry: Sendable, Equatable {
     }
     public let id: Int64
     public let change: Change
+    /// The device that pushed it: another device than the change's own means a forgery under its id.
+    public let pushedBy: String
     public let reason: String
     public let receivedAt: String
     public let state: State

@@ -57,9 +57,6 @@ struct ChangeAdmission {
         if let stray = change.writes.first(where: { !allowed.contains($0.field) }) {
             return "\(change.recordType.rawValue) has no field \(stray.field)"
         }
-        if let long = change.writes.first(where: { ($0.value?.utf8.count ?? 0) > ProtocolLimits.maximumValueBytes }) {
-            return "\(long.field) is longer than \(ProtocolLimits.maximumValueBytes) bytes"
-        }
         let writesStatus = change.write(to: RecordSchema.statusField) != nil
         guard Set(change.writes.map(\.field)).count == change.writes.count else { return "it writes a field twice" }
         let facts = try intake.record(change.recordID)

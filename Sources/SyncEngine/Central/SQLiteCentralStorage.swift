@@ -238,7 +238,7 @@ public final class SQLiteCentralStorage: CentralStorage {
     static func entry(_ row: Row) throws -> QuarantineEntry {
         let bytes: Data = row["change"]
         let change = try Fieldbook_V1_Change(serializedBytes: Array(bytes)).decoded()
-        return QuarantineEntry(id: row["id"], change: change, reason: row["reason"], receivedAt: row["received_at"],
+        return QuarantineEntry(id: row["id"], change: change, pushedBy: row["pushed_by"], reason: row["reason"], receivedAt: row["received_at"],
                                state: QuarantineEntry.State(rawValue: row["state"]) ?? .held, resolvedBy: row["resolved_by"],
                                resolvedAt: row["resolved_at"], note: row["note"])
     }
