@@ -92,6 +92,7 @@ public final class Interpreter {
             case "team": try team(words, spec: spec)
             case "not-seen-alone": try notSeenAlone(words, spec: spec)
             case "late": try late(words, spec: spec)
+            case "rules": try rules(words, spec: spec)
             case "case": try caseCommand(words, spec: spec)
             case "visit": try recordVisit(words, spec: spec)
             case "edit": try edit(words, spec: spec)

@@ -34,10 +34,10 @@ func administer(_ body: () throws -> Void) throws {
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
-        abstract: "Administer the central peer: users, devices, cases, allocations, quarantine.",
+        abstract: "Administer the central peer: users, devices, cases, allocations, quarantine, rules.",
         discussion: "Works on the data folder directly, also while 'fieldbook serve' runs on it.",
         subcommands: [UserCommand.self, DeviceCommand.self, CaseCommand.self, AssignCommand.self,
-                      QuarantineCommand.self, AuditCommand.self, SeedDemoCommand.self]
+                      QuarantineCommand.self, AuditCommand.self, AdminRulesCommand.self, SeedDemoCommand.self]
     )
 
     // Declared here too, so `fieldbook admin --data PATH user add ...` parses: the subcommands read the

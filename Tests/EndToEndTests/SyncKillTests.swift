@@ -13,42 +13,6 @@ import Testing
         scratch = try Scratch()
     }
 
-    /// A running `fieldbook serve`.
-    final class Server {
-        let process: Process
-        let url: String
-
-        init(binary: FieldbookBinary, data: String, port: Int = 0, fault: String? = nil) throws {
-            process = Process()
-            process.executableURL = binary.url
-            process.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:\(port)"]
-            var environment = ProcessInfo.processInfo.environment
-            environment["FIELDBOOK_FAULT"] = fault
-            environment["LOG_LEVEL"] = "error"
-            process.environment = environment
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var line = Data()
-            while !line.contains(0x0A) {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                line += chunk
-            }
-            let text = String(decoding: line, as: UTF8.self)
-            guard let range = text.range(of: "http://") else { throw CocoaError(.fileReadCorruptFile) }
-            url = String(text[range.lowerBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-
-        var port: Int { Int(url.split(separator: ":").last ?? "0") ?? 0 }
-
-        func stop() {
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
-        }
-    }
-
     private func admin(_ data: String, _ arguments: [String]) throws -> String {
         let result = try binary.run(["admin", "--data", data] + arguments)
         #expect(result.status == 0, "admin \(arguments): \(result.errors)")
@@ -69,7 +33,7 @@ import Testing
         let data = scratch.path("central-enrol")
         let samCode = code(try admin(data, ["user", "add", "sam", "--role", "worker", "--team", "north"]))
         _ = try admin(data, ["case", "add", "LA-9", "--child", "Ann Lee", "--dob", "2014-01-01", "--category", "CIN", "--worker", "sam"])
-        let server = try Server(binary: binary, data: data)
+        let server = try RunningServer(binary: binary, data: data)
         let store = scratch.path("enrol.sqlite")
         let result = try binary.run(["--store", store, "--user", "someone.else", "-c", "enrol \(server.url) \(samCode)",
                                      "-c", "sync", "-c", "note LA-9 first note", "-c", "sync", "-c", "status"])
@@ -89,7 +53,7 @@ import Testing
         let samCode = code(try admin(data, ["user", "add", "sam", "--role", "worker", "--team", "north"]))
         let priyaCode = code(try admin(data, ["user", "add", "priya", "--role", "supervisor", "--team", "north"]))
         _ = try admin(data, ["case", "add", "LA-1", "--child", "Jay Brooks", "--dob", "2015-03-09", "--category", "CP", "--worker", "sam"])
-        var server = try Server(binary: binary, data: data)
+        var server = try RunningServer(binary: binary, data: data)
         defer { server.stop() }
         #expect(try binary.run(["--store", samStore, "-c", "enrol \(server.url) \(samCode)", "-c", "sync"]).status == 0)
         #expect(try binary.run(["--store", priyaStore, "-c", "enrol \(server.url) \(priyaCode)", "-c", "sync"]).status == 0)
@@ -118,12 +82,12 @@ import Testing
         try writeNotes(5)
         let port = server.port
         server.stop()
-        server = try Server(binary: binary, data: data, port: port, fault: "server-after-push-commit")
+        server = try RunningServer(binary: binary, data: data, port: port, fault: "server-after-push-commit")
         let cut = try binary.run(["--store", samStore, "-c", "sync"])
         #expect(cut.status != 0)
         #expect(cut.errors.contains("cannot reach the central peer"))
         server.process.waitUntilExit()
-        server = try Server(binary: binary, data: data, port: port)
+        server = try RunningServer(binary: binary, data: data, port: port)
         #expect(try binary.run(["--store", samStore, "-c", "sync"]).status == 0)
         #expect(try binary.run(["--store", priyaStore, "-c", "sync"]).status == 0)
         #expect(try binary.run(["--store", samStore, "-c", "sync"]).status == 0)

@@ -16,11 +16,12 @@ enum CommandCatalog {
         CommandSpec(name: "cases", usage: "cases",
                     summary: "your cases, most urgent first: last visit, last seen alone, next statutory visit due, days overdue",
                     details: """
-                    Deadlines: CLA within 7 days of the placement starting, then at most 6 weeks apart (3 months
-                    after the first year of a long-term placement, long_term=yes); CP every 10 working days; CIN
-                    every 6 weeks; PF within 7 working days of notification, then 6-weekly (12-weekly after a
-                    year). Only visits where the child was seen count. Working days skip weekends and England
-                    and Wales bank holidays.
+                    Default deadlines: CLA within 7 days of the placement starting, then at most 6 weeks apart
+                    (3 months after the first year of a long-term placement, long_term=yes); CP every 10 working
+                    days; CIN every 6 weeks; PF within 7 working days of notification, then 6-weekly (12-weekly
+                    after a year). Only visits where the child was seen count. Working days skip weekends and
+                    bank holidays (England and Wales listed). Your council may set other values: 'rules' shows
+                    those in force on this device.
                     """),
         CommandSpec(name: "due", usage: "due [--within DAYS]",
                     summary: "statutory visits due within DAYS (default 14), overdue ones first"),
@@ -37,7 +38,13 @@ enum CommandCatalog {
         CommandSpec(name: "oversight", usage: "oversight CASE TEXT...",
                     summary: "record management oversight on a case (supervisors): attributed, final when saved; prints its id last"),
         CommandSpec(name: "late", usage: "late",
-                    summary: "visits and notes written after the standard: statutory visits more than 2 working days after they happened, others more than 5"),
+                    summary: "visits and notes written after the standard: statutory visits more than 2 working days after they happened, others more than 5 (see 'rules')"),
+        CommandSpec(name: "rules", usage: "rules",
+                    summary: "the visit and recording rules this device counts with: the council's, received by sync, or the shipped defaults",
+                    details: """
+                    The central peer's administrator sets them (fieldbook admin rules); each sync brings a newer
+                    version. Before the first sync the shipped defaults apply.
+                    """),
         CommandSpec(name: "case", usage: "case ID | case add ID child=NAME dob=DATE category=CP|CIN|CLA|PF [worker=NAME] [placement_start=DATE] [plan_start=DATE]",
                     summary: "show a case's summary and chronology, or add a case",
                     details: """

@@ -44,6 +44,9 @@ extension Interpreter {
         for caseID in summary.purgedCases {
             io.line("case \(caseID) is no longer allocated to you: removed from this device")
         }
+        if let version = summary.rulesVersion {
+            io.line("council rules updated to version \(version) ('rules' shows them)")
+        }
         io.line(summary.line)
     }
 

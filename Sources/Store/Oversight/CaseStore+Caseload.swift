@@ -28,8 +28,11 @@ extension CaseStore {
     /// soonest due, then cases without a deadline.
     ///
     /// Only visits where the child was seen count towards a statutory visit; deleted visits never count.
-    public func caseload(rules: VisitRules = .defaults) throws -> [CaseloadEntry] {
-        let today = self.today
+    ///
+    /// - Parameter rules: the rules to count with; by default those in force on this device
+    ///   (``councilRules()``).
+    public func caseload(rules: VisitRules? = nil) throws -> [CaseloadEntry] {
+        let rules = try rules ?? councilRules().visits
         let entries = try pool.read { db -> [CaseloadEntry] in
             let cases = try Row.fetchAll(db, sql: "SELECT * FROM cases ORDER BY case_id")
             var visitsByCase: [String: [(date: CivilDate, seen: Bool, alone: Bool)]] = [:]

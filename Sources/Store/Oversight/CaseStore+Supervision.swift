@@ -4,7 +4,8 @@ import GRDB
 extension CaseStore {
     /// Visits and notes written later than the recording standard (occurrence and recording dates are
     /// compared in this store's time zone, in working days). Deleted records are left out.
-    public func lateRecordings(standards: RecordingStandards = .defaults) throws -> [LateRecording] {
+    public func lateRecordings(standards: RecordingStandards? = nil) throws -> [LateRecording] {
+        let standards = try standards ?? councilRules().recording
         let rows = try pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT id, case_id, type, created_by, created_at, json_extract(fields, '$.occurred_at') AS occurred_at,
@@ -67,7 +68,7 @@ extension CaseStore {
     }
 
     /// One line per allocated worker: cases, overdue visits, drafts, late recordings, conflicted fields.
-    public func teamSummary(rules: VisitRules = .defaults, standards: RecordingStandards = .defaults) throws -> [WorkerSummary] {
+    public func teamSummary(rules: VisitRules? = nil, standards: RecordingStandards? = nil) throws -> [WorkerSummary] {
         let caseload = try caseload(rules: rules)
         let today = self.today
         let late = try lateRecordings(standards: standards)

@@ -70,3 +70,12 @@ public struct LoggedChange: Sendable {
     public let receivedAt: String
     public let change: Change
 }
+
+/// One saved version of the council rules: who changed what, and when.
+public struct RulesChange: Sendable, Equatable {
+    public let version: UInt64
+    public let changedAt: String
+    public let changedBy: String
+    /// What changed, in words: "cp.working-days 10 → 8".
+    public let change: String
+}

@@ -173,6 +173,10 @@ public final class CentralPeer: Sendable {
         response.purgeCases = revoked.sorted()
         response.user = user.name
         response.role = user.role.rawValue
+        let rules = try storage.rules()
+        if rules.version > message.rulesVersion {
+            response.rules = Fieldbook_V1_Rules(rules)
+        }
         try storage.recordCustody(device: device.id, sent: Set(batch.map(\.change.caseID)), purgeRequested: revoked,
                                   purged: Set(message.purgedCases), now: now)
         logger.info("pull", metadata: ["user": "\(user.name)", "device": "\(device.id)", "changes": "\(batch.count)",

@@ -42,5 +42,13 @@ enum CentralSchema {
                     PRIMARY KEY (device_id, case_id));
                 """)
         }
+        migrator.registerMigration("central v2: council rules") { db in
+            try db.execute(sql: """
+                -- Every version of the council's visit and recording rules; the highest is in force.
+                CREATE TABLE central_rules (
+                    version INTEGER PRIMARY KEY NOT NULL, document TEXT NOT NULL, changed_at TEXT NOT NULL,
+                    changed_by TEXT NOT NULL, change TEXT NOT NULL);
+                """)
+        }
     }
 }

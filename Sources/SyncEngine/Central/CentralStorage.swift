@@ -34,6 +34,15 @@ public protocol CentralStorage: Sendable {
     func firstCursor(of cases: Set<String>) throws -> UInt64?
     func recordCustody(device: String, sent cases: Set<String>, purgeRequested: Set<String>, purged: Set<String>, now: String) throws
 
+    // Council rules
+    /// The rules in force: the latest version stored, or the shipped defaults (version 0).
+    func rules() throws -> CouncilRules
+    /// Stores `rules` as the next version, atomically: fails if another administrator saved a version
+    /// since `rules` was read, so no change is lost.
+    func saveRules(_ rules: CouncilRules, by: String, change: String, now: String) throws
+    /// Every saved version, oldest first.
+    func rulesHistory() throws -> [RulesChange]
+
     // Quarantine
     func quarantine(state: QuarantineEntry.State?) throws -> [QuarantineEntry]
     func quarantineEntry(_ id: Int64) throws -> QuarantineEntry?

@@ -6,6 +6,8 @@ import SwiftProtobuf
 public struct SyncSummary: Sendable, Equatable {
     public var pushed = 0
     public var pulled = 0
+    /// The version of council rules received in this sync, if new ones came.
+    public var rulesVersion: UInt64?
     /// Conflicted fields in the store after the sync.
     public var conflicts = 0
     /// Changes the peer quarantined in this sync.
@@ -93,6 +95,7 @@ public struct SyncClient: Sendable {
             request.maxChanges = UInt32(pullBatch)
             request.heldCases = try store.heldCases()
             request.purgedCases = purged
+            request.rulesVersion = try store.councilRules().version
             let body = try MessageCodec.encode(request)
             bytes += body.count
             let (response, size) = try await callSized("/v1/pull", body: body, token: token, as: Fieldbook_V1_PullResponse.self)
@@ -106,12 +109,19 @@ public struct SyncClient: Sendable {
                 receivedAt[change.id] = message.receivedAt
                 return change
             }
+            let rules: CouncilRules?
+            do {
+                rules = response.hasRules ? try response.rules.decoded() : nil
+            } catch {
+                throw SyncError.badAnswer("the council rules sent cannot be used (\(error)); nothing of this batch was kept")
+            }
             do {
                 summary.pulled += try store.applyPulled(changes, receivedAt: receivedAt, cursor: response.nextCursor,
-                                                        revoked: response.purgeCases)
+                                                        revoked: response.purgeCases, rules: rules)
             } catch let refusal as ChangeApplier.Refusal {
                 throw SyncError.badAnswer("\(refusal)")
             }
+            if let rules { summary.rulesVersion = rules.version }
             arrived.formUnion(changes.map(\.caseID))
             progress(SyncProgress(phase: "pull", records: summary.pulled, bytes: bytes))
             FaultPoint.reached("client-between-pull-batches")

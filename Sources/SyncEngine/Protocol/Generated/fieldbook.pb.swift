@@ -263,6 +263,9 @@ public nonisolated struct Fieldbook_V1_PullRequest: Sendable {
   /// Cases this device purged since its last pull, for the peer's custody audit.
   public var purgedCases: [String] = []
 
+  /// The version of the council rules this device holds (0 for its shipped defaults).
+  public var rulesVersion: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -286,6 +289,51 @@ public nonisolated struct Fieldbook_V1_PullResponse: Sendable {
   public var user: String = String()
 
   public var role: String = String()
+
+  /// The council's rules, present only when newer than the request's rules_version.
+  public var rules: Fieldbook_V1_Rules {
+    get {_rules ?? Fieldbook_V1_Rules()}
+    set {_rules = newValue}
+  }
+  /// Returns true if `rules` has been explicitly set.
+  public var hasRules: Bool {self._rules != nil}
+  /// Clears the value of `rules`. Subsequent reads from it will return its default value.
+  public mutating func clearRules() {self._rules = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _rules: Fieldbook_V1_Rules? = nil
+}
+
+/// The visit and recording rules an administrator set on the central peer (SPEC.md §7.4). Settings are
+/// named so that a device skips names it does not know; a setting left out keeps its default.
+public nonisolated struct Fieldbook_V1_Rules: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var version: UInt64 = 0
+
+  public var settings: [Fieldbook_V1_RuleSetting] = []
+
+  /// Bank holidays (YYYY-MM-DD): days besides weekends that are not working days. The whole list.
+  public var holidays: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Fieldbook_V1_RuleSetting: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var name: String = String()
+
+  public var value: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -689,7 +737,7 @@ nonisolated extension Fieldbook_V1_PushResponse: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Fieldbook_V1_PullRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PullRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cursor\0\u{3}max_changes\0\u{3}held_cases\0\u{3}purged_cases\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cursor\0\u{3}max_changes\0\u{3}held_cases\0\u{3}purged_cases\0\u{3}rules_version\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -701,6 +749,7 @@ nonisolated extension Fieldbook_V1_PullRequest: SwiftProtobuf.Message, SwiftProt
       case 2: try { try decoder.decodeSingularUInt32Field(value: &self.maxChanges) }()
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.heldCases) }()
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.purgedCases) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.rulesVersion) }()
       default: break
       }
     }
@@ -719,6 +768,9 @@ nonisolated extension Fieldbook_V1_PullRequest: SwiftProtobuf.Message, SwiftProt
     if !self.purgedCases.isEmpty {
       try visitor.visitRepeatedStringField(value: self.purgedCases, fieldNumber: 4)
     }
+    if self.rulesVersion != 0 {
+      try visitor.visitSingularUInt64Field(value: self.rulesVersion, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -727,6 +779,7 @@ nonisolated extension Fieldbook_V1_PullRequest: SwiftProtobuf.Message, SwiftProt
     if lhs.maxChanges != rhs.maxChanges {return false}
     if lhs.heldCases != rhs.heldCases {return false}
     if lhs.purgedCases != rhs.purgedCases {return false}
+    if lhs.rulesVersion != rhs.rulesVersion {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -734,7 +787,7 @@ nonisolated extension Fieldbook_V1_PullRequest: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Fieldbook_V1_PullResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PullResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}changes\0\u{3}next_cursor\0\u{1}more\0\u{3}purge_cases\0\u{1}user\0\u{1}role\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}changes\0\u{3}next_cursor\0\u{1}more\0\u{3}purge_cases\0\u{1}user\0\u{1}role\0\u{1}rules\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -748,12 +801,17 @@ nonisolated extension Fieldbook_V1_PullResponse: SwiftProtobuf.Message, SwiftPro
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.purgeCases) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.user) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.role) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._rules) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.changes.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.changes, fieldNumber: 1)
     }
@@ -772,6 +830,9 @@ nonisolated extension Fieldbook_V1_PullResponse: SwiftProtobuf.Message, SwiftPro
     if !self.role.isEmpty {
       try visitor.visitSingularStringField(value: self.role, fieldNumber: 6)
     }
+    try { if let v = self._rules {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -782,6 +843,82 @@ nonisolated extension Fieldbook_V1_PullResponse: SwiftProtobuf.Message, SwiftPro
     if lhs.purgeCases != rhs.purgeCases {return false}
     if lhs.user != rhs.user {return false}
     if lhs.role != rhs.role {return false}
+    if lhs._rules != rhs._rules {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Fieldbook_V1_Rules: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Rules"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}settings\0\u{1}holidays\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.version) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.settings) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.holidays) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.version != 0 {
+      try visitor.visitSingularUInt64Field(value: self.version, fieldNumber: 1)
+    }
+    if !self.settings.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.settings, fieldNumber: 2)
+    }
+    if !self.holidays.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.holidays, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Fieldbook_V1_Rules, rhs: Fieldbook_V1_Rules) -> Bool {
+    if lhs.version != rhs.version {return false}
+    if lhs.settings != rhs.settings {return false}
+    if lhs.holidays != rhs.holidays {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Fieldbook_V1_RuleSetting: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RuleSetting"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}value\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.value) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if self.value != 0 {
+      try visitor.visitSingularInt64Field(value: self.value, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Fieldbook_V1_RuleSetting, rhs: Fieldbook_V1_RuleSetting) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.value != rhs.value {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Store
+import SyncEngine
+
+/// `fieldbook admin rules ...`: the visit and recording rules every device counts with.
+struct AdminRulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules",
+        abstract: "Show and change the visit and recording rules; devices receive them at their next sync.",
+        discussion: """
+            Each change makes a new version of the rules, kept with who made it and when ('rules history').
+            Devices count deadlines with the shipped defaults until their first sync after a change.
+            """,
+        subcommands: [Show.self, SetRule.self, Reset.self, Holiday.self, History.self],
+        defaultSubcommand: Show.self)
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List every rule with its value and default, and the bank holidays.")
+        @OptionGroup var options: AdminOptions
+        @Flag(help: "List every bank holiday, not only the coming ones.") var allHolidays = false
+        func run() throws {
+            try administer {
+                let admin = try options.administration()
+                let rules = try admin.storage.rules()
+                print(rules.version == 0 ? "council rules: shipped defaults (version 0)" : "council rules: version \(rules.version)")
+                for setting in CouncilRules.settings {
+                    let value = rules.value(of: setting.name) ?? setting.defaultValue
+                    let marker = value == setting.defaultValue ? "" : " (default \(setting.defaultValue))"
+                    print("  \(setting.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(value)\(marker)\t\(setting.summary)")
+                }
+                let today = admin.storage.replica.today
+                let shown = rules.holidays.sorted().filter { allHolidays || $0 >= today }
+                print("bank holidays: \(rules.holidays.count) listed\(allHolidays ? "" : ", \(shown.count) from today")")
+                for day in shown.prefix(allHolidays ? Int.max : 12) { print("  \(day)") }
+                if !allHolidays && shown.count > 12 { print("  ... (--all-holidays lists them all)") }
+            }
+        }
+    }
+
+    struct SetRule: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set",
+            abstract: "Change one rule.",
+            discussion: "Example: fieldbook admin --data DIR rules set cp.working-days 8")
+        @OptionGroup var options: AdminOptions
+        @Argument(help: "The rule's name, as 'rules show' lists it.") var name: String
+        @Argument(help: "A whole number within the rule's range.") var value: Int
+        func run() throws {
+            try administer {
+                let rules = try options.administration().setRule(name, to: value)
+                print("\(name) is now \(value) (rules version \(rules.version)); devices receive it at their next sync")
+            }
+        }
+    }
+
+    struct Reset: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Put one rule back to its default.")
+        @OptionGroup var options: AdminOptions
+        @Argument(help: "The rule's name.") var name: String
+        func run() throws {
+            try administer {
+                let rules = try options.administration().resetRule(name)
+                print("\(name) is back to \(rules.value(of: name) ?? 0) (rules version \(rules.version))")
+            }
+        }
+    }
+
+    struct Holiday: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add or remove a bank holiday (England and Wales 2024–2030 are listed already).",
+            subcommands: [Add.self, Remove.self])
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Make a day a non-working day.")
+            @OptionGroup var options: AdminOptions
+            @Argument(help: "The day, YYYY-MM-DD.") var day: String
+            func run() throws {
+                try administer {
+                    let rules = try options.administration().addHoliday(day)
+                    print("\(day) is a bank holiday (rules version \(rules.version))")
+                }
+            }
+        }
+        struct Remove: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Make a listed bank holiday a working day again.")
+            @OptionGroup var options: AdminOptions
+            @Argument(help: "The day, YYYY-MM-DD.") var day: String
+            func run() throws {
+                try administer {
+                    let rules = try options.administration().removeHoliday(day)
+                    print("\(day) is no longer a bank holiday (rules version \(rules.version))")
+                }
+            }
+        }
+    }
+
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every change to the rules: version, when, who, what.")
+        @OptionGroup var options: AdminOptions
+        func run() throws {
+            try administer {
+                let history = try options.administration().storage.rulesHistory()
+                if history.isEmpty { print("no changes: the shipped defaults are in force") }
+                for entry in history {
+                    print("\(entry.version)\t\(entry.changedAt)\t\(entry.changedBy)\t\(entry.change)")
+                }
+            }
+        }
+    }
+}

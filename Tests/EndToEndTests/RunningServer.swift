@@ -1,0 +1,37 @@
+import Foundation
+
+/// A running `fieldbook serve`.
+final class RunningServer {
+    let process: Process
+    let url: String
+
+    init(binary: FieldbookBinary, data: String, port: Int = 0, fault: String? = nil) throws {
+        process = Process()
+        process.executableURL = binary.url
+        process.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:\(port)"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["FIELDBOOK_FAULT"] = fault
+        environment["LOG_LEVEL"] = "error"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while !line.contains(0x0A) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line += chunk
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let range = text.range(of: "http://") else { throw CocoaError(.fileReadCorruptFile) }
+        url = String(text[range.lowerBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    var port: Int { Int(url.split(separator: ":").last ?? "0") ?? 0 }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+}
