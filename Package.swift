@@ -34,8 +34,9 @@ let package = Package(
         ),
         // zlib from the system (zlib1g-dev), wrapped for SyncEngine's compression.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-        // libedit (libedit-dev): line editing, history and completion for the interactive terminal.
-        .systemLibrary(name: "CEditLine", providers: [.apt(["libedit-dev"])]),
+        // libedit (libedit-dev): line editing, history and completion for the interactive terminal, with
+        // the small C shim around it (signal handling, character reading).
+        .target(name: "CEditLine", linkerSettings: [.linkedLibrary("edit")]),
         // Moving changes between stores. Depends on Store only.
         // Messages, frames and compression; the client session; the central peer's logic and storage.
         .target(

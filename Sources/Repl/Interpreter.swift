@@ -35,7 +35,8 @@ public final class Interpreter {
     /// Every command name and alias, for tab completion.
     public static var commandNames: [String] { CommandCatalog.all.flatMap { [$0.name] + $0.aliases } }
 
-    static let prompt = "fieldbook> "
+    /// The prompt for a command (answers to questions have other prompts).
+    public static let prompt = "fieldbook> "
     static let continuationPrompt = "....... "
 
     /// Runs commands until the input ends or `quit`. Returns the process exit status: 0 when every
@@ -67,7 +68,7 @@ public final class Interpreter {
             return try dispatch(trimmed)
         } catch {
             let location = io.isInteractive || lineNumber == 0 ? "" : "line \(lineNumber): "
-            io.writeError("error: \(location)\(error)\n")
+            io.writeError(io.errorStyle.paint("error:", .alert) + " \(location)\(error)\n")
             return .failed
         }
     }
@@ -147,7 +148,7 @@ public final class Interpreter {
     }
 
     func printTable(_ table: Table) {
-        io.write(table.render(mode))
+        io.write(table.render(mode, style: io.style))
     }
 
     /// Asks for a value at the terminal; `nil` if the person gives nothing (or input ends).

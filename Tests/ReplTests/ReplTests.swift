@@ -142,14 +142,33 @@ import Testing
     }
 
     @Test func atATerminalMissingRequiredFieldsAreAskedFor() throws {
-        let (status, io) = run([Self.addCase, "visit LA-1 seen=yes", "2026-11-19", "statutory", "oops", "visit LA-1", ""],
+        let (status, io) = run([Self.addCase, "visit LA-1 seen=yes", "2026-11-19", "statutory", "oops", "no", "refused",
+                                "He said school is better now.", "He wants more time with his sister.", ".",
+                                "visit LA-1", "next tuesday", ""],
                                interactive: true)
         #expect(status == 1, "one command failed, the session went on")
         #expect(io.prompts.contains { $0.hasPrefix("date (when the visit happened;") })
         #expect(io.prompts.contains { $0.hasPrefix("type (the kind of visit;") })
-        #expect(io.errors.contains("unknown command 'oops'"))
+        #expect(io.prompts.filter { $0.hasPrefix("alone (whether the child was seen alone; yes or no; blank to add later)") }.count == 2,
+                "a bad answer is asked again, not the whole visit lost")
+        #expect(io.errors.contains("alone=oops is not valid: expected yes or no; try again"))
+        #expect(io.prompts.contains { $0.hasPrefix("wishes (the child's wishes and feelings, in their own words; one or more lines, end with a lone '.'") })
+        #expect(io.errors.contains("date=next tuesday is not valid"))
         #expect(io.errors.contains("nothing saved: date is required"))
-        #expect(try store.chronology("LA-1").count == 1)
+        let entry = try #require(store.chronology("LA-1").first { $0.type == .visit })
+        let visit = try store.snapshot(entry.recordID)
+        #expect(visit.state.value("wishes") == "He said school is better now.\nHe wants more time with his sister.")
+        #expect(visit.state.value("alone_reason") == "refused")
+        #expect(try store.chronology("LA-1").count == 1, "the second visit was not saved")
+    }
+
+    @Test func guidedEntryOnlyAsksForWhatAStatutoryVisitNeeds() throws {
+        let (status, io) = run([Self.addCase, "visit LA-1 date=2026-11-19 type=planned",
+                                "visit LA-1 date=2026-11-19 type=statutory seen=no", ""], interactive: true)
+        #expect(status == 0, "\(io.errors)")
+        #expect(!io.prompts.contains { $0.hasPrefix("seen (") }, "a planned visit asks nothing more; seen was given for the statutory one")
+        #expect(!io.prompts.contains { $0.hasPrefix("alone (") }, "not seen: alone is not asked")
+        #expect(io.prompts.filter { $0.hasPrefix("wishes (") }.count == 1, "left blank")
     }
 }
 

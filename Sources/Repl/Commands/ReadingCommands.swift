@@ -5,25 +5,29 @@ extension Interpreter {
     func listCases(_ words: [String], spec: CommandSpec) throws {
         try requireNoArguments(words, spec: spec)
         let today = store.today
-        let rows = try store.caseload().map { entry -> [Cell] in
+        let caseload = try store.caseload()
+        let rows = caseload.map { entry -> [Cell] in
             [.text(entry.caseID), .text(entry.childName), .text(entry.category), .text(entry.worker),
              Cell(entry.lastVisit?.description), Cell(entry.lastSeenAlone?.description), Cell(entry.deadline?.due.description),
              Cell(entry.daysOverdue(on: today)), Cell(entry.drafts), Cell(entry.conflicts)]
         }
         printTable(Table(columns: ["case", "child", "category", "worker", "last_visit", "last_seen_alone", "next_due",
-                                   "days_overdue", "drafts", "conflicts"], rows: rows))
+                                   "days_overdue", "drafts", "conflicts"], rows: rows,
+                         tones: caseload.map { Self.tone($0.deadline, today: today) }))
     }
 
     /// `due [--within DAYS]`: statutory visits due within DAYS (default 14), overdue ones first.
     func listDue(_ words: [String], spec: CommandSpec) throws {
         let within = try intOption(words, "--within", of: "days", in: 0...366, default: 14, spec: spec)
         let today = store.today
+        var tones: [Table.RowTone] = []
         let rows = try store.caseload().compactMap { entry -> [Cell]? in
             guard let deadline = entry.deadline, deadline.daysLeft(on: today) <= within else { return nil }
+            tones.append(Self.tone(deadline, today: today))
             return [.text(entry.caseID), .text(entry.childName), .text(entry.category), .text(deadline.due.description),
                     Cell(deadline.daysLeft(on: today)), Cell(deadline.lastSeen?.description), .text(deadline.rule)]
         }
-        printTable(Table(columns: ["case", "child", "category", "due", "days_left", "last_seen", "rule"], rows: rows))
+        printTable(Table(columns: ["case", "child", "category", "due", "days_left", "last_seen", "rule"], rows: rows, tones: tones))
     }
 
     func listOverdue(_ words: [String], spec: CommandSpec) throws {
@@ -35,7 +39,15 @@ extension Interpreter {
                     .text(deadline.due.description), Cell(deadline.daysOverdue(on: today)), Cell(deadline.lastSeen?.description),
                     .text(deadline.rule)]
         }
-        printTable(Table(columns: ["case", "child", "category", "worker", "due", "days_overdue", "last_seen", "rule"], rows: rows))
+        printTable(Table(columns: ["case", "child", "category", "worker", "due", "days_overdue", "last_seen", "rule"], rows: rows,
+                         tones: rows.map { _ in .alert }))
+    }
+
+    /// Red when overdue, yellow when due within a week (on a colour terminal).
+    static func tone(_ deadline: VisitDeadline?, today: CivilDate) -> Table.RowTone {
+        guard let deadline else { return .normal }
+        if deadline.daysOverdue(on: today) > 0 { return .alert }
+        return deadline.daysLeft(on: today) <= 7 ? .warning : .normal
     }
 
     func showCase(_ caseID: String) throws {

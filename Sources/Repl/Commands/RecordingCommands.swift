@@ -70,14 +70,56 @@ extension Interpreter {
     }
 
     /// On a terminal, asks for each required field not given; elsewhere the store reports them missing.
+    ///
+    /// A statutory visit is then asked for what its finalisation will need (seen, seen alone or why not,
+    /// the child's wishes and feelings); those may be left blank and added later with `edit`.
     func askForMissing(_ arguments: inout CommandArguments, schema: RecordSchema) throws {
         guard io.isInteractive else { return }
-        for field in schema.fields where field.requiredOnCreate {
-            if arguments.pairs.contains(where: { schema.field(forKey: $0.key)?.name == field.name }) { continue }
-            guard let answer = ask("\(field.key) (\(field.summary); \(field.kind.expectation))") else {
+        func given(_ name: String) -> String? {
+            arguments.pairs.last(where: { schema.field(forKey: $0.key)?.name == name })?.value
+        }
+        for field in schema.fields where field.requiredOnCreate && given(field.name) == nil {
+            guard let answer = askField(field, optional: false) else {
                 throw ReplError.syntax("nothing saved: \(field.key) is required")
             }
             arguments.pairs.append((field.key, answer))
         }
+        guard schema.type == .visit, given("type")?.lowercased() == "statutory" else { return }
+        let yes: Set<String> = ["yes", "y", "true", "1"], no: Set<String> = ["no", "n", "false", "0"]
+        for name in ["seen", "seen_alone", "alone_reason", "wishes"] where given(name) == nil {
+            guard let field = schema.fields.first(where: { $0.name == name }) else { continue }
+            if name == "seen_alone" && !yes.contains(given("seen")?.lowercased() ?? "") { continue }
+            if name == "alone_reason" && !no.contains(given("seen_alone")?.lowercased() ?? "") { continue }
+            if let answer = askField(field, optional: true) { arguments.pairs.append((field.key, answer)) }
+        }
+    }
+
+    /// Fields whose answers are prose: asked for over several lines, ending with a lone '.'.
+    static let proseFields: Set<String> = ["wishes", "observations", "analysis", "actions", "body", "reason"]
+
+    /// Asks for one field until the answer is acceptable; `nil` when left blank (or input ends).
+    private func askField(_ field: FieldSpec, optional: Bool) -> String? {
+        let blank = optional ? "; blank to add later" : ""
+        while true {
+            let answer: String?
+            if Self.proseFields.contains(field.name) {
+                answer = askProse("\(field.key) (\(field.summary); one or more lines, end with a lone '.'\(blank))")
+            } else {
+                answer = ask("\(field.key) (\(field.summary); \(field.kind.expectation)\(blank))")
+            }
+            guard let answer else { return nil }
+            guard let problem = store.problem(with: answer, for: field) else { return answer }
+            io.writeError("\(field.key)=\(answer.prefix(60)) is not valid: expected \(problem); try again\n")
+        }
+    }
+
+    /// Lines up to a lone '.', joined; `nil` if the first is blank or '.'.
+    private func askProse(_ question: String) -> String? {
+        guard let first = ask(question), first != "." else { return nil }
+        var lines = [first]
+        while let line = io.readLine(prompt: Self.continuationPrompt), line.trimmingCharacters(in: .whitespaces) != "." {
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
     }
 }

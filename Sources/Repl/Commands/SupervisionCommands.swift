@@ -6,10 +6,12 @@ extension Interpreter {
     func team(_ words: [String], spec: CommandSpec) throws {
         switch words {
         case []:
-            let rows = try store.teamSummary().map { s -> [Cell] in
+            let summaries = try store.teamSummary()
+            let rows = summaries.map { s -> [Cell] in
                 [.text(s.worker), Cell(s.cases), Cell(s.overdue), Cell(s.drafts), Cell(s.late), Cell(s.conflicts)]
             }
-            printTable(Table(columns: ["worker", "cases", "overdue", "drafts", "late", "conflicts"], rows: rows))
+            printTable(Table(columns: ["worker", "cases", "overdue", "drafts", "late", "conflicts"], rows: rows,
+                             tones: summaries.map { $0.overdue > 0 ? .alert : .normal }))
         case ["overdue"]:
             try listOverdue([], spec: spec)
         default:

@@ -9,10 +9,18 @@ public protocol ReplIO: AnyObject {
     func write(_ text: String)
     /// Writes text to standard error.
     func writeError(_ text: String)
+    /// The width tables must fit and whether colour is welcome on standard output, as things are now.
+    var style: TerminalStyle { get }
+    /// Whether colour is welcome on standard error.
+    var errorStyle: TerminalStyle { get }
 }
 
 extension ReplIO {
     func line(_ text: String = "") { write(text + "\n") }
+
+    /// Plain output: no width to fit, no colour.
+    public var style: TerminalStyle { .plain }
+    public var errorStyle: TerminalStyle { .plain }
 }
 
 /// An in-memory ``ReplIO``: input lines given up front, output collected. For tests and `-c`.
@@ -23,6 +31,8 @@ public final class ScriptedIO: ReplIO {
     public private(set) var errors = ""
     /// The prompts shown, in order (interactive only).
     public private(set) var prompts: [String] = []
+    /// What the output pretends to be (plain unless a test sets a width or colour).
+    public var style: TerminalStyle = .plain
 
     public init(lines: [String], interactive: Bool = false) {
         self.input = lines.reversed()

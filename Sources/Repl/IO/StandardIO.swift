@@ -19,6 +19,10 @@ public final class StandardIO: ReplIO {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
+    /// Asked afresh for every table: the window may have been resized.
+    public var style: TerminalStyle { .standardOutput() }
+    public var errorStyle: TerminalStyle { .standardError() }
+
     public func writeError(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
     }

@@ -32,48 +32,24 @@ public struct Table: Sendable, Equatable {
     public var columns: [String]
     public var rows: [[Cell]]
 
-    public init(columns: [String], rows: [[Cell]]) {
+    public init(columns: [String], rows: [[Cell]], tones: [RowTone] = []) {
         self.columns = columns
         self.rows = rows
+        self.tones = tones
     }
 
-    /// The widest a cell is shown in table mode.
-    static let maximumCellWidth = 60
+    /// How a row stands out on a colour terminal: overdue in red, due soon in yellow.
+    public enum RowTone: Sendable, Equatable { case normal, alert, warning }
 
-    public func render(_ mode: OutputMode) -> String {
+    /// One tone per row (missing entries are normal). Only the table mode on a colour terminal shows them.
+    public var tones: [RowTone] = []
+
+    public func render(_ mode: OutputMode, style: TerminalStyle = .plain) -> String {
         switch mode {
-        case .table: return renderTable()
+        case .table: return TableLayout(table: self, style: style).render()
         case .csv: return renderCSV()
         case .json: return renderJSON()
         }
-    }
-
-    private func renderTable() -> String {
-        func shown(_ cell: Cell) -> String {
-            let flat = cell.plain.map { $0.isNewline ? " " : $0 }
-            let text = String(flat)
-            return text.count > Self.maximumCellWidth ? text.prefix(Self.maximumCellWidth - 1) + "…" : text
-        }
-        let body = rows.map { $0.map(shown) }
-        var widths = columns.map(\.count)
-        for row in body {
-            for (index, text) in row.enumerated() where index < widths.count {
-                widths[index] = max(widths[index], text.count)
-            }
-        }
-        func line(_ cells: [String], numeric: [Bool]) -> String {
-            cells.enumerated().map { index, text in
-                let pad = String(repeating: " ", count: max(0, widths[index] - text.count))
-                return numeric[index] ? pad + text : text + pad
-            }.joined(separator: "  ").trimmingTrailingSpaces()
-        }
-        var lines = [line(columns, numeric: columns.map { _ in false })]
-        lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
-        for (row, texts) in zip(rows, body) {
-            lines.append(line(texts, numeric: row.map { if case .number = $0 { return true } else { return false } }))
-        }
-        lines.append("(\(rows.count) row\(rows.count == 1 ? "" : "s"))")
-        return lines.joined(separator: "\n") + "\n"
     }
 
     private func renderCSV() -> String {

@@ -3,9 +3,8 @@ import Foundation
 import Repl
 
 /// The interactive terminal: line editing, history kept beside the store across runs, and tab completion
-/// of commands, case ids and record ids (libedit). Ctrl-C abandons the line being typed (libedit finishes
-/// reading it first, so it is dropped at Enter, shown as ^C) and never ends the program; Ctrl-D on an
-/// empty line leaves.
+/// of commands, case ids and record ids (libedit). Ctrl-C abandons the line being typed at once and never
+/// ends the program; Ctrl-D on an empty line leaves.
 final class EditLineIO: ReplIO {
     let isInteractive = true
     private let historyPath: String
@@ -28,7 +27,7 @@ final class EditLineIO: ReplIO {
             guard let raw = readline(prompt) else {
                 if Interruption.happened {
                     // Ctrl-C: drop the line, offer a fresh prompt.
-                    output.write("\n")
+                    output.write("^C\n")
                     continue
                 }
                 return nil
@@ -39,7 +38,8 @@ final class EditLineIO: ReplIO {
                 continue
             }
             let line = String(cString: raw)
-            if !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            // Commands go into the history; answers to questions (yes, no, a paragraph) do not.
+            if prompt == Interpreter.prompt && !line.trimmingCharacters(in: .whitespaces).isEmpty {
                 add_history(raw)
                 _ = write_history(historyPath)
             }
@@ -48,6 +48,8 @@ final class EditLineIO: ReplIO {
     }
 
     func write(_ text: String) { output.write(text) }
+    var style: TerminalStyle { output.style }
+    var errorStyle: TerminalStyle { output.errorStyle }
     func writeError(_ text: String) { output.writeError(text) }
 }
 

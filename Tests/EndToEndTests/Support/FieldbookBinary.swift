@@ -22,8 +22,10 @@ struct FieldbookBinary {
             }
             folder.deleteLastPathComponent()
         }
-        let fromSource = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/fieldbook")
+        // Tests/EndToEndTests/Support/FieldbookBinary.swift → the package root.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let fromSource = root.appendingPathComponent(".build/debug/fieldbook")
         guard FileManager.default.isExecutableFile(atPath: fromSource.path) else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: fromSource.path])
         }

@@ -1,0 +1,83 @@
+#include "fieldbook_editline.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/// Set by the SIGINT handler while a line is being read.
+static volatile sig_atomic_t fieldbook_interrupted = 0;
+
+/// The thread reading the terminal. A process signal goes to any thread; only the reader's read() is
+/// interrupted by it, so the handler passes it on.
+static pthread_t fieldbook_reader = 0;
+static volatile sig_atomic_t fieldbook_reader_known = 0;
+
+static void fieldbook_on_interrupt(int signal) {
+    fieldbook_interrupted = 1;
+    if (fieldbook_reader_known && !pthread_equal(pthread_self(), fieldbook_reader)) {
+        pthread_kill(fieldbook_reader, signal);
+    }
+}
+
+/// Reads one character for libedit: a whole UTF-8 sequence decoded to its code point (libedit's readline
+/// emulation stores what this returns as one wide character), or EOF at end of input, on an error, or
+/// when Ctrl-C interrupted the read. libedit's own reader retries a read interrupted by a signal, which
+/// would leave Ctrl-C unnoticed until Enter.
+static int fieldbook_getc(FILE *stream) {
+    int fd = fileno(stream);
+    int need = 1, have = 0, codepoint = 0;
+    fieldbook_reader = pthread_self();
+    fieldbook_reader_known = 1;
+    // Worker threads (Dispatch, Swift concurrency) start with signals blocked; the reader must take SIGINT
+    // for its read() to be interrupted.
+    sigset_t interrupt;
+    sigemptyset(&interrupt);
+    sigaddset(&interrupt, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &interrupt, NULL);
+    for (;;) {
+        unsigned char byte;
+        ssize_t count = read(fd, &byte, 1);
+        if (count == 0) return EOF;
+        if (count < 0) {
+            if (errno == EINTR && !fieldbook_interrupted) continue;
+            return EOF;
+        }
+        if (have == 0) {
+            if (byte < 0x80) return byte;
+            if ((byte & 0xE0) == 0xC0) { need = 2; codepoint = byte & 0x1F; }
+            else if ((byte & 0xF0) == 0xE0) { need = 3; codepoint = byte & 0x0F; }
+            else if ((byte & 0xF8) == 0xF0) { need = 4; codepoint = byte & 0x07; }
+            else return 0xFFFD;
+            have = 1;
+        } else {
+            if ((byte & 0xC0) != 0x80) return 0xFFFD;
+            codepoint = (codepoint << 6) | (byte & 0x3F);
+            if (++have == need) return codepoint;
+        }
+    }
+}
+
+/// Configures libedit's readline emulation and SIGINT in one call, so Swift need not touch C globals.
+/// Ctrl-C no longer ends the program: it marks the line being typed. The handler is installed without
+/// SA_RESTART, so the terminal read in fieldbook_getc fails with EINTR, readline() returns at once, and
+/// the caller sees the mark and offers a fresh prompt.
+void fieldbook_editline_setup(rl_completion_func_t *complete) {
+    // libedit turns wide characters back into bytes with the locale's encoding: use UTF-8 even where the
+    // environment names no locale.
+    if (setlocale(LC_CTYPE, "") == NULL || MB_CUR_MAX == 1) setlocale(LC_CTYPE, "C.UTF-8");
+    rl_readline_name = "fieldbook";
+    rl_catch_signals = 0;
+    rl_attempted_completion_function = complete;
+    rl_getc_function = fieldbook_getc;
+    struct sigaction action;
+    action.sa_handler = fieldbook_on_interrupt;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0;
+    sigaction(SIGINT, &action, NULL);
+}
+
+void fieldbook_interrupt_reset(void) { fieldbook_interrupted = 0; }
+int fieldbook_interrupt_happened(void) { return fieldbook_interrupted != 0; }

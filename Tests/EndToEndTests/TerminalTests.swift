@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+/// The interactive REPL in a real pseudo-terminal (tmux): line editing, Ctrl-C, tab completion, guided
+/// entry with a multi-line answer, history across runs, Ctrl-D, colour, NO_COLOR and tables that fit.
+@Suite(.serialized) struct TerminalTests {
+    @Test func aPersonAtTheTerminal() throws {
+        let binary = try FieldbookBinary()
+        let scratch = try Scratch()
+        let store = scratch.path("s.sqlite")
+        let command = [binary.url.path, "--store", store, "--user", "sam"]
+
+        let first = try TmuxTerminal(command, width: 110, environment: ["TZ": "UTC", "NO_COLOR": ""])
+        try first.waitFor("fieldbook> ")
+        try first.line(#"case add C1 child="Zoë Lee" dob=2014-01-01 category=CIN plan_start=2026-10-01"#)
+        try first.waitFor("added case C1: Zoë Lee, CIN, worker sam")
+
+        // Ctrl-C abandons the line at once, without Enter, and the program carries on.
+        try first.type("verify this never runs")
+        try first.press("C-c")
+        try first.waitFor("verify this never runs^C\nfieldbook> ")
+
+        // Tab completes commands and case ids.
+        try first.type("overd")
+        try first.press("Tab")
+        try first.press("Enter")
+        try first.waitFor("fieldbook> overdue \n")
+        try first.type("show C")
+        try first.press("Tab")
+        try first.press("Enter")
+        try first.waitFor("fieldbook> show C1 \n")
+        try first.waitFor("child:      Zoë Lee")
+
+        // Guided entry asks for what a statutory visit needs, and takes a paragraph over several lines.
+        try first.line("visit C1 date=2026-11-20 type=statutory")
+        try first.waitFor("seen (whether the child was seen; yes or no; blank to add later): ")
+        try first.line("yes")
+        try first.waitFor("alone (whether the child was seen alone; yes or no; blank to add later): ")
+        try first.line("no")
+        try first.waitFor("alone_reason (why the child was not seen alone; one of refused, inappropriate, unable; blank to add later): ")
+        try first.line("refused")
+        try first.waitFor("wishes (the child's wishes and feelings, in their own words; one or more lines")
+        try first.line("She wants to stay with her carers.")
+        try first.waitFor("\n....... ")
+        try first.line("She misses her brother.")
+        try first.waitFor("\n....... ", count: 2)
+        try first.line(".")
+        try first.waitFor("recorded visit on C1 (draft)")
+        try first.line(".mode json")
+        try first.line("sql SELECT seen, seen_alone, alone_reason, wishes FROM visits")
+        try first.waitFor(#""alone_reason":"refused","wishes":"She wants to stay with her carers.\nShe misses her brother."}"#)
+
+        // Colour on a terminal: a bold header, the overdue row in red.
+        try first.line(".mode table")
+        try first.line("cases")
+        try first.waitFor("(1 row)", count: 1)
+        let coloured = try first.screen(escapes: true)
+        #expect(coloured.contains("\u{1B}[1mcase"), "bold header on a colour terminal")
+
+        // Ctrl-D on an empty line leaves; the commands typed (not the answers) are kept for next time.
+        try first.press("C-d")
+        try first.waitForExit()
+        // libedit's history file escapes spaces as \040.
+        let history = try String(contentsOfFile: store + ".history", encoding: .utf8).replacingOccurrences(of: "\\040", with: " ")
+        #expect(history.contains("case add C1"))
+        #expect(history.contains("cases"))
+        #expect(!history.contains("She misses her brother"), "answers to questions stay out of the history")
+
+        // A narrow terminal with NO_COLOR: history from the last run, no colour, rows as blocks.
+        let second = try TmuxTerminal(command, width: 60, environment: ["TZ": "UTC", "NO_COLOR": "1"])
+        try second.waitFor("fieldbook> ")
+        try second.press("Up")
+        try second.waitFor("fieldbook> cases")
+        try second.press("Enter")
+        try second.waitFor("(1 row)")
+        let narrow = try second.screen(escapes: true)
+        #expect(narrow.contains("-[ row 1 ]"), "too wide for 60 columns: one block per row\n\(narrow)")
+        #expect(narrow.contains("child            Zoë Lee"))
+        #expect(!narrow.contains("\u{1B}["), "NO_COLOR: no escape codes at all")
+        for line in try second.screen().split(separator: "\n") {
+            #expect(line.count <= 60, "every line fits: \(line)")
+        }
+        try second.press("C-d")
+        try second.waitForExit()
+    }
+}
