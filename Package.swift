@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "fieldbook", targets: ["fieldbook"]),
+        .executable(name: "fieldbook-bench", targets: ["fieldbook-bench"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "SyncEngine", targets: ["SyncEngine"]),
         .library(name: "Repl", targets: ["Repl"]),
@@ -80,6 +81,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // The benchmark executable (docs/BENCHMARKS.md): real stores, a real peer on loopback, and the
+        // physical-limit baselines in the same run. Run it with -c release.
+        .executableTarget(
+            name: "fieldbook-bench",
+            dependencies: [
+                "Store", "SyncEngine", "CentralHTTPServer", "SyncHTTPClient",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Benchmarks"
         ),
         .testTarget(
             name: "StoreTests",

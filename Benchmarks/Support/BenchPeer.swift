@@ -1,0 +1,73 @@
+import AsyncHTTPClient
+import CentralHTTPServer
+import Foundation
+import Logging
+import Store
+import SyncEngine
+import SyncHTTPClient
+
+/// A real central peer (`fieldbook serve`'s HTTP server and storage) on 127.0.0.1, with a byte-counting
+/// proxy in front of it.
+final class BenchPeer: @unchecked Sendable {
+    let folder: ScratchFolder
+    let admin: CentralAdministration
+    let directURL: String
+    let wire: WireCounter
+    private let server: Task<Void, any Error>
+
+    static func start() async throws -> BenchPeer {
+        let folder = try ScratchFolder("central")
+        var logger = Logger(label: "bench.central")
+        logger.logLevel = .critical
+        let peer = CentralPeer(storage: try SQLiteCentralStorage(folder: folder.url.path, actor: "central"), logger: logger)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = try CentralHTTPServer.application(peer: peer, host: "127.0.0.1", port: 0, logger: logger) { continuation.yield($0) }
+        let server = Task { try await app.runService() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw BenchError("the central peer did not start") }
+        let admin = CentralAdministration(storage: try SQLiteCentralStorage(folder: folder.url.path, actor: "admin"))
+        return BenchPeer(folder: folder, admin: admin, directURL: "http://127.0.0.1:\(port)",
+                         wire: try await WireCounter(forwardingTo: port), server: server)
+    }
+
+    private init(folder: ScratchFolder, admin: CentralAdministration, directURL: String, wire: WireCounter, server: Task<Void, any Error>) {
+        self.folder = folder
+        self.admin = admin
+        self.directURL = directURL
+        self.wire = wire
+        self.server = server
+    }
+
+    var centralDatabasePath: String { folder.path("central.sqlite") }
+
+    /// A new store enrolled for `user`, syncing through the byte-counting proxy.
+    func device(_ user: String, path: String, client: HTTPClient = .shared,
+                durability: CaseStore.Durability = .full) async throws -> BenchDevice {
+        let store = try CaseStore(path: path, author: user, durability: durability)
+        let url = wire.url
+        var sync = SyncClient(store: store, transport: HTTPSyncTransport(baseURL: url, client: client))
+        sync.pushBatch = 1000
+        sync.pullBatch = 1000
+        _ = try await sync.enrol(serverURL: url, code: try admin.newCode(for: user), deviceName: "bench \(user)")
+        return BenchDevice(store: store, client: sync)
+    }
+
+    func stop() async {
+        await wire.close()
+        server.cancel()
+        _ = await server.result
+    }
+}
+
+struct BenchDevice {
+    let store: CaseStore
+    let client: SyncClient
+
+    @discardableResult
+    func sync() async throws -> SyncSummary { try await client.sync() }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

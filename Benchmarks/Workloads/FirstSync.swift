@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+import Store
+import SyncEngine
+
+/// W2 and W3: a first sync into an empty store, against the ideal pipeline for the same rows (read them
+/// from the peer's SQLite, zlib-6, copy, inflate, insert them into an empty SQLite file) measured in the
+/// same run. W2 also weighs the wire against zlib-6 of the same records as JSON.
+enum FirstSync {
+    /// W2: one worker's caseload, in this process.
+    static func worker(_ dataset: Dataset, peer: BenchPeer, runs: Int, quick: Bool) async throws -> [ReportRow] {
+        let worker = dataset.workers[0]
+        var seconds: [Double] = [], ideal: [Double] = []
+        var wire = 0
+        var lastStore: CaseStore?
+        let folder = try ScratchFolder("w2")
+        for run in 0...runs {
+            let device = try await peer.device(worker, path: folder.path("w2-\(run).sqlite"))
+            peer.wire.reset()
+            let time = try await Measure.seconds { try await device.sync() }
+            let bytes = peer.wire.bytes
+            ideal.append(try idealPipeline(peer: peer, cases: dataset.cases(of: worker), folder: folder))
+            if run == 0 { continue }  // warm-up
+            seconds.append(time)
+            wire = bytes.up + bytes.down
+            lastStore = device.store
+        }
+        guard let store = lastStore else { throw BenchError("W2 ran no timed sync") }
+        let records = dataset.recordsPerWorker
+        let held = try await store.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM record WHERE type != 'case'") ?? 0 }
+        guard held == records else { throw BenchError("W2: the store holds \(held) records, not \(records)") }
+        let rate = Double(records) / Measure.median(seconds)
+        let ratio = Measure.median(seconds) / Measure.median(ideal.dropFirst().map { $0 })
+        let (json, proseRatio) = try jsonBaseline(store)
+        let wireRatio = Double(wire) / Double(json)
+        return [
+            ReportRow(id: "W2 first sync", name: "\(Format.grouped(records)) records, 1 worker", figure: Format.rate(rate, "records"),
+                      baseline: "ideal pipeline " + Format.rate(Double(records) / Measure.median(ideal), "records"),
+                      ratio: Format.ratio(ratio), target: "≥ 50,000/s and ≤ 3× ideal", passed: quick ? nil : rate >= 50_000 && ratio <= 3),
+            ReportRow(id: "W2 wire size", name: "bytes both ways, headers incl.", figure: Format.bytes(wire),
+                      baseline: "zlib-6 of records' JSON " + Format.bytes(json), ratio: Format.ratio(wireRatio),
+                      target: "≤ 1.1× zlib-6 JSON", passed: quick ? nil : wireRatio <= 1.1),
+            ReportRow(id: "   data check", name: "prose zlib-6 ratio", figure: String(format: "%.3f", proseRatio),
+                      baseline: "", ratio: "", target: "0.35 – 0.45", passed: quick ? nil : (0.35...0.45).contains(proseRatio)),
+        ]
+    }
+
+    /// W3: the supervisor's first sync of the whole team, in a child process so that its memory is the
+    /// client's alone.
+    static func supervisor(_ dataset: Dataset, peer: BenchPeer, runs: Int, quick: Bool) async throws -> ReportRow {
+        let folder = try ScratchFolder("w3")
+        let records = dataset.recordsPerWorker * dataset.workers.count
+        let allCases = dataset.workers.flatMap(dataset.cases(of:))
+        var seconds: [Double] = [], ideal: [Double] = [], peaks: [Int] = []
+        for run in 0...runs {
+            let code = try peer.admin.newCode(for: dataset.supervisor)
+            let result = try ClientSyncProcess.run(url: peer.wire.url, code: code, store: folder.path("w3-\(run).sqlite"))
+            guard result.records == records else { throw BenchError("W3: the supervisor's store holds \(result.records) records, not \(records)") }
+            ideal.append(try idealPipeline(peer: peer, cases: allCases, folder: folder))
+            try? FileManager.default.removeItem(atPath: folder.path("w3-\(run).sqlite"))
+            if run == 0 { continue }
+            seconds.append(result.seconds)
+            peaks.append(result.peakBytes)
+        }
+        let rate = Double(records) / Measure.median(seconds)
+        let ratio = Measure.median(seconds) / Measure.median(ideal)
+        let peak = peaks.max() ?? 0
+        return ReportRow(id: "W3 supervisor sync", name: "\(Format.grouped(records)) records, peak \(Format.bytes(peak))",
+                         figure: Format.rate(rate, "records"),
+                         baseline: "ideal pipeline " + Format.rate(Double(records) / Measure.median(ideal), "records"),
+                         ratio: Format.ratio(ratio), target: "≥ 50,000/s, ≤ 3× ideal, ≤ 200 MB",
+                         passed: quick ? nil : rate >= 50_000 && ratio <= 3 && peak <= 200 * 1_000_000)
+    }
+
+    /// The physical limit of moving these cases' changes: a raw SQLite read of their rows, zlib-6, a copy,
+    /// inflate, and a raw insert into an empty SQLite file in one transaction. Seconds.
+    static func idealPipeline(peer: BenchPeer, cases: [String], folder: ScratchFolder) throws -> Double {
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        let source = try DatabaseQueue(path: peer.centralDatabasePath, configuration: readOnly)
+        let target = folder.path("ideal-\(UUID().uuidString.prefix(6)).sqlite")
+        defer { try? FileManager.default.removeItem(atPath: target) }
+        let destination = try DatabaseQueue(path: target)
+        let columns = ["device_id", "seq", "hlc", "recorded_at", "author", "record_id", "record_type", "case_id", "kind", "writes", "sealed",
+                       "prev_hash", "hash"]
+        try destination.write { db in try db.execute(sql: "CREATE TABLE change_log (" + columns.joined(separator: ", ") + ")") }
+        let placeholders = columns.map { _ in "?" }.joined(separator: ", ")
+        return try Measure.seconds {
+            var bytes: [UInt8] = []
+            try source.read { db in
+                let rows = try Row.fetchCursor(db, sql: "SELECT " + columns.joined(separator: ", ")
+                                               + " FROM change_log WHERE case_id IN (SELECT value FROM json_each(?))",
+                                               arguments: [String(decoding: try JSONEncoder().encode(cases), as: UTF8.self)])
+                while let row = try rows.next() {
+                    for index in columns.indices {
+                        bytes.append(contentsOf: (row[index] as DatabaseValue).description.utf8)
+                        bytes.append(0x1F)
+                    }
+                    bytes.append(0x1E)
+                }
+            }
+            let compressed = try Zlib.compress(bytes, level: 6)
+            let copied = Array(compressed)
+            let inflated = try Zlib.decompress(copied, maximumSize: bytes.count)
+            try destination.write { db in
+                let statement = try db.makeStatement(sql: "INSERT INTO change_log VALUES (\(placeholders))")
+                for record in inflated.split(separator: 0x1E) {
+                    let fields = record.split(separator: 0x1F, omittingEmptySubsequences: false).prefix(columns.count)
+                    try statement.execute(arguments: StatementArguments(fields.map { String(decoding: $0, as: UTF8.self) }))
+                }
+            }
+        }
+    }
+
+    /// zlib-6 of the store's cases, visits and notes as JSON lines; and the zlib-6 ratio of their prose.
+    static func jsonBaseline(_ store: CaseStore) throws -> (bytes: Int, proseRatio: Double) {
+        var json: [UInt8] = []
+        var prose: [UInt8] = []
+        try store.database.read { db in
+            for view in ["cases", "visits", "notes"] {
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM \(view)") {
+                    var object: [String: Any] = [:]
+                    for (column, value) in row {
+                        switch value.storage {
+                        case .null: object[column] = NSNull()
+                        case .int64(let number): object[column] = number
+                        case .double(let number): object[column] = number
+                        case .string(let text): object[column] = text
+                        case .blob(let data): object[column] = data.base64EncodedString()
+                        }
+                    }
+                    json += try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                    json.append(0x0A)
+                }
+            }
+            for text in try String.fetchAll(db, sql: "SELECT wishes || ' ' || observations || ' ' || analysis || ' ' || actions FROM visits WHERE wishes IS NOT NULL UNION ALL SELECT body FROM notes") {
+                prose += Array(text.utf8)
+            }
+        }
+        let proseRatio = Double(try Zlib.compress(prose, level: 6).count) / Double(max(prose.count, 1))
+        return (try Zlib.compress(json, level: 6).count, proseRatio)
+    }
+}

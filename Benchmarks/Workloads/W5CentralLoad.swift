@@ -1,0 +1,66 @@
+import AsyncHTTPClient
+import Foundation
+import NIOPosix
+import Store
+
+/// W5: many devices syncing at once, each pushing `changes` new records and then pulling, each with its
+/// own HTTP connection pool, as separate laptops would.
+enum W5CentralLoad {
+    static func run(devices count: Int, changes: Int, runs: Int, peer: BenchPeer, quick: Bool) async throws -> ReportRow {
+        let folder = try ScratchFolder("w5")
+        var devices: [BenchDevice] = []
+        var clients: [HTTPClient] = []
+        for n in 1...count {
+            let user = String(format: "load%02d", n)
+            _ = try peer.admin.addUser(user, role: .worker, team: "load")
+            try peer.admin.addCase(id: "L-\(user)", values: [("child", "Load \(n)"), ("dob", "2014-01-01"), ("category", "CIN")], worker: user)
+            let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+            clients.append(client)
+            let device = try await peer.device(user, path: folder.path("\(user).sqlite"), client: client, durability: .normal)
+            try await device.sync()
+            devices.append(device)
+        }
+        var rates: [Double] = [], latencies: [Double] = []
+        var errors = 0
+        var prose = Prose(seed: 505)
+        for run in 0...runs {
+            for device in devices {
+                for n in 0..<changes {
+                    _ = try device.store.addNote(caseID: "L-\(device.store.author)", body: prose.text(length: 300 + n % 400))
+                }
+            }
+            var times: [Double] = []
+            var failed = 0
+            let wall = await Measure.seconds {
+                await withTaskGroup(of: Double?.self) { group in
+                    for device in devices {
+                        group.addTask {
+                            do {
+                                let time = try await Measure.seconds {
+                                    let summary = try await device.sync()
+                                    guard summary.pushed == changes, summary.rejected == 0 else { throw BenchError("W5: \(summary.line)") }
+                                }
+                                return time
+                            } catch {
+                                return nil
+                            }
+                        }
+                    }
+                    for await time in group {
+                        if let time { times.append(time) } else { failed += 1 }
+                    }
+                }
+            }
+            if run == 0 { continue }
+            rates.append(Double(count * changes) / wall)
+            latencies += times
+            errors += failed
+        }
+        for client in clients { try? await client.shutdown() }
+        let rate = Measure.median(rates), p99 = Measure.percentile(latencies, 0.99)
+        return ReportRow(id: "W5 central load", name: "\(count) devices × \(changes) changes, p99 \(Format.milliseconds(p99))",
+                         figure: Format.rate(rate, "changes"), baseline: "errors \(errors)", ratio: "",
+                         target: "≥ 10,000/s, p99 ≤ 1 s, 0 errors",
+                         passed: quick ? (errors == 0 ? nil : false) : rate >= 10_000 && p99 <= 1 && errors == 0)
+    }
+}

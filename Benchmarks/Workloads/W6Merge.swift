@@ -1,0 +1,81 @@
+import Foundation
+import GRDB
+import Store
+
+/// W6: applying remote changes to a store, as pulls do (batches of 2,000, each one transaction with its
+/// cursor), one change in ten conflicting: device A creates records and edits each many times; device B,
+/// having seen only the creations, edits each record once.
+enum W6Merge {
+    static func run(changes total: Int, runs: Int, quick: Bool, log: (String) -> Void) throws -> ReportRow {
+        let folder = try ScratchFolder("w6")
+        let records = max(total / 10, 1)
+        let (changes, generation) = try generate(records: records, folder: folder)
+        log("W6: generated \(changes.count) changes in \(String(format: "%.1f", generation)) s")
+        var ours: [Double] = [], raw: [Double] = []
+        for run in 0...runs {
+            let store = try CaseStore(path: folder.path("apply-\(run).sqlite"), author: "bench")
+            let seconds = try Measure.seconds {
+                var cursor: UInt64 = 0
+                for start in stride(from: 0, to: changes.count, by: 2000) {
+                    cursor += 1
+                    try store.applyPulled(Array(changes[start..<min(start + 2000, changes.count)]), receivedAt: [:], cursor: cursor)
+                }
+            }
+            let conflicted = try store.conflictCount()
+            guard conflicted == records else { throw BenchError("W6: \(conflicted) conflicted fields, expected \(records)") }
+            let baseline = try rawInsert(changes, path: folder.path("raw-\(run).sqlite"))
+            if run == 0 { continue }
+            ours.append(Double(changes.count) / seconds)
+            raw.append(Double(changes.count) / baseline)
+        }
+        let rate = Measure.median(ours), limit = Measure.median(raw)
+        return ReportRow(id: "W6 merge", name: "\(Format.grouped(changes.count)) changes, 10% conflicting", figure: Format.rate(rate, "changes"),
+                         baseline: "raw insert " + Format.rate(limit, "rows"), ratio: Format.ratio(limit / rate),
+                         target: "≥ 100,000/s", passed: quick ? nil : rate >= 100_000)
+    }
+
+    /// The changes of devices A and B, in the order their clocks give (as a central log would hold them).
+    static func generate(records: Int, folder: ScratchFolder) throws -> ([Change], Double) {
+        var result: [Change] = []
+        let seconds = try Measure.seconds {
+            let a = try CaseStore(path: folder.path("a.sqlite"), author: "worker.a", durability: .normal)
+            let b = try CaseStore(path: folder.path("b.sqlite"), author: "worker.b", durability: .normal)
+            try a.addCase(id: "W6-CASE", values: [("child", "Ann Lee"), ("dob", "2014-01-01"), ("category", "CIN")])
+            var prose = Prose(seed: 606)
+            var ids: [String] = []
+            for _ in 0..<records { ids.append(try a.addNote(caseID: "W6-CASE", body: prose.text(length: 300))) }
+            try b.applyPulled(try a.pendingChanges(limit: records + 1), receivedAt: [:], cursor: 1)
+            for round in 0..<8 {
+                for id in ids { _ = try a.edit(id, values: [("body", prose.text(length: 250 + round * 10))]) }
+            }
+            for id in ids { _ = try b.edit(id, values: [("body", prose.text(length: 280))]) }
+            result = (try a.pendingChanges(limit: Int.max / 2) + b.pendingChanges(limit: Int.max / 2)).sorted { $0.hlc < $1.hlc }
+        }
+        return (result, seconds)
+    }
+
+    /// The same rows inserted into an empty SQLite file in the same batches. Seconds.
+    static func rawInsert(_ changes: [Change], path: String) throws -> Double {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: """
+                CREATE TABLE change_log (device_id TEXT, seq INTEGER, hlc INTEGER, recorded_at TEXT, author TEXT, record_id TEXT,
+                    record_type TEXT, case_id TEXT, kind TEXT, writes TEXT, sealed TEXT, prev_hash TEXT, hash TEXT,
+                    PRIMARY KEY (device_id, seq))
+                """)
+        }
+        return try Measure.seconds {
+            for start in stride(from: 0, to: changes.count, by: 2000) {
+                try queue.write { db in
+                    let statement = try db.makeStatement(sql: "INSERT INTO change_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                    for change in changes[start..<min(start + 2000, changes.count)] {
+                        let writes = change.writes.map { "\($0.field)=\($0.value ?? "")" }.joined(separator: "\u{1F}")
+                        try statement.execute(arguments: [change.id.deviceID, change.id.seq, change.hlc.rawValue, change.recordedAt,
+                                                          change.author, change.recordID, change.recordType.rawValue, change.caseID,
+                                                          change.kind.rawValue, writes, "", change.previousHash, change.hash])
+                    }
+                }
+            }
+        }
+    }
+}
