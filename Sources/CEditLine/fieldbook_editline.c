@@ -72,6 +72,8 @@ void fieldbook_editline_setup(rl_completion_func_t *complete) {
     rl_catch_signals = 0;
     rl_attempted_completion_function = complete;
     rl_getc_function = fieldbook_getc;
+    // Keep the last thousand commands, not every command ever typed.
+    stifle_history(1000);
     struct sigaction action;
     action.sa_handler = fieldbook_on_interrupt;
     sigemptyset(&action.sa_mask);

@@ -25,8 +25,12 @@ struct AdminRulesCommand: ParsableCommand {
                 print(rules.version == 0 ? "council rules: shipped defaults (version 0)" : "council rules: version \(rules.version)")
                 for setting in CouncilRules.settings {
                     let value = rules.value(of: setting.name) ?? setting.defaultValue
-                    let marker = value == setting.defaultValue ? "" : " (default \(setting.defaultValue))"
-                    print("  \(setting.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(value)\(marker)\t\(setting.summary)")
+                    let marker = value == setting.defaultValue ? "" : "(default \(setting.defaultValue))"
+                    let range = "\(setting.range.lowerBound)–\(setting.range.upperBound)"
+                    print("  " + [setting.name.padding(toLength: 28, withPad: " ", startingAt: 0),
+                                  "\(value)".padding(toLength: 4, withPad: " ", startingAt: 0),
+                                  marker.padding(toLength: 13, withPad: " ", startingAt: 0),
+                                  range.padding(toLength: 6, withPad: " ", startingAt: 0), setting.summary].joined(separator: " "))
                 }
                 let today = admin.storage.replica.today
                 let shown = rules.holidays.sorted().filter { allHolidays || $0 >= today }
@@ -60,7 +64,7 @@ struct AdminRulesCommand: ParsableCommand {
         func run() throws {
             try administer {
                 let rules = try options.administration().resetRule(name)
-                print("\(name) is back to \(rules.value(of: name) ?? 0) (rules version \(rules.version))")
+                print("\(name) is back to \(rules.value(of: name) ?? 0) (rules version \(rules.version)); devices receive it at their next sync")
             }
         }
     }
@@ -76,7 +80,10 @@ struct AdminRulesCommand: ParsableCommand {
             func run() throws {
                 try administer {
                     let rules = try options.administration().addHoliday(day)
-                    print("\(day) is a bank holiday (rules version \(rules.version))")
+                    print("\(day) is a bank holiday (rules version \(rules.version)); devices receive it at their next sync")
+                    if let date = CivilDate(day), date.weekday > 5 {
+                        print("note: \(day) is a \(date.weekday == 6 ? "Saturday" : "Sunday"), never a working day anyway")
+                    }
                 }
             }
         }
@@ -87,7 +94,7 @@ struct AdminRulesCommand: ParsableCommand {
             func run() throws {
                 try administer {
                     let rules = try options.administration().removeHoliday(day)
-                    print("\(day) is no longer a bank holiday (rules version \(rules.version))")
+                    print("\(day) is no longer a bank holiday (rules version \(rules.version)); devices receive it at their next sync")
                 }
             }
         }

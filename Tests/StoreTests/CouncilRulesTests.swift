@@ -39,11 +39,12 @@ import Testing
         #expect(throws: RulesError.self) { try CouncilRules(jsonText: "{\"version\": 1}") }
     }
 
-    @Test func theStoreCountsWithTheRulesItHoldsAndKeepsOnlyNewerOnes() throws {
+    @Test func theStoreCountsWithTheRulesThePeerSentLast() throws {
         let folder = try TemporaryFolder()
         let store = try CaseStore.temporary(in: folder, clock: TestClock("2026-11-23T12:00:00Z"))
         try store.addCase(id: "CIN-1", values: [("child", "C"), ("dob", "2013-01-01"), ("category", "CIN"), ("plan_start", "2026-11-02")])
         #expect(try store.councilRules() == .defaults)
+        #expect(try store.councilRulesDigest() == nil, "none received")
         #expect(try store.caseload().first?.deadline?.due == CivilDate("2026-12-14"))
 
         var rules = CouncilRules(version: 2)
@@ -53,10 +54,14 @@ import Testing
         #expect(try store.caseload().first?.deadline?.due == CivilDate("2026-11-23"))
         #expect(try store.caseload().first?.deadline?.rule == "every 3 weeks")
 
-        var older = CouncilRules(version: 1)
-        try older.set("cin.weeks", to: 8)
-        try store.applyPulled([], receivedAt: [:], cursor: 0, rules: older)
-        #expect(try store.councilRules().version == 2, "an older version never replaces a newer one")
+        #expect(try store.councilRulesDigest() == rules.digest)
+        // A peer restored from a backup starts its versions again: what it sends still replaces what was held.
+        var restored = CouncilRules(version: 1)
+        try restored.set("cin.weeks", to: 8)
+        #expect(restored.digest != rules.digest)
+        try store.applyPulled([], receivedAt: [:], cursor: 0, rules: restored)
+        #expect(try store.councilRules() == restored)
+        try store.applyPulled([], receivedAt: [:], cursor: 0, rules: rules)
 
         let reopened = try store.reopened(as: "sam")
         #expect(try reopened.councilRules() == rules, "kept in the store file")

@@ -27,6 +27,8 @@ extension Interpreter {
             throw ReplError.usage(command: spec.name, usage: spec.usage,
                                   problem: arguments.positional.isEmpty ? "which case?" : "unexpected '\(arguments.positional[1])' (values need key=value)")
         }
+        // A mistyped case is reported before any question, so nothing typed in answer is lost.
+        _ = try store.caseState(caseID)
         try askForMissing(&arguments, schema: RecordType.visit.schema)
         let id = try store.addVisit(caseID: caseID, values: arguments.pairs)
         io.line("recorded visit on \(caseID) (draft)")

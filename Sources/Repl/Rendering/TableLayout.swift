@@ -9,7 +9,7 @@ struct TableLayout {
     /// The widest a cell is shown, whatever the terminal.
     static let maximumCellWidth = 60
     /// Narrowing stops here: a column keeps at least this many characters (or all of it if narrower), and
-    /// dates and numbers are never cut.
+    /// dates, numbers and record ids are never cut.
     static let minimumCellWidth = 8
 
     func render() -> String {
@@ -85,9 +85,16 @@ struct TableLayout {
             var unbreakable = 0
             for (row, cells) in zip(table.rows, texts) where column < cells.count {
                 if case .number = row[column] { unbreakable = max(unbreakable, cells[column].count) }
-                if Self.isDate(cells[column]) { unbreakable = max(unbreakable, cells[column].count) }
+                if Self.isDate(cells[column]) || Self.isRecordID(cells[column]) { unbreakable = max(unbreakable, cells[column].count) }
             }
             return min(natural[column], max(Self.minimumCellWidth, unbreakable))
+        }
+    }
+
+    /// A full record id (a UUID): cut, it could no longer name the record.
+    static func isRecordID(_ text: String) -> Bool {
+        text.utf8.count == 36 && text.utf8.enumerated().allSatisfy { index, byte in
+            [8, 13, 18, 23].contains(index) ? byte == UInt8(ascii: "-") : (byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 102)
         }
     }
 

@@ -39,13 +39,14 @@ enum ChangeLog {
     /// The latest change of `deviceID`: its sequence number and hash, which the next change chains to.
     /// Changes that left with a purged case still count: their links are kept in `purged_link`.
     static func head(of deviceID: String, _ db: Database) throws -> (seq: Int64, hash: String)? {
-        try Row.fetchOne(db, sql: """
-            SELECT seq, hash FROM (
-                SELECT seq, hash FROM change_log WHERE device_id = ?1
-                UNION ALL SELECT seq, hash FROM purged_link WHERE device_id = ?1)
-            ORDER BY seq DESC LIMIT 1
-            """, arguments: [deviceID])
-            .map { ($0["seq"], $0["hash"]) }
+        // Two index lookups: a UNION under one ORDER BY ... LIMIT would read every change of the device.
+        let logged = try Row.fetchOne(db, sql: "SELECT seq, hash FROM change_log WHERE device_id = ? ORDER BY seq DESC LIMIT 1",
+                                      arguments: [deviceID]).map { (seq: $0["seq"] as Int64, hash: $0["hash"] as String) }
+        let purged = try Row.fetchOne(db, sql: "SELECT seq, hash FROM purged_link WHERE device_id = ? ORDER BY seq DESC LIMIT 1",
+                                      arguments: [deviceID]).map { (seq: $0["seq"] as Int64, hash: $0["hash"] as String) }
+        guard let purged else { return logged }
+        guard let logged else { return purged }
+        return logged.seq >= purged.seq ? logged : purged
     }
 
     /// The highest HLC this store has seen, local or remote.

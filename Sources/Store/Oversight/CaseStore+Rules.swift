@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 
@@ -27,6 +28,13 @@ extension CouncilRules {
         try self.init(version: document.version, values: document.settings.map { ($0.key, $0.value) }, holidays: document.holidays)
     }
 
+    /// Identifies the rules' content (16 hex digits of the SHA-256 of ``jsonText()``): a device asks for
+    /// rules whose digest differs from its own, so a peer restored from a backup, whose version numbers
+    /// start again, still reaches every device.
+    public var digest: String {
+        SHA256.hash(data: Data(jsonText().utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
     static let metaKey = "rules.document"
 
     /// The rules a store holds, or the shipped defaults when it has received none.
@@ -51,6 +59,14 @@ extension CaseStore {
     /// peer, or the shipped defaults (version 0) before any.
     public func councilRules() throws -> CouncilRules {
         try pool.read { db in try CouncilRules.load(db) }
+    }
+
+    /// The digest of the rules received from the central peer, or `nil` if none were.
+    public func councilRulesDigest() throws -> String? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = ?", arguments: [CouncilRules.metaKey]) == nil
+                ? nil : try CouncilRules.load(db).digest
+        }
     }
 
     /// Keeps rules received from the central peer, replacing what this device held.

@@ -78,16 +78,15 @@ extension CaseStore {
     /// Applies a pulled batch and saves the cursor after it in the same transaction, so an interrupted
     /// sync resumes exactly where it stopped. Cases the peer says this device no longer holds are marked
     /// stale in the same transaction: the cursor now runs past their changes, so they must arrive whole
-    /// should they come back. Council rules newer than those held are kept in the same transaction too.
+    /// should they come back. Council rules the peer sent are kept in the same transaction too.
     /// Returns how many changes were new.
     @discardableResult
     public func applyPulled(_ changes: [Change], receivedAt: [ChangeID: String], cursor: UInt64,
                             revoked: [String] = [], rules: CouncilRules? = nil) throws -> Int {
         try pool.write { db in
             let fresh = try ChangeApplier.apply(changes, db)
-            if let rules, rules.version > (try CouncilRules.load(db)).version {
-                try rules.save(db)
-            }
+            // The peer is the authority on rules: what it sends replaces what this device held.
+            if let rules { try rules.save(db) }
             for caseID in Set(changes.map(\.caseID)) {
                 try db.execute(sql: "DELETE FROM stale_case WHERE case_id = ?", arguments: [caseID])
             }

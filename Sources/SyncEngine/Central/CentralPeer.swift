@@ -174,7 +174,8 @@ public final class CentralPeer: Sendable {
         response.user = user.name
         response.role = user.role.rawValue
         let rules = try storage.rules()
-        if rules.version > message.rulesVersion {
+        // No digest: the device counts with the shipped defaults.
+        if rules.digest != (message.rulesDigest.isEmpty ? CouncilRules.defaults.digest : message.rulesDigest) {
             response.rules = Fieldbook_V1_Rules(rules)
         }
         try storage.recordCustody(device: device.id, sent: Set(batch.map(\.change.caseID)), purgeRequested: revoked,

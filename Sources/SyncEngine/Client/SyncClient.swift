@@ -96,6 +96,7 @@ public struct SyncClient: Sendable {
             request.heldCases = try store.heldCases()
             request.purgedCases = purged
             request.rulesVersion = try store.councilRules().version
+            request.rulesDigest = try store.councilRulesDigest() ?? ""
             let body = try MessageCodec.encode(request)
             bytes += body.count
             let (response, size) = try await callSized("/v1/pull", body: body, token: token, as: Fieldbook_V1_PullResponse.self)

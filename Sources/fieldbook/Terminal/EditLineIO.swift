@@ -30,6 +30,8 @@ final class EditLineIO: ReplIO {
                     output.write("^C\n")
                     continue
                 }
+                // Ctrl-D at a question: end the line, so what follows starts on its own.
+                if prompt != Interpreter.prompt { output.write("\n") }
                 return nil
             }
             defer { free(raw) }

@@ -263,8 +263,11 @@ public nonisolated struct Fieldbook_V1_PullRequest: Sendable {
   /// Cases this device purged since its last pull, for the peer's custody audit.
   public var purgedCases: [String] = []
 
-  /// The version of the council rules this device holds (0 for its shipped defaults).
+  /// The version of the council rules this device holds (0 for its shipped defaults); informative.
   public var rulesVersion: UInt64 = 0
+
+  /// The digest of the council rules this device holds (SPEC.md §3.9); empty if it holds none.
+  public var rulesDigest: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -290,7 +293,7 @@ public nonisolated struct Fieldbook_V1_PullResponse: Sendable {
 
   public var role: String = String()
 
-  /// The council's rules, present only when newer than the request's rules_version.
+  /// The council's rules, present only when their digest differs from the request's rules_digest.
   public var rules: Fieldbook_V1_Rules {
     get {_rules ?? Fieldbook_V1_Rules()}
     set {_rules = newValue}
@@ -307,7 +310,7 @@ public nonisolated struct Fieldbook_V1_PullResponse: Sendable {
   fileprivate var _rules: Fieldbook_V1_Rules? = nil
 }
 
-/// The visit and recording rules an administrator set on the central peer (SPEC.md §7.4). Settings are
+/// The visit and recording rules an administrator set on the central peer (SPEC.md §3.9). Settings are
 /// named so that a device skips names it does not know; a setting left out keeps its default.
 public nonisolated struct Fieldbook_V1_Rules: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -737,7 +740,7 @@ nonisolated extension Fieldbook_V1_PushResponse: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Fieldbook_V1_PullRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PullRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cursor\0\u{3}max_changes\0\u{3}held_cases\0\u{3}purged_cases\0\u{3}rules_version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cursor\0\u{3}max_changes\0\u{3}held_cases\0\u{3}purged_cases\0\u{3}rules_version\0\u{3}rules_digest\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -750,6 +753,7 @@ nonisolated extension Fieldbook_V1_PullRequest: SwiftProtobuf.Message, SwiftProt
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.heldCases) }()
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.purgedCases) }()
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.rulesVersion) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.rulesDigest) }()
       default: break
       }
     }
@@ -771,6 +775,9 @@ nonisolated extension Fieldbook_V1_PullRequest: SwiftProtobuf.Message, SwiftProt
     if self.rulesVersion != 0 {
       try visitor.visitSingularUInt64Field(value: self.rulesVersion, fieldNumber: 5)
     }
+    if !self.rulesDigest.isEmpty {
+      try visitor.visitSingularStringField(value: self.rulesDigest, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -780,6 +787,7 @@ nonisolated extension Fieldbook_V1_PullRequest: SwiftProtobuf.Message, SwiftProt
     if lhs.heldCases != rhs.heldCases {return false}
     if lhs.purgedCases != rhs.purgedCases {return false}
     if lhs.rulesVersion != rhs.rulesVersion {return false}
+    if lhs.rulesDigest != rhs.rulesDigest {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
