@@ -9,6 +9,7 @@ let usage = """
       --quick     small sizes, targets not judged (a smoke test)
       --only      run only these workloads (W1 to W6; W2 and W3 share their data)
       --runs N    timed runs per workload after the warm-up (default 5; 2 with --quick)
+      --workers N workers in the team W2–W4 sync (default 8, each 20 cases × 250 records; for profiling)
     """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -36,6 +37,7 @@ if arguments.first == "prose-check" {
 var quick = false
 var only: Set<String> = ["W1", "W2", "W3", "W4", "W5", "W6"]
 var runs: Int?
+var workers = 8
 var index = 0
 while index < arguments.count {
     switch arguments[index] {
@@ -50,6 +52,13 @@ while index < arguments.count {
             exit(2)
         }
         runs = value
+    case "--workers" where index + 1 < arguments.count:
+        index += 1
+        guard let value = Int(arguments[index]), (1...50).contains(value) else {
+            FileHandle.standardError.write(Data("--workers takes a number from 1 to 50\n".utf8))
+            exit(2)
+        }
+        workers = value
     case "--help", "-h":
         print(usage)
         exit(0)
@@ -73,7 +82,7 @@ do {
     }
     if !only.isDisjoint(with: ["W2", "W3", "W4", "W5"]) {
         let peer = try await BenchPeer.start()
-        let dataset = quick ? Dataset(workers: 2, casesPerWorker: 3, recordsPerCase: 20) : Dataset(workers: 8, casesPerWorker: 20, recordsPerCase: 250)
+        let dataset = quick ? Dataset(workers: 2, casesPerWorker: 3, recordsPerCase: 20) : Dataset(workers: workers, casesPerWorker: 20, recordsPerCase: 250)
         let folder = try ScratchFolder("data")
         if !only.isDisjoint(with: ["W2", "W3", "W4"]) {
             try await dataset.load(into: peer, folder: folder, log: log)

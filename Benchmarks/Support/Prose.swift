@@ -41,7 +41,8 @@ struct Prose {
         out.reserveCapacity(length + 40)
         var current = frequent[random.next(below: frequent.count)]
         var startOfSentence = true
-        while out.count < length {
+        var written = 0
+        while written < length {
             var word = words[current]
             let roll = random.nextDouble()
             if roll < 0.05 {
@@ -59,6 +60,7 @@ struct Prose {
                 startOfSentence = false
             }
             out += word
+            written += word.utf8.count + 1
             if word.hasSuffix(".") {
                 startOfSentence = true
             }
@@ -68,7 +70,9 @@ struct Prose {
                 current = frequent[random.next(below: frequent.count)]
                 if random.nextDouble() < 0.5 {
                     // A word from everyday vocabulary, then back to the corpus.
-                    out += Self.vocabulary[random.next(below: Self.vocabulary.count)] + " "
+                    let extra = Self.vocabulary[random.next(below: Self.vocabulary.count)]
+                    out += extra + " "
+                    written += extra.utf8.count + 1
                 }
             } else {
                 current = next[random.next(below: next.count)]

@@ -12,12 +12,12 @@ enum ChangeLog {
         """
 
     static func insert(_ change: Change, _ db: Database) throws {
-        try db.execute(
-            sql: "INSERT INTO change_log (\(columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        let statement = try db.cachedStatement(sql: "INSERT INTO change_log (\(columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+        try statement.execute(
             arguments: [change.id.deviceID, change.id.seq, change.hlc.rawValue, change.recordedAt,
                         change.author, change.recordID, change.recordType.rawValue, change.caseID,
-                        change.kind.rawValue, try JSONCoding.string(change.writes),
-                        try JSONCoding.string(change.sealed), change.previousHash, change.hash])
+                        change.kind.rawValue, CompactJSON.encode(change.writes),
+                        CompactJSON.encode(change.sealed), change.previousHash, change.hash])
     }
 
     /// Every change of one record, in no particular order (the merge does not need one).
@@ -28,9 +28,8 @@ enum ChangeLog {
     static func fetch(_ db: Database, where condition: String, _ arguments: StatementArguments = [],
                       orderBy: String = "hlc, device_id, seq", limit: Int? = nil) throws -> [Change] {
         let limitClause = limit.map { " LIMIT \(max(0, $0))" } ?? ""
-        let rows = try Row.fetchCursor(
-            db, sql: "SELECT \(columns) FROM change_log WHERE \(condition) ORDER BY \(orderBy)\(limitClause)",
-            arguments: arguments)
+        let statement = try db.cachedStatement(sql: "SELECT \(columns) FROM change_log WHERE \(condition) ORDER BY \(orderBy)\(limitClause)")
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
         var changes: [Change] = []
         while let row = try rows.next() { changes.append(try decode(row)) }
         return changes

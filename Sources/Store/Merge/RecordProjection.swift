@@ -26,7 +26,7 @@ struct RecordProjection: Equatable {
         updatedBy = state.lastChange?.author
         updatedAt = state.lastChange?.recordedAt
         updatedHLC = state.lastChange?.hlc.rawValue ?? 0
-        fields = try JSONCoding.string(state.values)
+        fields = CompactJSON.encode(state.values)
         let conflicted = state.conflictedFields
         if conflicted.isEmpty {
             conflicts = nil
@@ -53,11 +53,11 @@ struct RecordProjection: Equatable {
     }
 
     func save(_ db: Database) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO record (id, type, case_id, status, created_by, created_device, created_at,
                                            updated_by, updated_at, updated_hlc, fields, conflicts)
             VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
-            """, arguments: [id, type, caseID, status, createdBy, createdDevice, createdAt, updatedBy,
+            """).execute(arguments: [id, type, caseID, status, createdBy, createdDevice, createdAt, updatedBy,
                              updatedAt, updatedHLC, fields, conflicts])
     }
 

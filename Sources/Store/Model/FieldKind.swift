@@ -44,7 +44,7 @@ extension FieldKind {
     /// Checks `input` and returns the stored form, or `nil` if it is not acceptable.
     /// Empty input clears a field (stored as no value); callers decide whether that is allowed.
     func normalise(_ input: String, context: ValueContext) -> String?? {
-        let trimmed = input.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = input.trimmedWhitespace()
         if trimmed.isEmpty { return .some(nil) }
         switch self {
         case .text:

@@ -15,12 +15,23 @@ public enum Timestamp {
     }
 
     /// `2026-11-20T14:03:07.123Z` for a count of milliseconds since 1970.
+    ///
+    /// Computed from the day number rather than through `Calendar` and `String(format:)`, which cost as
+    /// much as the rest of recording a change (every change carries one).
     public static func iso8601(milliseconds: Int64) -> String {
-        let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-        let c = utcCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         let ms = Int(((milliseconds % 1000) + 1000) % 1000)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                      c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0, ms)
+        let seconds = (milliseconds - Int64(ms)) / 1000
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let inDay = Int(seconds - days * 86_400)
+        let date = CivilDate(dayNumber: Int(days))
+        return padded(date.year, 4) + "-" + padded(date.month, 2) + "-" + padded(date.day, 2) + "T"
+            + padded(inDay / 3600, 2) + ":" + padded(inDay / 60 % 60, 2) + ":" + padded(inDay % 60, 2) + "." + padded(ms, 3) + "Z"
+    }
+
+    /// `value` in decimal, zero-padded to `width` digits.
+    private static func padded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     public static func milliseconds(_ date: Date) -> Int64 {

@@ -27,8 +27,8 @@ public enum ChangeApplier {
         var seen: Set<ChangeID> = []
         for change in changes where seen.insert(change.id).inserted {
             guard change.hashIsValid else { throw Refusal.badHash(change.id) }
-            let existing = try String.fetchOne(db, sql: "SELECT hash FROM change_log WHERE device_id = ? AND seq = ?",
-                                               arguments: [change.id.deviceID, change.id.seq])
+            let lookup = try db.cachedStatement(sql: "SELECT hash FROM change_log WHERE device_id = ? AND seq = ?")
+            let existing = try String.fetchOne(lookup, arguments: [change.id.deviceID, change.id.seq])
             if let existing {
                 guard existing == change.hash else {
                     throw Refusal.mismatchedRecord(change.id, "differs from the change with the same id already stored")
@@ -38,12 +38,16 @@ public enum ChangeApplier {
             fresh.append(change)
         }
         var byRecord: [String: [Change]] = [:]
-        for change in fresh {
-            try ChangeLog.insert(change, db)
-            byRecord[change.recordID, default: []].append(change)
+        for change in fresh { byRecord[change.recordID, default: []].append(change) }
+        // Each record is merged from the changes it had before this batch plus the batch's own, which are
+        // already decoded: only the earlier ones are read back (none, for a record seen the first time).
+        var earlier: [String: [Change]] = [:]
+        for recordID in byRecord.keys {
+            earlier[recordID] = try ChangeLog.changes(ofRecord: recordID, db)
         }
-        for (recordID, _) in byRecord {
-            let all = try ChangeLog.changes(ofRecord: recordID, db)
+        for change in fresh { try ChangeLog.insert(change, db) }
+        for (recordID, arrived) in byRecord {
+            let all = ((earlier[recordID] ?? []) + arrived).sorted { ($0.hlc, $0.id) < ($1.hlc, $1.id) }
             guard let state = RecordState(changes: all) else { continue }
             if let stray = all.first(where: { $0.recordType != state.recordType || $0.caseID != state.caseID }) {
                 throw Refusal.mismatchedRecord(stray.id, "names record \(recordID) with another type or case than its other changes")

@@ -102,7 +102,11 @@ public final class SQLiteCentralStorage: CentralStorage {
 
     public func touchDevice(_ id: String, now: String) throws {
         try pool.write { db in
-            try db.execute(sql: "UPDATE central_device SET last_seen_at = ? WHERE device_id = ?", arguments: [now, id])
+            // At most once a minute: each write is a commit (an fsync), and the audit needs no finer time.
+            try db.execute(sql: """
+                UPDATE central_device SET last_seen_at = ?1
+                WHERE device_id = ?2 AND (last_seen_at IS NULL OR last_seen_at < strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-60 seconds'))
+                """, arguments: [now, id])
         }
     }
 
