@@ -4,6 +4,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOPosix
 import NIOSSL
 import SyncEngine
 
@@ -53,8 +54,11 @@ public enum CentralHTTPServer {
         } catch is NIOTooManyBytesError {
             return response(.error(.tooLarge("the body is larger than \(ProtocolLimits.maximumBodyBytes) bytes")))
         }
-        let answer = peer.handle(PeerRequest(method: request.method.rawValue, path: request.uri.path,
-                                             authorization: request.headers[.authorization], body: body))
+        let peerRequest = PeerRequest(method: request.method.rawValue, path: request.uri.path,
+                                      authorization: request.headers[.authorization], body: body)
+        // The peer's work blocks on SQLite (the one writer, fsync): run it on NIO's thread pool so that
+        // Swift's cooperative threads, one per core, keep serving the other connections meanwhile.
+        let answer = try await NIOThreadPool.singleton.runIfActive { peer.handle(peerRequest) }
         return response(answer)
     }
 
