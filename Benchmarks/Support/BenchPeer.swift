@@ -44,7 +44,8 @@ final class BenchPeer: @unchecked Sendable {
     func device(_ user: String, path: String, client: HTTPClient = .shared,
                 durability: CaseStore.Durability = .full) async throws -> BenchDevice {
         let store = try CaseStore(path: path, author: user, durability: durability)
-        let url = wire.url
+        // FIELDBOOK_BENCH_DIRECT=1 bypasses the byte-counting proxy (to see what the proxy itself costs).
+        let url = ProcessInfo.processInfo.environment["FIELDBOOK_BENCH_DIRECT"] == "1" ? directURL : wire.url
         var sync = SyncClient(store: store, transport: HTTPSyncTransport(baseURL: url, client: client))
         sync.pushBatch = 1000
         sync.pullBatch = 1000
