@@ -50,6 +50,8 @@ enum ClientSyncProcess {
         let seconds = try await Measure.seconds { _ = try await client.sync() }
         let peak = Measure.peakResidentBytes
         let records = try await store.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM record WHERE type != 'case'") ?? 0 }
+        let report = try store.verify()
+        guard report.isIntact else { throw BenchError("verify failed after the sync: \(report.problems.prefix(3))") }
         print("records=\(records) seconds=\(seconds) peak=\(peak)")
     }
 }

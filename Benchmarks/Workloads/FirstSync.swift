@@ -29,6 +29,8 @@ enum FirstSync {
         let records = dataset.recordsPerWorker
         let held = try await store.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM record WHERE type != 'case'") ?? 0 }
         guard held == records else { throw BenchError("W2: the store holds \(held) records, not \(records)") }
+        let report = try store.verify()
+        guard report.isIntact else { throw BenchError("W2: verify failed: \(report.problems.prefix(3))") }
         let rate = Double(records) / Measure.median(seconds)
         let ratio = Measure.median(seconds) / Measure.median(ideal.dropFirst().map { $0 })
         let (json, proseRatio) = try jsonBaseline(store)

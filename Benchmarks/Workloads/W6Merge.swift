@@ -23,6 +23,8 @@ enum W6Merge {
             }
             let conflicted = try store.conflictCount()
             guard conflicted == records else { throw BenchError("W6: \(conflicted) conflicted fields, expected \(records)") }
+            let report = try store.verify()
+            guard report.isIntact else { throw BenchError("W6: verify failed: \(report.problems.prefix(3))") }
             let baseline = try rawInsert(changes, path: folder.path("raw-\(run).sqlite"))
             if run == 0 { continue }
             ours.append(Double(changes.count) / seconds)
