@@ -34,6 +34,15 @@ if arguments.first == "prose-check" {
     exit(0)
 }
 
+/// An option's value, a number from 1 to 50; anything else ends the program with a message.
+func number(_ text: String, for option: String) -> Int {
+    guard let value = Int(text), (1...50).contains(value) else {
+        FileHandle.standardError.write(Data("\(option) takes a number from 1 to 50\n".utf8))
+        exit(2)
+    }
+    return value
+}
+
 var quick = false
 var only: Set<String> = ["W1", "W2", "W3", "W4", "W5", "W6"]
 var runs: Int?
@@ -47,18 +56,10 @@ while index < arguments.count {
         only = Set(arguments[index].uppercased().split(separator: ",").map(String.init))
     case "--runs" where index + 1 < arguments.count:
         index += 1
-        guard let value = Int(arguments[index]), (1...50).contains(value) else {
-            FileHandle.standardError.write(Data("--runs takes a number from 1 to 50\n".utf8))
-            exit(2)
-        }
-        runs = value
+        runs = number(arguments[index], for: "--runs")
     case "--workers" where index + 1 < arguments.count:
         index += 1
-        guard let value = Int(arguments[index]), (1...50).contains(value) else {
-            FileHandle.standardError.write(Data("--workers takes a number from 1 to 50\n".utf8))
-            exit(2)
-        }
-        workers = value
+        workers = number(arguments[index], for: "--workers")
     case "--help", "-h":
         print(usage)
         exit(0)

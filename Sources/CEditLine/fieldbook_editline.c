@@ -15,6 +15,8 @@ static volatile sig_atomic_t fieldbook_interrupted = 0;
 static pthread_t fieldbook_reader = 0;
 static volatile sig_atomic_t fieldbook_reader_known = 0;
 
+static int fieldbook_read_character(int fd);
+
 static void fieldbook_on_interrupt(int signal) {
     fieldbook_interrupted = 1;
     if (fieldbook_reader_known && !pthread_equal(pthread_self(), fieldbook_reader)) {
@@ -27,8 +29,6 @@ static void fieldbook_on_interrupt(int signal) {
 /// when Ctrl-C interrupted the read. libedit's own reader retries a read interrupted by a signal, which
 /// would leave Ctrl-C unnoticed until Enter.
 static int fieldbook_getc(FILE *stream) {
-    int fd = fileno(stream);
-    int need = 1, have = 0, codepoint = 0;
     fieldbook_reader = pthread_self();
     fieldbook_reader_known = 1;
     // Worker threads (Dispatch, Swift concurrency) start with signals blocked; the reader must take SIGINT
@@ -37,6 +37,16 @@ static int fieldbook_getc(FILE *stream) {
     sigemptyset(&interrupt);
     sigaddset(&interrupt, SIGINT);
     pthread_sigmask(SIG_UNBLOCK, &interrupt, NULL);
+    int character = fieldbook_read_character(fileno(stream));
+    // Between reads the thread may do other work or end: the handler no longer passes signals to it.
+    fieldbook_reader_known = 0;
+    return character;
+}
+
+static int fieldbook_read_character(int fd) {
+    int need = 1, have = 0, codepoint = 0;
+    // Ctrl-C between two reads: the line is abandoned all the same.
+    if (fieldbook_interrupted) return EOF;
     for (;;) {
         unsigned char byte;
         ssize_t count = read(fd, &byte, 1);

@@ -47,5 +47,11 @@ import Testing
         // Standard output is not a terminal under the test runner: never colour, whatever the environment.
         #expect(TerminalStyle.standardOutput(environment: [:]) == .plain)
         #expect(TerminalStyle.standardOutput(environment: ["NO_COLOR": "1"]) == .plain)
+        // On a terminal: colour unless NO_COLOR is set to something or TERM is dumb (https://no-color.org).
+        #expect(TerminalStyle.terminal(columns: 90, environment: [:]) == TerminalStyle(width: 90, colour: true))
+        #expect(TerminalStyle.terminal(columns: 90, environment: ["NO_COLOR": ""]).colour, "an empty NO_COLOR does not count")
+        #expect(!TerminalStyle.terminal(columns: 90, environment: ["NO_COLOR": "1"]).colour)
+        #expect(!TerminalStyle.terminal(columns: 90, environment: ["TERM": "dumb"]).colour)
+        #expect(TerminalStyle.terminal(columns: nil, environment: ["COLUMNS": "72"]).width == 72)
     }
 }

@@ -27,6 +27,8 @@ import Testing
 
         let newer = try CouncilRules(version: 4, values: [("cin.weeks", 5), ("someday.new-rule", 9)], holidays: ["2027-05-03"])
         #expect(newer.visits.childInNeedWeeks == 5)
+        #expect(newer.unrecognised == ["someday.new-rule": 9], "kept aside, not counted with")
+        #expect(try CouncilRules(jsonText: newer.jsonText()).digest == newer.digest, "stored and read back, the peer's digest still")
         #expect(newer.visits.childProtectionWorkingDays == 10, "a setting left out keeps its default")
         #expect(newer.holidays == Set([CivilDate("2027-05-03")].compactMap { $0 }), "the list sent replaces the shipped one")
 
@@ -37,6 +39,7 @@ import Testing
             try CouncilRules(version: 1, values: [], holidays: Array(repeating: "2027-05-03", count: CouncilRules.maximumHolidays + 1))
         }
         #expect(throws: RulesError.self) { try CouncilRules(jsonText: "{\"version\": 1}") }
+        #expect(throws: RulesError.self) { try CouncilRules(version: 1, values: [(String(repeating: "x", count: 65), 1)], holidays: []) }
     }
 
     @Test func theStoreCountsWithTheRulesThePeerSentLast() throws {
@@ -44,7 +47,7 @@ import Testing
         let store = try CaseStore.temporary(in: folder, clock: TestClock("2026-11-23T12:00:00Z"))
         try store.addCase(id: "CIN-1", values: [("child", "C"), ("dob", "2013-01-01"), ("category", "CIN"), ("plan_start", "2026-11-02")])
         #expect(try store.councilRules() == .defaults)
-        #expect(try store.councilRulesDigest() == nil, "none received")
+        #expect(try store.receivedCouncilRules() == nil, "none received")
         #expect(try store.caseload().first?.deadline?.due == CivilDate("2026-12-14"))
 
         var rules = CouncilRules(version: 2)
@@ -54,7 +57,7 @@ import Testing
         #expect(try store.caseload().first?.deadline?.due == CivilDate("2026-11-23"))
         #expect(try store.caseload().first?.deadline?.rule == "every 3 weeks")
 
-        #expect(try store.councilRulesDigest() == rules.digest)
+        #expect(try store.receivedCouncilRules()?.digest == rules.digest)
         // A peer restored from a backup starts its versions again: what it sends still replaces what was held.
         var restored = CouncilRules(version: 1)
         try restored.set("cin.weeks", to: 8)

@@ -56,13 +56,8 @@ extension Interpreter {
         }
         var body = remainder.trimmingCharacters(in: .whitespaces)
         if body.isEmpty {
-            var lines: [String] = []
-            while true {
-                guard let line = io.readLine(prompt: Self.continuationPrompt) else {
-                    throw ReplError.syntax("note not saved: the input ended before the lone '.' that closes the note")
-                }
-                if line.trimmingCharacters(in: .whitespaces) == "." { break }
-                lines.append(line)
+            guard let lines = readUntilLoneDot() else {
+                throw ReplError.syntax("note not saved: the input ended before the lone '.' that closes the note")
             }
             body = lines.joined(separator: "\n")
         }
@@ -81,7 +76,7 @@ extension Interpreter {
             arguments.pairs.last(where: { schema.field(forKey: $0.key)?.name == name })?.value
         }
         for field in schema.fields where field.requiredOnCreate && given(field.name) == nil {
-            guard let answer = askField(field, optional: false) else {
+            guard let answer = askField(field, of: schema, optional: false) else {
                 throw ReplError.syntax("nothing saved: \(field.key) is required")
             }
             arguments.pairs.append((field.key, answer))
@@ -92,7 +87,7 @@ extension Interpreter {
             guard let field = schema.fields.first(where: { $0.name == name }) else { continue }
             if name == "seen_alone" && !yes.contains(given("seen")?.lowercased() ?? "") { continue }
             if name == "alone_reason" && !no.contains(given("seen_alone")?.lowercased() ?? "") { continue }
-            if let answer = askField(field, optional: true) { arguments.pairs.append((field.key, answer)) }
+            if let answer = askField(field, of: schema, optional: true) { arguments.pairs.append((field.key, answer)) }
         }
     }
 
@@ -100,7 +95,7 @@ extension Interpreter {
     static let proseFields: Set<String> = ["wishes", "observations", "analysis", "actions", "body", "reason"]
 
     /// Asks for one field until the answer is acceptable; `nil` when left blank (or input ends).
-    private func askField(_ field: FieldSpec, optional: Bool) -> String? {
+    private func askField(_ field: FieldSpec, of schema: RecordSchema, optional: Bool) -> String? {
         let blank = optional ? "; blank to add later" : ""
         while true {
             let answer: String?
@@ -110,18 +105,26 @@ extension Interpreter {
                 answer = ask("\(field.key) (\(field.summary); \(field.kind.expectation)\(blank))")
             }
             guard let answer else { return nil }
-            guard let problem = store.problem(with: answer, for: field) else { return answer }
+            guard let problem = store.problem(with: answer, for: field, in: schema) else { return answer }
             io.writeError("\(field.key)=\(answer.prefix(60)) is not valid: expected \(problem); try again\n")
         }
     }
 
-    /// Lines up to a lone '.', joined; `nil` if the first is blank or '.'.
+    /// Lines up to a lone '.', joined; `nil` if the first is blank or '.'. If input ends first, what was
+    /// typed is the answer.
     private func askProse(_ question: String) -> String? {
         guard let first = ask(question), first != "." else { return nil }
-        var lines = [first]
-        while let line = io.readLine(prompt: Self.continuationPrompt), line.trimmingCharacters(in: .whitespaces) != "." {
+        return ([first] + (readUntilLoneDot(keepingAtEnd: true) ?? [])).joined(separator: "\n")
+    }
+
+    /// The lines typed after a continuation prompt, up to a lone '.'. At the end of input: `nil`, or with
+    /// `keepingAtEnd` the lines read so far.
+    private func readUntilLoneDot(keepingAtEnd: Bool = false) -> [String]? {
+        var lines: [String] = []
+        while true {
+            guard let line = io.readLine(prompt: Self.continuationPrompt) else { return keepingAtEnd ? lines : nil }
+            if line.trimmingCharacters(in: .whitespaces) == "." { return lines }
             lines.append(line)
         }
-        return lines.joined(separator: "\n")
     }
 }

@@ -16,8 +16,9 @@ struct TableLayout {
         let texts = table.rows.map { $0.map(Self.flatten) }
         let natural = naturalWidths(texts)
         guard let available = style.width else { return columns(texts, widths: natural, separator: "  ") }
+        let floors = floors(texts, natural: natural)
         for separator in ["  ", " "] {
-            if let widths = fitted(natural: natural, floors: floors(texts, natural: natural), separator: separator, available: available) {
+            if let widths = fitted(natural: natural, floors: floors, separator: separator, available: available) {
                 return columns(texts, widths: widths, separator: separator)
             }
         }

@@ -28,10 +28,14 @@ public struct TerminalStyle: Sendable, Equatable {
     private static func of(_ descriptor: Int32, environment: [String: String]) -> TerminalStyle {
         guard isatty(descriptor) == 1 else { return .plain }
         var size = winsize()
-        let columns = ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0
-            ? Int(size.ws_col) : environment["COLUMNS"].flatMap(Int.init)
+        let measured = ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : nil
+        return terminal(columns: measured, environment: environment)
+    }
+
+    /// The style for a terminal `columns` wide (`nil` if it would not say; `COLUMNS` is used then).
+    static func terminal(columns: Int?, environment: [String: String]) -> TerminalStyle {
         let noColour = !(environment["NO_COLOR"] ?? "").isEmpty || environment["TERM"] == "dumb"
-        return TerminalStyle(width: columns, colour: !noColour)
+        return TerminalStyle(width: columns ?? environment["COLUMNS"].flatMap(Int.init), colour: !noColour)
     }
 
     enum Tone { case bold, alert, warning }

@@ -115,11 +115,17 @@ extension CaseStore {
 }
 
 extension CaseStore {
-    /// Whether `value` would be accepted for `field` now: `nil` if so, otherwise what is expected. Lets
-    /// guided entry ask again for one answer instead of refusing the whole record at the end.
-    public func problem(with value: String, for field: FieldSpec) -> String? {
-        guard field.kind.normalise(value, context: valueContext) != nil else { return field.kind.expectation }
-        guard value.utf8.count <= FieldInput.maximumValueBytes else { return "at most \(FieldInput.maximumValueBytes / 1024) KiB of text" }
-        return nil
+    /// Whether `value` would be accepted for `field` of `schema` now, by the same checks recording makes:
+    /// `nil` if so, otherwise what is expected. Lets guided entry ask again for one answer instead of
+    /// refusing the whole record at the end.
+    public func problem(with value: String, for field: FieldSpec, in schema: RecordSchema) -> String? {
+        do {
+            _ = try FieldInput(schema: schema, context: valueContext).normalise([(field.key, value)])
+            return nil
+        } catch StoreError.invalidValue(_, _, let expected) {
+            return expected
+        } catch {
+            return "\(error)"
+        }
     }
 }

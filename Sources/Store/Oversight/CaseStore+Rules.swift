@@ -12,7 +12,7 @@ extension CouncilRules {
 
     /// The rules as JSON, as the central peer and devices store them.
     public func jsonText() -> String {
-        let document = Document(version: version, settings: Dictionary(uniqueKeysWithValues: namedValues.map { ($0.name, $0.value) }),
+        let document = Document(version: version, settings: Dictionary(uniqueKeysWithValues: allValues.map { ($0.name, $0.value) }),
                                 holidays: holidays.sorted().map(\.description))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -31,16 +31,17 @@ extension CouncilRules {
     /// Identifies the rules' content (16 hex digits of the SHA-256 of ``jsonText()``): a device asks for
     /// rules whose digest differs from its own, so a peer restored from a backup, whose version numbers
     /// start again, still reaches every device.
-    public var digest: String {
-        SHA256.hash(data: Data(jsonText().utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
-    }
+    public var digest: String { Hex.encode(SHA256.hash(data: Data(jsonText().utf8)).prefix(8)) }
+
+    /// The digest of the shipped defaults, which a device that has received no rules counts with.
+    public static let defaultsDigest = CouncilRules.defaults.digest
 
     static let metaKey = "rules.document"
 
-    /// The rules a store holds, or the shipped defaults when it has received none.
-    static func load(_ db: Database) throws -> CouncilRules {
+    /// The rules a store received, or `nil` when it has received none.
+    static func load(_ db: Database) throws -> CouncilRules? {
         guard let text = try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = ?", arguments: [metaKey]) else {
-            return .defaults
+            return nil
         }
         do {
             return try CouncilRules(jsonText: text)
@@ -58,19 +59,11 @@ extension CaseStore {
     /// The visit and recording rules in force on this device: the last set received from the central
     /// peer, or the shipped defaults (version 0) before any.
     public func councilRules() throws -> CouncilRules {
+        try receivedCouncilRules() ?? .defaults
+    }
+
+    /// The rules received from the central peer, or `nil` if none were (a sync tells the peer which).
+    public func receivedCouncilRules() throws -> CouncilRules? {
         try pool.read { db in try CouncilRules.load(db) }
-    }
-
-    /// The digest of the rules received from the central peer, or `nil` if none were.
-    public func councilRulesDigest() throws -> String? {
-        try pool.read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = ?", arguments: [CouncilRules.metaKey]) == nil
-                ? nil : try CouncilRules.load(db).digest
-        }
-    }
-
-    /// Keeps rules received from the central peer, replacing what this device held.
-    public func saveCouncilRules(_ rules: CouncilRules) throws {
-        try pool.write { db in try rules.save(db) }
     }
 }

@@ -4,13 +4,16 @@ import Foundation
 /// (`fieldbook admin rules ...`), received by sync, or the shipped defaults before the first sync.
 ///
 /// The rules travel as named whole-number settings plus a bank-holiday list, so a newer peer can add a
-/// setting without breaking older devices: a name a device does not know is ignored, and a setting the
-/// peer leaves out keeps its default.
+/// setting without breaking older devices: a name a device does not know is kept but not counted with,
+/// and a setting the peer leaves out keeps its default.
 public struct CouncilRules: Sendable, Equatable {
     /// 0 for the shipped defaults; the peer counts up with every change its administrator makes.
     public var version: UInt64
     public var visits: VisitRules
     public var recording: RecordingStandards
+    /// Settings from a newer peer that this version does not know. Kept, so that the rules' ``digest``
+    /// is the peer's: otherwise the device would look out of date, and be sent the rules, at every pull.
+    public private(set) var unrecognised: [String: Int] = [:]
 
     public init(version: UInt64 = 0, visits: VisitRules = .defaults, recording: RecordingStandards = .defaults) {
         self.version = version
@@ -93,26 +96,47 @@ public struct CouncilRules: Sendable, Equatable {
     /// The most bank holidays a rule set may list (a century of them, to bound what a peer can send).
     public static let maximumHolidays = 2000
 
+    /// The most settings a rule set may carry (today's peer sends ten), and the longest name.
+    public static let maximumSettings = 256
+    static let maximumNameLength = 64
+
     /// Rules from their transmitted form, as the peer sent or stored them.
     ///
-    /// Unknown names are skipped (a newer peer's settings); a known setting out of range, a malformed date
-    /// or too many holidays refuse the whole set, so a device never counts with half-applied rules.
+    /// Unknown names (a newer peer's settings) are kept aside in ``unrecognised``; a known setting out of
+    /// range, a malformed date, or too many settings or holidays refuse the whole set, so a device never
+    /// counts with half-applied rules.
     public init(version: UInt64, values: [(name: String, value: Int)], holidays: [String]) throws(RulesError) {
         self.init(version: version)
-        for (name, value) in values where Self.setting(named: name) != nil {
-            try set(name, to: value)
+        guard values.count <= Self.maximumSettings else {
+            throw RulesError("a rule set carries at most \(Self.maximumSettings) settings, not \(values.count)")
+        }
+        for (name, value) in values {
+            if Self.setting(named: name) != nil {
+                try set(name, to: value)
+            } else {
+                guard (1...Self.maximumNameLength).contains(name.utf8.count) else {
+                    throw RulesError("a rule's name is 1 to \(Self.maximumNameLength) bytes long, not \(name.utf8.count)")
+                }
+                unrecognised[name] = value
+            }
         }
         guard holidays.count <= Self.maximumHolidays else {
             throw RulesError("a rule set lists at most \(Self.maximumHolidays) bank holidays, not \(holidays.count)")
         }
-        var days: Set<CivilDate> = []
-        for text in holidays {
-            guard text.count == 10, let day = CivilDate(text) else {
-                throw RulesError("bank holiday '\(text.prefix(40))' is not a date (YYYY-MM-DD)")
-            }
-            days.insert(day)
+        self.holidays = Set(try holidays.map { text throws(RulesError) in try Self.holiday(text) })
+    }
+
+    /// A bank holiday as written: exactly `YYYY-MM-DD`, a real date.
+    public static func holiday(_ text: String) throws(RulesError) -> CivilDate {
+        guard text.count == 10, let day = CivilDate(text) else {
+            throw RulesError("'\(text.prefix(40))' is not a date: write it as YYYY-MM-DD, e.g. 2027-05-03")
         }
-        self.holidays = days
+        return day
+    }
+
+    /// Every setting carried, known and unrecognised, sorted by name: what is stored and sent.
+    public var allValues: [(name: String, value: Int)] {
+        (namedValues + unrecognised.map { ($0.key, $0.value) }).sorted { $0.name < $1.name }
     }
 }
 

@@ -62,9 +62,10 @@ extension CentralAdministration {
     }
 
     private static func day(_ text: String) throws -> CivilDate {
-        guard text.count == 10, let day = CivilDate(text) else {
-            throw CentralAdminError("'\(text.prefix(40))' is not a date: write it as YYYY-MM-DD, e.g. 2027-05-03")
+        do {
+            return try CouncilRules.holiday(text)
+        } catch {
+            throw CentralAdminError(error.description)
         }
-        return day
     }
 }

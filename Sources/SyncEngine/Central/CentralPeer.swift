@@ -175,7 +175,7 @@ public final class CentralPeer: Sendable {
         response.role = user.role.rawValue
         let rules = try storage.rules()
         // No digest: the device counts with the shipped defaults.
-        if rules.digest != (message.rulesDigest.isEmpty ? CouncilRules.defaults.digest : message.rulesDigest) {
+        if rules.digest != (message.rulesDigest.isEmpty ? CouncilRules.defaultsDigest : message.rulesDigest) {
             response.rules = Fieldbook_V1_Rules(rules)
         }
         try storage.recordCustody(device: device.id, sent: Set(batch.map(\.change.caseID)), purgeRequested: revoked,

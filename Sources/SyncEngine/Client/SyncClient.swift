@@ -95,8 +95,9 @@ public struct SyncClient: Sendable {
             request.maxChanges = UInt32(pullBatch)
             request.heldCases = try store.heldCases()
             request.purgedCases = purged
-            request.rulesVersion = try store.councilRules().version
-            request.rulesDigest = try store.councilRulesDigest() ?? ""
+            let heldRules = try store.receivedCouncilRules()
+            request.rulesVersion = heldRules?.version ?? 0
+            request.rulesDigest = heldRules?.digest ?? ""
             let body = try MessageCodec.encode(request)
             bytes += body.count
             let (response, size) = try await callSized("/v1/pull", body: body, token: token, as: Fieldbook_V1_PullResponse.self)

@@ -311,7 +311,8 @@ public nonisolated struct Fieldbook_V1_PullResponse: Sendable {
 }
 
 /// The visit and recording rules an administrator set on the central peer (SPEC.md §3.9). Settings are
-/// named so that a device skips names it does not know; a setting left out keeps its default.
+/// named so that a device keeps, without counting with, names it does not know; a setting left out keeps
+/// its default.
 public nonisolated struct Fieldbook_V1_Rules: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
