@@ -98,11 +98,23 @@ do {
         }
         if only.contains("W4") {
             let worker = dataset.workers[0]
-            let device = try await peer.device(worker, path: folder.path("w4.sqlite"))
+            var timing: TimedTransport?
+            let device = try await peer.device(worker, path: folder.path("w4.sqlite")) { http in
+                let timed = TimedTransport(http)
+                timing = timed
+                return timed
+            }
             try await device.sync()
-            rows += try await W4Incremental.run(device: device, caseID: dataset.cases(of: worker)[0], peer: peer,
+            let caseID = dataset.cases(of: worker)[0]
+            guard let timing else { throw BenchError("W4: no timed transport") }
+            rows += try await W4Incremental.run(device: device, timing: timing, caseID: caseID, peer: peer,
                                                 iterations: quick ? 3 : 25, quick: quick)
-            rows.suffix(2).forEach { log($0.line) }
+            let direct = TimedTransport(try peer.inProcessTransport())
+            let inProcess = try await peer.device(worker, path: folder.path("w4-in-process.sqlite")) { _ in direct }
+            try await inProcess.sync()
+            rows.append(try await W4Incremental.inProcess(device: inProcess, timing: direct, caseID: caseID, peer: peer,
+                                                          iterations: quick ? 3 : 25))
+            rows.suffix(4).forEach { log($0.line) }
         }
         if only.contains("W5") {
             rows.append(try await W5CentralLoad.run(devices: quick ? 6 : 60, changes: quick ? 10 : 100, runs: min(timedRuns, 3), peer: peer, quick: quick))

@@ -40,13 +40,22 @@ final class BenchPeer: @unchecked Sendable {
 
     var centralDatabasePath: String { folder.path("central.sqlite") }
 
+    /// A second ``CentralPeer`` on the same storage, called in-process: the peer's work without HTTP.
+    func inProcessTransport() throws -> InProcessTransport {
+        var logger = Logger(label: "bench.central.in-process")
+        logger.logLevel = .critical
+        return InProcessTransport(peer: CentralPeer(storage: try SQLiteCentralStorage(folder: folder.url.path, actor: "central"), logger: logger))
+    }
+
     /// A new store enrolled for `user`, syncing through the byte-counting proxy.
-    func device(_ user: String, path: String, client: HTTPClient = .shared,
-                durability: CaseStore.Durability = .full) async throws -> BenchDevice {
+    /// `transport` replaces HTTP through the proxy (W4 times requests, or calls the peer in-process).
+    func device(_ user: String, path: String, client: HTTPClient = .shared, durability: CaseStore.Durability = .full,
+                transport: ((any SyncTransport) -> any SyncTransport)? = nil) async throws -> BenchDevice {
         let store = try CaseStore(path: path, author: user, durability: durability)
         // FIELDBOOK_BENCH_DIRECT=1 bypasses the byte-counting proxy (to see what the proxy itself costs).
         let url = ProcessInfo.processInfo.environment["FIELDBOOK_BENCH_DIRECT"] == "1" ? directURL : wire.url
-        var sync = SyncClient(store: store, transport: HTTPSyncTransport(baseURL: url, client: client))
+        let http = HTTPSyncTransport(baseURL: url, client: client)
+        var sync = SyncClient(store: store, transport: transport?(http) ?? http)
         sync.pushBatch = 1000
         sync.pullBatch = 1000
         _ = try await sync.enrol(serverURL: url, code: try admin.newCode(for: user), deviceName: "bench \(user)")

@@ -53,5 +53,9 @@ final class ScratchFolder {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-    deinit { try? FileManager.default.removeItem(at: url) }
+    /// FIELDBOOK_BENCH_KEEP=1 keeps the stores for inspection (sqlite3, EXPLAIN QUERY PLAN).
+    deinit {
+        if ProcessInfo.processInfo.environment["FIELDBOOK_BENCH_KEEP"] == "1" { return }
+        try? FileManager.default.removeItem(at: url)
+    }
 }

@@ -25,6 +25,14 @@ public enum StoreMigrations {
         migrator.registerMigration("v4 oversight view") { db in
             try db.execute(sql: ReadOnlyViews.oversightV4)
         }
+        migrator.registerMigration("v5 indexes for every sync") { db in
+            // Each sync lists the held cases and counts conflicts; without these, both read every record
+            // (several milliseconds on a caseload of 5,000 records: W4 in docs/BENCHMARKS.md).
+            try db.execute(sql: """
+                CREATE INDEX record_cases ON record(id) WHERE type = 'case';
+                CREATE INDEX record_in_conflict ON record(id) WHERE conflicts IS NOT NULL;
+                """)
+        }
         return migrator
     }
 

@@ -135,7 +135,10 @@ extension CaseStore {
     }
 
     public func conflictCount() throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts") ?? 0 }
+        // The `conflicts` view's rows, counted through the index of records in conflict.
+        try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM record r, json_each(r.conflicts) c WHERE r.conflicts IS NOT NULL") ?? 0
+        }
     }
 
     /// Cases whose records this device holds and keeps up to date: all cases but stale ones.
