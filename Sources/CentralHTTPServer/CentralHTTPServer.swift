@@ -28,9 +28,9 @@ public enum CentralHTTPServer {
     public static func application(peer: CentralPeer, host: String, port: Int, tls: TLSFiles? = nil,
                                    logger: Logger,
                                    onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-        let router = Router()
-        router.get("/") { request, _ in try await respond(peer, request, logger: logger) }
-        router.post("/v1/{endpoint}") { request, _ in try await respond(peer, request, logger: logger) }
+        let router = Router(context: PeerRequestContext.self)
+        router.get("/") { request, context in try await respond(peer, request, context, logger: logger) }
+        router.post("/v1/{endpoint}") { request, context in try await respond(peer, request, context, logger: logger) }
         let server: HTTPServerBuilder
         if let tls {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
@@ -46,7 +46,8 @@ public enum CentralHTTPServer {
             logger: logger)
     }
 
-    private static func respond(_ peer: CentralPeer, _ request: Request, logger: Logger) async throws -> Response {
+    private static func respond(_ peer: CentralPeer, _ request: Request, _ context: PeerRequestContext,
+                                logger: Logger) async throws -> Response {
         let body: [UInt8]
         do {
             let buffer = try await request.body.collect(upTo: ProtocolLimits.maximumBodyBytes)
@@ -55,11 +56,23 @@ public enum CentralHTTPServer {
             return response(.error(.tooLarge("the body is larger than \(ProtocolLimits.maximumBodyBytes) bytes")))
         }
         let peerRequest = PeerRequest(method: request.method.rawValue, path: request.uri.path,
-                                      authorization: request.headers[.authorization], body: body)
+                                      authorization: request.headers[.authorization], body: body,
+                                      remoteAddress: context.remoteAddress?.ipAddress)
         // The peer's work blocks on SQLite (the one writer, fsync): run it on NIO's thread pool so that
         // Swift's cooperative threads, one per core, keep serving the other connections meanwhile.
         let answer = try await NIOThreadPool.singleton.runIfActive { peer.handle(peerRequest) }
         return response(answer)
+    }
+
+    /// Hummingbird's basic context plus the client's address (for the enrolment throttle).
+    struct PeerRequestContext: RequestContext {
+        var coreContext: CoreRequestContextStorage
+        let remoteAddress: SocketAddress?
+
+        init(source: ApplicationRequestContextSource) {
+            coreContext = .init(source: source)
+            remoteAddress = source.channel.remoteAddress
+        }
     }
 
     private static func response(_ answer: PeerResponse) -> Response {

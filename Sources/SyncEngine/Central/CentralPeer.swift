@@ -10,6 +10,7 @@ public final class CentralPeer: Sendable {
     public let storage: any CentralStorage
     let clock: @Sendable () -> Date
     let logger: Logger
+    let enrolmentThrottle = EnrolmentThrottle()
     /// How long an enrolment code stays valid.
     public static let enrolmentCodeLifetime: TimeInterval = 72 * 3600
 
@@ -60,12 +61,20 @@ public final class CentralPeer: Sendable {
               (1...100).contains(message.deviceID.utf8.count), deviceIDIsPlain,
               message.deviceName.utf8.count <= 100
         else { throw ProtocolError.malformedMessage("an enrolment needs a code, a device id (ASCII letters, digits and '-') and a short device name") }
+        let address = request.remoteAddress ?? "unknown"
+        if let wait = enrolmentThrottle.wait(for: address, now: clock()) {
+            logger.warning("enrolment throttled", metadata: ["address": "\(address)", "wait": "\(Int(wait.rounded(.up)))"])
+            throw ProtocolError.tooManyAttempts("too many failed enrolments from this address; try again in \(Int(wait.rounded(.up))) s")
+        }
         let token = Credentials.newToken()
         guard let user = try storage.redeemEnrolmentCode(hash: Credentials.hashCode(message.code), deviceID: message.deviceID,
                                                          deviceName: message.deviceName, tokenHash: Credentials.hash(token), now: now)
         else {
+            enrolmentThrottle.failed(address, now: clock())
+            logger.warning("enrolment refused", metadata: ["address": "\(address)", "device": "\(message.deviceID)"])
             throw ProtocolError.enrolmentRefused("the enrolment code is unknown, already used or expired; ask your administrator for a new one")
         }
+        enrolmentThrottle.succeeded(address)
         logger.info("enrolled", metadata: ["user": "\(user.name)", "device": "\(message.deviceID)"])
         var response = Fieldbook_V1_EnrolResponse()
         response.token = token

@@ -5,12 +5,16 @@ public struct PeerRequest: Sendable {
     /// The `Authorization` header, if any.
     public let authorization: String?
     public let body: [UInt8]
+    /// The client's address (IP, without the port), where the transport knows it: failed enrolments are
+    /// throttled per address.
+    public let remoteAddress: String?
 
-    public init(method: String, path: String, authorization: String?, body: [UInt8]) {
+    public init(method: String, path: String, authorization: String?, body: [UInt8], remoteAddress: String? = nil) {
         self.method = method
         self.path = path
         self.authorization = authorization
         self.body = body
+        self.remoteAddress = remoteAddress
     }
 }
 
