@@ -8,7 +8,7 @@ import PackageDescription
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
 
 func harness(_ name: String, _ products: [String]) -> Target {
-    .executableTarget(name: name, dependencies: products.map { .product(name: $0, package: root) })
+    .executableTarget(name: name, dependencies: ["FuzzSupport"] + products.map { .product(name: $0, package: root) })
 }
 
 let package = Package(
@@ -16,6 +16,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     dependencies: [.package(path: "..")],
     targets: [
+        .target(name: "FuzzSupport"),                         // the entry point every harness shares
         harness("FuzzFrame", ["SyncEngine"]),                 // Frame.decode (header, limits, zlib)
         harness("FuzzMessage", ["SyncEngine", "Store"]),      // MessageCodec.decode + decoded() conversions
         harness("FuzzReplParser", ["Repl"]),                  // Tokenizer.words

@@ -22,9 +22,16 @@ public struct HTTPSyncTransport: SyncTransport {
         request.headers.add(name: "Content-Type", value: PeerResponse.frameContentType)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await client.execute(request, timeout: timeout)
-        let buffer = try await response.body.collect(upTo: ProtocolLimits.maximumBodyBytes)
-        return (Int(response.status.code), Array(buffer.readableBytesView))
+        do {
+            let response = try await client.execute(request, timeout: timeout)
+            let buffer = try await response.body.collect(upTo: ProtocolLimits.maximumBodyBytes)
+            return (Int(response.status.code), Array(buffer.readableBytesView))
+        } catch where TrustedCertificates.isUntrustedCertificate(error) {
+            throw SyncError.unreachable("""
+                the central peer's TLS certificate is not trusted by this device (\(error)); if your council \
+                uses its own certificate authority, start fieldbook with --ca-file and that authority's certificate
+                """)
+        }
     }
 
     /// `GET /`: whether a central peer answers at `baseURL`.

@@ -76,7 +76,7 @@ struct DemoCommand: AsyncParsableCommand {
         let status: Int32 = await withCheckedContinuation { continuation in
             Thread {
                 let io: ReplIO = commands.isEmpty ? StandardIO() : PassThroughIO(lines: commands)
-                continuation.resume(returning: Interpreter(store: opened, io: io, keepGoing: keepGoing, connector: HTTPConnector()).run())
+                continuation.resume(returning: Interpreter(store: opened, io: io, keepGoing: keepGoing, connector: HTTPConnector.plain).run())
             }.start()
         }
         if status != 0 { throw ExitCode(status) }

@@ -22,6 +22,18 @@ struct SessionOptions: ParsableArguments {
         "Run this command and exit; repeat for several, run in order.", valueName: "command"))
     var commands: [String] = []
 
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp(
+        "Also trust this certificate authority (PEM) when connecting to the central peer over HTTPS.",
+        discussion: "For a peer whose certificate comes from the council's own authority. Default: $FIELDBOOK_CA_FILE.",
+        valueName: "file"))
+    var caFile: String?
+
+    func resolvedCAFile() -> String? {
+        if let caFile { return caFile }
+        let value = ProcessInfo.processInfo.environment["FIELDBOOK_CA_FILE"]
+        return value?.isEmpty == false ? value : nil
+    }
+
     func resolvedUser() -> String {
         if let user { return user }
         let environment = ProcessInfo.processInfo.environment
@@ -40,11 +52,18 @@ struct SessionOptions: ParsableArguments {
     /// Runs `-c` commands, or the REPL on standard input, and exits with its status.
     func runSession(on store: CaseStore) throws {
         let status: Int32
+        let connector: HTTPConnector
+        do {
+            connector = try HTTPConnector.trusting(resolvedCAFile())
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        defer { connector.shutdown() }
         if commands.isEmpty {
-            status = Interpreter(store: store, io: Self.terminalOrPipe(for: store), keepGoing: keepGoing, connector: HTTPConnector()).run()
+            status = Interpreter(store: store, io: Self.terminalOrPipe(for: store), keepGoing: keepGoing, connector: connector).run()
         } else {
             let io = PassThroughIO(lines: commands)
-            status = Interpreter(store: store, io: io, keepGoing: keepGoing, connector: HTTPConnector()).run()
+            status = Interpreter(store: store, io: io, keepGoing: keepGoing, connector: connector).run()
         }
         if status != 0 { throw ExitCode(status) }
     }

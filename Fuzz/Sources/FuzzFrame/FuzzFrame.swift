@@ -1,7 +1,10 @@
 // libFuzzer harness for `Frame.decode`: the envelope ("FB", version, flags, declared length, zlib payload)
 // of every request and response body. Any input must either decode or throw a ProtocolError (400/413);
 // a crash, a trap, an ASan report or an allocation past -malloc_limit_mb is a finding.
+import FuzzSupport
 import SyncEngine
+
+@main enum Main { static func main() { runLibFuzzer(fuzz) } }
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -24,3 +27,4 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     else { preconditionFailure("re-encoding a decoded frame does not decode to the same message") }
     return 0
 }
+

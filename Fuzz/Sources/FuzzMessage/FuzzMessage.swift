@@ -4,9 +4,12 @@
 //
 // Input: a framed body (starts with "FB", as on the wire: the golden vectors) or, otherwise, a bare
 // protobuf payload, which lets the fuzzer explore the message space without building frames.
+import FuzzSupport
 import Store
 import SwiftProtobuf
 import SyncEngine
+
+@main enum Main { static func main() { runLibFuzzer(fuzz) } }
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -2,7 +2,10 @@
 // shell-like words with single and double quotes and backslash escapes. Any line must split into words
 // or be refused with a ReplError. (CommandArguments, which splits words into key=value pairs, is
 // internal; FuzzReplCommand reaches it through the interpreter.)
+import FuzzSupport
 import Repl
+
+@main enum Main { static func main() { runLibFuzzer(fuzz) } }
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -5,10 +5,10 @@ final class RunningServer {
     let process: Process
     let url: String
 
-    init(binary: FieldbookBinary, data: String, port: Int = 0, fault: String? = nil) throws {
+    init(binary: FieldbookBinary, data: String, port: Int = 0, fault: String? = nil, arguments: [String] = []) throws {
         process = Process()
         process.executableURL = binary.url
-        process.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:\(port)"]
+        process.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:\(port)"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["FIELDBOOK_FAULT"] = fault
         environment["LOG_LEVEL"] = "error"
@@ -24,7 +24,7 @@ final class RunningServer {
             line += chunk
         }
         let text = String(decoding: line, as: UTF8.self)
-        guard let range = text.range(of: "http://") else { throw CocoaError(.fileReadCorruptFile) }
+        guard let range = text.range(of: "https://") ?? text.range(of: "http://") else { throw CocoaError(.fileReadCorruptFile) }
         url = String(text[range.lowerBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 

@@ -1,0 +1,50 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOSSL
+import SyncEngine
+
+/// HTTPS clients that trust a council's own certificate authority as well as the system's.
+///
+/// A council may run the central peer with a certificate from its own authority, which the laptop's
+/// system trust store does not know; the device is then given that authority's certificate (`--ca-file`).
+public enum TrustedCertificates {
+    /// How long a device keeps trying to open a connection (retrying with backoff) before it gives up.
+    /// Short, so that a peer that cannot be reached, or whose certificate is not trusted, is reported in
+    /// seconds rather than after the whole request timeout.
+    public static let connectTimeout: TimeAmount = .seconds(8)
+
+    /// A new client trusting the system's authorities, and those in the PEM file at `caFile` if given. Shut
+    /// it down (`syncShutdown()`) when done.
+    ///
+    /// - Throws: ``CertificateFileError`` naming the file if it cannot be read as PEM certificates.
+    public static func client(trusting caFile: String?) throws -> HTTPClient {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile {
+            let certificates: [NIOSSLCertificate]
+            do {
+                certificates = try NIOSSLCertificate.fromPEMFile(caFile)
+            } catch {
+                throw CertificateFileError(path: caFile, reason: "\(error)")
+            }
+            guard !certificates.isEmpty else { throw CertificateFileError(path: caFile, reason: "it holds no PEM certificate") }
+            tls.additionalTrustRoots = [.certificates(certificates)]
+        }
+        var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = tls
+        configuration.timeout.connect = connectTimeout
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Whether `error` (from a request) says the peer's certificate was not trusted.
+    static func isUntrustedCertificate(_ error: any Error) -> Bool {
+        let text = String(describing: error)
+        return text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificateVerify")
+    }
+}
+
+/// A `--ca-file` that cannot be used.
+public struct CertificateFileError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "cannot use \(path) as a certificate authority: \(reason)" }
+}
