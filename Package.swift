@@ -89,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "fieldbook-bench",
             dependencies: [
-                "Store", "SyncEngine", "CentralHTTPServer", "SyncHTTPClient",
+                "Store", "SyncEngine", "CentralHTTPServer", "SyncHTTPClient", "Seeded",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -98,10 +98,12 @@ let package = Package(
             ],
             path: "Benchmarks"
         ),
+        // The seeded generator shared by the tests and the benchmarks.
+        .target(name: "Seeded", path: "Tests/Seeded"),
         .testTarget(
             name: "StoreTests",
             dependencies: [
-                "Store",
+                "Store", "Seeded",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
@@ -109,13 +111,13 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncEngineTests",
-            dependencies: ["SyncEngine", "Store", "CentralHTTPServer", "SyncHTTPClient",
+            dependencies: ["SyncEngine", "Store", "CentralHTTPServer", "SyncHTTPClient", "Seeded",
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "ReplTests", dependencies: ["Repl", "Store"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["fieldbook", "Store", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["fieldbook", "Store", "Seeded", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

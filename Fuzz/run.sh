@@ -15,6 +15,9 @@ shift || true
 harnesses=("$@")
 [ ${#harnesses[@]} -gt 0 ] || harnesses=(FuzzFrame FuzzMessage FuzzReplParser FuzzReplCommand)
 export PATH="/opt/swift/usr/bin:$PATH"
+# The Swift runtime's own crash backtracer reads the stack in a way ASan reports as a stack-buffer-underflow,
+# hiding the real crash: turn it off so that libFuzzer and ASan print the stack (llvm-symbolizer is on PATH).
+export SWIFT_BACKTRACE=enable=no
 
 # -sanitize=fuzzer instruments every Swift module for coverage and links libFuzzer; address adds ASan.
 build=(swift build -c debug --package-path "$here" --scratch-path "${FUZZ_SCRATCH:-$repo/.build-fuzz}"
@@ -52,8 +55,8 @@ for harness in "${harnesses[@]}"; do
     if [ "$status" -ne 0 ] || [ "$crashes" -ne 0 ]; then
         failed=1
         echo "---- $harness failed (exit $status); the end of its log:"
-        grep -E -A40 '^==[0-9]+==|deadly signal|Fatal error|ERROR: libFuzzer' "$work/$harness.log" | head -80
-        grep 'Test unit written to' "$work/$harness.log"
+        awk '/Fatal error|==[0-9]+== ?ERROR|ERROR: libFuzzer/ { on = 1 } on && n++ < 60' "$work/$harness.log" \
+            | swift demangle --simplified
         echo "----"
     fi
 done

@@ -1,3 +1,4 @@
+import Seeded
 /// A seeded source of case-record English: words drawn from a corpus of social-work prose, mostly
 /// sometimes following the corpus's own word pairs (so phrases recur, as in real notes), more often jumping
 /// to a word chosen by frequency or from everyday vocabulary, with names, times and inflections mixed in.
@@ -181,21 +182,4 @@ struct Prose {
         and that dad had gone away for a few days. Supervisor agreed the plan and asked for a visit within two \
         working days to see the children and speak to both parents.
         """
-}
-
-/// A small, fast, seeded generator (SplitMix64), so every run of the benchmarks sees the same data.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(max(bound, 1))) }
-    mutating func nextDouble() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

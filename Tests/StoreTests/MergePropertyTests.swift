@@ -1,4 +1,5 @@
 import PropertyBased
+import Seeded
 import Testing
 @testable import Store
 

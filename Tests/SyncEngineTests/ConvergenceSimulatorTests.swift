@@ -3,19 +3,20 @@ import GRDB
 import Logging
 import Store
 import SyncEngine
+import Seeded
 import Testing
 
 /// A transport that loses requests or answers at random (seeded): the request may never arrive, or arrive
 /// and be processed while its answer is lost, exactly like a connection cut mid-sync.
 final class FlakyTransport: SyncTransport, @unchecked Sendable {
     let inner: InProcessTransport
-    private var rng: SimulatorRandom
+    private var rng: SplitMix64
     var failureRate: Double
     private let lock = NSLock()
 
     init(inner: InProcessTransport, seed: UInt64, failureRate: Double) {
         self.inner = inner
-        self.rng = SimulatorRandom(seed: seed)
+        self.rng = SplitMix64(seed: 0x9E37_79B9_7F4A_7C15 &+ seed)
         self.failureRate = failureRate
     }
 
@@ -28,19 +29,6 @@ final class FlakyTransport: SyncTransport, @unchecked Sendable {
         if dropAnswer { throw Cut() }
         return answer
     }
-}
-
-struct SimulatorRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
 }
 
 /// Several replicas, random edits, finalisations, amendments, resolutions and reallocations, random sync
@@ -70,7 +58,7 @@ struct SimulatorRandom: RandomNumberGenerator {
     struct Figures { var operations = 0, syncs = 0, interrupted = 0, conflicts = 0, quarantined = 0, reallocations = 0 }
 
     static func simulate(seed: UInt64, operations: Int) async throws -> Figures {
-        var rng = SimulatorRandom(seed: seed)
+        var rng = SplitMix64(seed: 0x9E37_79B9_7F4A_7C15 &+ seed)
         var figures = Figures()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fieldbook-sim-\(seed)-\(UUID().uuidString.prefix(6))")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -1,3 +1,4 @@
+import Seeded
 @testable import Store
 
 /// Replicas that edit, finalise, resolve and delete a few shared records while exchanging changes at
