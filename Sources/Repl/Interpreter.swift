@@ -68,7 +68,8 @@ public final class Interpreter {
             return try dispatch(trimmed)
         } catch {
             let location = io.isInteractive || lineNumber == 0 ? "" : "line \(lineNumber): "
-            io.writeError(io.errorStyle.paint("error:", .alert) + " \(location)\(error)\n")
+            let message = DiskFull.matches(error) ? DiskFull.message : "\(error)"
+            io.writeError(io.errorStyle.paint("error:", .alert) + " \(location)\(message)\n")
             return .failed
         }
     }

@@ -45,6 +45,7 @@ public final class CaseStore: Sendable {
         configuration.prepareDatabase { db in
             // Durability over speed: a note is on disk when the command returns.
             try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
+            try DiskFull.applyInjectedFault(db)
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -57,6 +58,8 @@ public final class CaseStore: Sendable {
                 try db.execute(sql: "INSERT INTO store_meta (key, value) VALUES ('device_id', ?)", arguments: [id])
                 return id
             }
+        } catch let error as DatabaseError where DiskFull.matches(error) {
+            throw StoreError.storeUnreadable(path: path, reason: "the disk is full; free some space and try again")
         } catch let error as DatabaseError {
             throw StoreError.storeUnreadable(path: path, reason: error.message ?? "\(error.resultCode)")
         }

@@ -37,6 +37,9 @@ public final class CentralPeer: Sendable {
         } catch let error as ProtocolError {
             logger.info("refused", metadata: ["path": "\(request.path)", "code": "\(error.code)", "reason": "\(error.message)"])
             return .error(error)
+        } catch where DiskFull.matches(error) {
+            logger.critical("disk full: requests are refused until there is space", metadata: ["path": "\(request.path)"])
+            return .error(.storageFull)
         } catch {
             logger.error("failed", metadata: ["path": "\(request.path)", "error": "\(error)"])
             return .error(.internal("the central peer could not complete the request; nothing from it was stored"))

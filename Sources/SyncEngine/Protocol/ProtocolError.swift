@@ -26,5 +26,9 @@ public struct ProtocolError: Error, Equatable, CustomStringConvertible, Sendable
     public static func unsupportedVersion(_ version: UInt32) -> ProtocolError {
         ProtocolError("unsupported_version", status: 400, "protocol version \(version) is not supported; this peer speaks version \(ProtocolLimits.version)")
     }
+    public static let storageFull = ProtocolError("storage_full", status: 503, """
+        the central peer's disk is full: nothing from this request was stored; your work is safe on this device, \
+        sync again later
+        """)
     public static func `internal`(_ why: String) -> ProtocolError { ProtocolError("internal", status: 500, why) }
 }

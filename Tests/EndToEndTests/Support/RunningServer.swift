@@ -5,13 +5,15 @@ final class RunningServer {
     let process: Process
     let url: String
 
-    init(binary: FieldbookBinary, data: String, port: Int = 0, fault: String? = nil, arguments: [String] = []) throws {
+    init(binary: FieldbookBinary, data: String, port: Int = 0, fault: String? = nil, arguments: [String] = [],
+         environment extra: [String: String] = [:]) throws {
         process = Process()
         process.executableURL = binary.url
         process.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:\(port)"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["FIELDBOOK_FAULT"] = fault
         environment["LOG_LEVEL"] = "error"
+        for (key, value) in extra { environment[key] = value }
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output
