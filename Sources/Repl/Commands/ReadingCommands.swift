@@ -97,6 +97,10 @@ extension Interpreter {
         if let last = state.lastChange, last.id != state.creation?.id {
             rows.append(("last change", "\(last.recordedAt) by \(last.author)"))
         }
+        for skew in try store.clockSkews(of: state.recordID) {
+            rows.append(("clock", "change \(skew.change.seq) by \(skew.author) was recorded on a device whose clock was \(skew.description) "
+                         + "(its recorded time \(skew.recordedAt) came from that clock)"))
+        }
         let effective = snapshot.effectiveValues
         let schema = state.recordType.schema
         var names = schema.fields.map { ($0.key, $0.name) }

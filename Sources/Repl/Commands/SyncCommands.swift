@@ -48,6 +48,14 @@ extension Interpreter {
             io.line("council rules updated to version \(version) ('rules' shows them)")
         }
         io.line(summary.line)
+        if let skew = summary.clockSkew {
+            let how = ClockSkew.words(skew)
+            io.writeError(io.errorStyle.paint("warning:", .warning) + """
+                 this device's clock is \(how) of the central peer's. Set it right: times recorded meanwhile \
+                come from the wrong clock, and the peer flags every change it receives from this device until then.
+
+                """)
+        }
     }
 
     private func syncClient(_ url: String) throws -> SyncClient {

@@ -5,7 +5,8 @@
 /// views keep their columns.
 public enum ReadOnlyViews {
     /// The view names, which the `sql` command allows and nothing else.
-    public static let names: Set<String> = ["cases", "visits", "notes", "amendments", "oversight", "conflicts", "changes"]
+    public static let names: Set<String> = ["cases", "visits", "notes", "amendments", "oversight", "conflicts", "changes",
+                                            "clock_skews"]
 
     /// Version 3 of `cases`: adds `long_term` (1 for a CLA placement intended to last until 18).
     static let casesV3 = """
@@ -21,6 +22,14 @@ public enum ReadOnlyViews {
                (SELECT count(*) FROM json_each(conflicts)) AS conflicted_fields,
                CASE json_extract(fields, '$.long_term') WHEN 'yes' THEN 1 WHEN 'no' THEN 0 END AS long_term
         FROM record WHERE type = 'case';
+        """
+
+    /// Changes made on a device whose clock was wrong by more than five minutes when it pushed them
+    /// (version 6): `skew_ms` is the device's clock minus the central peer's.
+    static let clockSkewsV6 = """
+        CREATE VIEW clock_skews AS
+        SELECT c.device_id, c.seq, c.author, c.record_id, c.record_type, c.case_id, c.recorded_at, s.skew_ms
+        FROM clock_skew s JOIN change_log c ON c.device_id = s.device_id AND c.seq = s.seq;
         """
 
     /// Management oversight entries (version 4).

@@ -33,6 +33,15 @@ public enum StoreMigrations {
                 CREATE INDEX record_in_conflict ON record(id) WHERE conflicts IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v6 clock skew flags") { db in
+            // Set by the central peer on changes pushed from a device whose clock was wrong (SPEC §3.10).
+            try db.execute(sql: """
+                CREATE TABLE clock_skew (
+                    device_id TEXT NOT NULL, seq INTEGER NOT NULL, skew_ms INTEGER NOT NULL,
+                    PRIMARY KEY (device_id, seq)) WITHOUT ROWID;
+                """)
+            try db.execute(sql: ReadOnlyViews.clockSkewsV6)
+        }
         return migrator
     }
 

@@ -82,9 +82,14 @@ extension CaseStore {
     /// Returns how many changes were new.
     @discardableResult
     public func applyPulled(_ changes: [Change], receivedAt: [ChangeID: String], cursor: UInt64,
-                            revoked: [String] = [], rules: CouncilRules? = nil) throws -> Int {
+                            revoked: [String] = [], rules: CouncilRules? = nil,
+                            clockSkews: [ChangeID: Int64] = [:]) throws -> Int {
         try pool.write { db in
             let fresh = try ChangeApplier.apply(changes, db)
+            for (id, skew) in clockSkews {
+                try db.execute(sql: "INSERT OR REPLACE INTO clock_skew (device_id, seq, skew_ms) VALUES (?, ?, ?)",
+                               arguments: [id.deviceID, id.seq, skew])
+            }
             // The peer is the authority on rules: what it sends replaces what this device held.
             if let rules { try rules.save(db) }
             for caseID in Set(changes.map(\.caseID)) {
@@ -173,6 +178,9 @@ extension CaseStore {
             let records = try Int.fetchOne(db, sql: "SELECT count(*) FROM record WHERE case_id = ?", arguments: [caseID]) ?? 0
             try db.execute(sql: """
                 DELETE FROM change_receipt WHERE (device_id, seq) IN (SELECT device_id, seq FROM change_log WHERE case_id = ?)
+                """, arguments: [caseID])
+            try db.execute(sql: """
+                DELETE FROM clock_skew WHERE (device_id, seq) IN (SELECT device_id, seq FROM change_log WHERE case_id = ?)
                 """, arguments: [caseID])
             try db.execute(sql: "DELETE FROM change_log WHERE case_id = ?", arguments: [caseID])
             try db.execute(sql: "DELETE FROM record WHERE case_id = ?", arguments: [caseID])

@@ -69,6 +69,8 @@ public struct LoggedChange: Sendable {
     public let cursor: UInt64
     public let receivedAt: String
     public let change: Change
+    /// Device clock minus peer clock at the push, where beyond the tolerance; `nil` otherwise.
+    public var clockSkew: Int64? = nil
 }
 
 /// One saved version of the council rules: who changed what, and when.

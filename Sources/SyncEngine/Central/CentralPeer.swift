@@ -109,8 +109,15 @@ public final class CentralPeer: Sendable {
         }
         let changes = try message.changes.map { try $0.decoded() }
         let received = now
+        let serverTime = Timestamp.milliseconds(clock())
+        // Device clock minus ours; 0 (not sent) means unknown. Beyond the tolerance it is flagged.
+        let skew = message.deviceTimeMs == 0 ? 0 : message.deviceTimeMs - serverTime
+        let flagged = abs(skew) > ProtocolLimits.clockSkewTolerance ? skew : nil
+        if let flagged {
+            logger.warning("device clock skewed", metadata: ["user": "\(user.name)", "device": "\(device.id)", "skew_ms": "\(flagged)"])
+        }
         let results = try storage.intake { intake -> [Fieldbook_V1_PushResult] in
-            let admission = ChangeAdmission(device: device, user: user, intake: intake, now: received)
+            let admission = ChangeAdmission(device: device, user: user, intake: intake, now: received, clockSkew: flagged)
             return try changes.map { change in
                 var result = Fieldbook_V1_PushResult()
                 result.id = Fieldbook_V1_ChangeRef(change.id)
@@ -134,6 +141,7 @@ public final class CentralPeer: Sendable {
         }
         var response = Fieldbook_V1_PushResponse()
         response.results = results
+        response.serverTimeMs = Timestamp.milliseconds(clock())
         return PeerResponse(status: 200, body: try MessageCodec.encode(response))
     }
 
@@ -179,12 +187,17 @@ public final class CentralPeer: Sendable {
         let batch = logged.prefix(fitting)
         let more = logged.count > fitting
         var response = Fieldbook_V1_PullResponse()
-        response.changes = batch.map { Fieldbook_V1_Change($0.change, receivedAt: $0.receivedAt) }
+        response.changes = batch.map { entry in
+            var change = Fieldbook_V1_Change(entry.change, receivedAt: entry.receivedAt)
+            change.clockSkewMs = entry.clockSkew ?? 0
+            return change
+        }
         response.nextCursor = more ? (batch.last?.cursor ?? cursor) : max(cursor, top)
         response.more = more
         response.purgeCases = revoked.sorted()
         response.user = user.name
         response.role = user.role.rawValue
+        response.serverTimeMs = Timestamp.milliseconds(clock())
         let rules = try storage.rules()
         // No digest: the device counts with the shipped defaults.
         if rules.digest != (message.rulesDigest.isEmpty ? CouncilRules.defaultsDigest : message.rulesDigest) {

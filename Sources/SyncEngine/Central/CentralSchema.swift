@@ -50,5 +50,9 @@ enum CentralSchema {
                     changed_by TEXT NOT NULL, change TEXT NOT NULL);
                 """)
         }
+        migrator.registerMigration("central v3: clock skew") { db in
+            // How far the pushing device's clock was from the peer's, where beyond the tolerance (SPEC §3.10).
+            try db.execute(sql: "ALTER TABLE central_log ADD COLUMN clock_skew_ms INTEGER")
+        }
     }
 }

@@ -61,6 +61,8 @@ public protocol CentralIntake {
     func user(named name: String) throws -> CentralUser?
     /// Stores an accepted change in the log and merges it into its record.
     func accept(_ change: Change) throws
+    /// Records on an accepted change how far its device's clock was from the peer's when it was pushed.
+    func flagClockSkew(_ id: ChangeID, milliseconds: Int64) throws
     func quarantine(_ change: Change, pushedBy device: String, reason: String, now: String) throws -> Int64
 }
 

@@ -7,6 +7,9 @@ struct ChangeAdmission {
     let user: CentralUser
     let intake: any CentralIntake
     let now: String
+    /// Device clock minus peer clock for this push, when beyond the tolerance: flagged on every change
+    /// accepted from it.
+    var clockSkew: Int64? = nil
 
     enum Outcome {
         case accepted
@@ -40,6 +43,7 @@ struct ChangeAdmission {
         }
         if let reason = try refusal(of: change) { return try quarantine(change, reason) }
         try intake.accept(change)
+        if let clockSkew { try intake.flagClockSkew(change.id, milliseconds: clockSkew) }
         return .accepted
     }
 

@@ -169,14 +169,14 @@ public final class SQLiteCentralStorage: CentralStorage {
             // Left to itself SQLite reads every change of the visible cases by the case index and sorts them,
             // which made an incremental pull cost as much as the whole caseload (W4, docs/BENCHMARKS.md).
             let rows = try Row.fetchAll(db, sql: """
-                SELECT l.cursor, l.received_at, c.* FROM central_log l
+                SELECT l.cursor, l.received_at, l.clock_skew_ms, c.* FROM central_log l
                 CROSS JOIN change_log c ON c.device_id = l.device_id AND c.seq = l.seq
                 WHERE l.cursor > ? AND c.case_id IN (\(databaseQuestionMarks(count: cases.count)))
                 ORDER BY l.cursor LIMIT ?
                 """, arguments: StatementArguments([Int64(cursor)]) + StatementArguments(Array(cases)) + [limit])
             return (try rows.map { row in
                 LoggedChange(cursor: UInt64(row["cursor"] as Int64), receivedAt: row["received_at"],
-                             change: try StoredChange.decode(row))
+                             change: try StoredChange.decode(row), clockSkew: row["clock_skew_ms"])
             }, top)
         }
     }
@@ -303,6 +303,11 @@ struct SQLiteIntake: CentralIntake {
 
     func accept(_ change: Change) throws {
         try ChangeApplier.apply([change], db)
+    }
+
+    func flagClockSkew(_ id: ChangeID, milliseconds: Int64) throws {
+        try db.execute(sql: "UPDATE central_log SET clock_skew_ms = ? WHERE device_id = ? AND seq = ?",
+                       arguments: [milliseconds, id.deviceID, id.seq])
     }
 
     func quarantine(_ change: Change, pushedBy device: String, reason: String, now: String) throws -> Int64 {

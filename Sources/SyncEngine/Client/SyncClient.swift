@@ -13,6 +13,9 @@ public struct SyncSummary: Sendable, Equatable {
     /// Changes the peer quarantined in this sync.
     public var rejected = 0
     public var purgedCases: [String] = []
+    /// This device's clock minus the central peer's, in milliseconds, when further apart than the
+    /// tolerance (changes pushed meanwhile are flagged); `nil` when the clocks agree.
+    public var clockSkew: Int64?
 
     public var line: String { "pushed \(pushed), pulled \(pulled), conflicts \(conflicts), rejected \(rejected)" }
 }
@@ -65,6 +68,7 @@ public struct SyncClient: Sendable {
             if pending.isEmpty { break }
             var request = Fieldbook_V1_PushRequest()
             request.changes = pending.map { Fieldbook_V1_Change($0) }
+            request.deviceTimeMs = Timestamp.milliseconds(store.wallClock)
             let body = try MessageCodec.encode(request)
             bytes += body.count
             let response = try await call("/v1/push", body: body, token: token, as: Fieldbook_V1_PushResponse.self)
@@ -105,10 +109,13 @@ public struct SyncClient: Sendable {
             try store.markPurgesReported(purged)
             purged = []
             FaultPoint.reached("client-after-pull-response")
+            summary.clockSkew = Self.skew(deviceTime: store.wallClock, serverTimeMs: response.serverTimeMs)
             var receivedAt: [ChangeID: String] = [:]
+            var clockSkews: [ChangeID: Int64] = [:]
             let changes = try response.changes.map { message -> Change in
                 let change = try message.decoded()
                 receivedAt[change.id] = message.receivedAt
+                if message.clockSkewMs != 0 { clockSkews[change.id] = message.clockSkewMs }
                 return change
             }
             let rules: CouncilRules?
@@ -119,7 +126,7 @@ public struct SyncClient: Sendable {
             }
             do {
                 summary.pulled += try store.applyPulled(changes, receivedAt: receivedAt, cursor: response.nextCursor,
-                                                        revoked: response.purgeCases, rules: rules)
+                                                        revoked: response.purgeCases, rules: rules, clockSkews: clockSkews)
             } catch let refusal as ChangeApplier.Refusal {
                 throw SyncError.badAnswer("\(refusal)")
             }
@@ -138,6 +145,14 @@ public struct SyncClient: Sendable {
         try store.markSynced()
         summary.conflicts = try store.conflictCount()
         return summary
+    }
+
+    /// This device's clock minus the peer's when beyond the tolerance; `nil` when they agree or the peer
+    /// did not say (an older peer).
+    static func skew(deviceTime: Date, serverTimeMs: Int64) -> Int64? {
+        guard serverTimeMs != 0 else { return nil }
+        let skew = Timestamp.milliseconds(deviceTime) - serverTimeMs
+        return abs(skew) > ProtocolLimits.clockSkewTolerance ? skew : nil
     }
 
     private func call<M: SwiftProtobuf.Message>(_ path: String, _ message: some SwiftProtobuf.Message, token: String?, as type: M.Type) async throws -> M {

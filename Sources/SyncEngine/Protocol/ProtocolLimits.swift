@@ -11,6 +11,9 @@ public enum ProtocolLimits {
     public static let maximumPushChanges = 1000
     /// Changes in one pull response.
     public static let maximumPullChanges = 2000
+    /// A device clock further than this from the peer's (milliseconds) gets its pushed changes flagged with
+    /// the difference (SPEC.md §3.10). Five minutes: more than network delay and ordinary drift.
+    public static let clockSkewTolerance: Int64 = 5 * 60 * 1000
     /// A pull answer stops adding changes past this many message bytes (at least one change is sent).
     public static let maximumPullMessageBytes = 4 * 1024 * 1024
     /// Held or purged case ids in one pull request.

@@ -110,6 +110,11 @@ public nonisolated struct Fieldbook_V1_Change: Sendable {
   /// When the central peer stored the change (UTC ISO 8601); empty in pushes.
   public var receivedAt: String = String()
 
+  /// Set by the central peer when the pushing device's clock differed from the peer's by more than the
+  /// tolerance (SPEC.md §3.10): device clock minus peer clock, in milliseconds, measured at the push.
+  /// 0 (absent) when the clocks agreed or nothing was measured.
+  public var clockSkewMs: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -161,6 +166,9 @@ public nonisolated struct Fieldbook_V1_PushRequest: Sendable {
   // methods supported on all messages.
 
   public var changes: [Fieldbook_V1_Change] = []
+
+  /// The device's wall clock when it sent the push, in milliseconds since 1970 (UTC); 0 if not given.
+  public var deviceTimeMs: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -240,6 +248,9 @@ public nonisolated struct Fieldbook_V1_PushResponse: Sendable {
 
   public var results: [Fieldbook_V1_PushResult] = []
 
+  /// The peer's wall clock when it answered, in milliseconds since 1970 (UTC).
+  public var serverTimeMs: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -302,6 +313,9 @@ public nonisolated struct Fieldbook_V1_PullResponse: Sendable {
   public var hasRules: Bool {self._rules != nil}
   /// Clears the value of `rules`. Subsequent reads from it will return its default value.
   public mutating func clearRules() {self._rules = nil}
+
+  /// The peer's wall clock when it answered, in milliseconds since 1970 (UTC): the device compares its own.
+  public var serverTimeMs: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -444,7 +458,7 @@ nonisolated extension Fieldbook_V1_FieldWrite: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Fieldbook_V1_Change: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Change"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}hlc\0\u{3}recorded_at\0\u{1}author\0\u{3}record_id\0\u{3}record_type\0\u{3}case_id\0\u{1}kind\0\u{1}writes\0\u{1}sealed\0\u{3}previous_hash\0\u{1}hash\0\u{3}received_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}hlc\0\u{3}recorded_at\0\u{1}author\0\u{3}record_id\0\u{3}record_type\0\u{3}case_id\0\u{1}kind\0\u{1}writes\0\u{1}sealed\0\u{3}previous_hash\0\u{1}hash\0\u{3}received_at\0\u{3}clock_skew_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -465,6 +479,7 @@ nonisolated extension Fieldbook_V1_Change: SwiftProtobuf.Message, SwiftProtobuf.
       case 11: try { try decoder.decodeSingularStringField(value: &self.previousHash) }()
       case 12: try { try decoder.decodeSingularStringField(value: &self.hash) }()
       case 13: try { try decoder.decodeSingularStringField(value: &self.receivedAt) }()
+      case 14: try { try decoder.decodeSingularSInt64Field(value: &self.clockSkewMs) }()
       default: break
       }
     }
@@ -514,6 +529,9 @@ nonisolated extension Fieldbook_V1_Change: SwiftProtobuf.Message, SwiftProtobuf.
     if !self.receivedAt.isEmpty {
       try visitor.visitSingularStringField(value: self.receivedAt, fieldNumber: 13)
     }
+    if self.clockSkewMs != 0 {
+      try visitor.visitSingularSInt64Field(value: self.clockSkewMs, fieldNumber: 14)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -531,6 +549,7 @@ nonisolated extension Fieldbook_V1_Change: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.previousHash != rhs.previousHash {return false}
     if lhs.hash != rhs.hash {return false}
     if lhs.receivedAt != rhs.receivedAt {return false}
+    if lhs.clockSkewMs != rhs.clockSkewMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -628,7 +647,7 @@ nonisolated extension Fieldbook_V1_EnrolResponse: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Fieldbook_V1_PushRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PushRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}changes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}changes\0\u{3}device_time_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -637,6 +656,7 @@ nonisolated extension Fieldbook_V1_PushRequest: SwiftProtobuf.Message, SwiftProt
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.changes) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.deviceTimeMs) }()
       default: break
       }
     }
@@ -646,11 +666,15 @@ nonisolated extension Fieldbook_V1_PushRequest: SwiftProtobuf.Message, SwiftProt
     if !self.changes.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.changes, fieldNumber: 1)
     }
+    if self.deviceTimeMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.deviceTimeMs, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Fieldbook_V1_PushRequest, rhs: Fieldbook_V1_PushRequest) -> Bool {
     if lhs.changes != rhs.changes {return false}
+    if lhs.deviceTimeMs != rhs.deviceTimeMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -711,7 +735,7 @@ nonisolated extension Fieldbook_V1_PushResult.Status: SwiftProtobuf._ProtoNamePr
 
 nonisolated extension Fieldbook_V1_PushResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PushResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}results\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}results\0\u{3}server_time_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -720,6 +744,7 @@ nonisolated extension Fieldbook_V1_PushResponse: SwiftProtobuf.Message, SwiftPro
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.results) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.serverTimeMs) }()
       default: break
       }
     }
@@ -729,11 +754,15 @@ nonisolated extension Fieldbook_V1_PushResponse: SwiftProtobuf.Message, SwiftPro
     if !self.results.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.results, fieldNumber: 1)
     }
+    if self.serverTimeMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.serverTimeMs, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Fieldbook_V1_PushResponse, rhs: Fieldbook_V1_PushResponse) -> Bool {
     if lhs.results != rhs.results {return false}
+    if lhs.serverTimeMs != rhs.serverTimeMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -796,7 +825,7 @@ nonisolated extension Fieldbook_V1_PullRequest: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Fieldbook_V1_PullResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PullResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}changes\0\u{3}next_cursor\0\u{1}more\0\u{3}purge_cases\0\u{1}user\0\u{1}role\0\u{1}rules\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}changes\0\u{3}next_cursor\0\u{1}more\0\u{3}purge_cases\0\u{1}user\0\u{1}role\0\u{1}rules\0\u{3}server_time_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -811,6 +840,7 @@ nonisolated extension Fieldbook_V1_PullResponse: SwiftProtobuf.Message, SwiftPro
       case 5: try { try decoder.decodeSingularStringField(value: &self.user) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.role) }()
       case 7: try { try decoder.decodeSingularMessageField(value: &self._rules) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.serverTimeMs) }()
       default: break
       }
     }
@@ -842,6 +872,9 @@ nonisolated extension Fieldbook_V1_PullResponse: SwiftProtobuf.Message, SwiftPro
     try { if let v = self._rules {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
     } }()
+    if self.serverTimeMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.serverTimeMs, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -853,6 +886,7 @@ nonisolated extension Fieldbook_V1_PullResponse: SwiftProtobuf.Message, SwiftPro
     if lhs.user != rhs.user {return false}
     if lhs.role != rhs.role {return false}
     if lhs._rules != rhs._rules {return false}
+    if lhs.serverTimeMs != rhs.serverTimeMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
