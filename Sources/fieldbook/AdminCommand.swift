@@ -202,9 +202,13 @@ struct AdminCommand: AsyncParsableCommand {
     }
 
     struct AuditCommand: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "audit", abstract: "Who has held a case: allocations, and every device that received it.")
+        static let configuration = CommandConfiguration(
+            commandName: "audit",
+            abstract: "Who has held a case: allocations, every device that received it, and every pull that sent it.",
+            discussion: "Pulls are listed newest last; the last 20 unless --all-pulls.")
         @OptionGroup var options: AdminOptions
-        @Argument var caseID: String
+        @Argument(help: "The case id, e.g. LA-1.") var caseID: String
+        @Flag(name: .customLong("all-pulls"), help: "List every pull, not only the last 20.") var allPulls = false
         func run() throws {
             try administer {
                 let admin = try options.administration()
@@ -216,6 +220,11 @@ struct AdminCommand: AsyncParsableCommand {
                 for row in try admin.storage.custody(of: caseID) {
                     let purged: String? = row["purged_at"]
                     print("  \(row["device_id"] as String)\t\((row["user"] as String?) ?? "?")\tfirst \(row["first_sent_at"] as String)\tlast \(row["last_sent_at"] as String)\t\(purged.map { "purged \($0)" } ?? "holds it")")
+                }
+                let pulls = try admin.storage.pulls(of: caseID, limit: allPulls ? nil : 20)
+                print(allPulls ? "pulls that sent it:" : "pulls that sent it (the last 20; --all-pulls for every one):")
+                for pull in pulls {
+                    print("  \(pull.at)\t\(pull.user)\tdevice \(pull.deviceID)\t\(pull.changes) change(s)")
                 }
             }
         }

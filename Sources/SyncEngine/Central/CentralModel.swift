@@ -73,6 +73,14 @@ public struct LoggedChange: Sendable {
     public var clockSkew: Int64? = nil
 }
 
+/// One pull that sent a device changes of a case.
+public struct PullAudit: Sendable, Equatable {
+    public let at: String
+    public let deviceID: String
+    public let user: String
+    public let changes: Int
+}
+
 /// One saved version of the council rules: who changed what, and when.
 public struct RulesChange: Sendable, Equatable {
     public let version: UInt64

@@ -203,7 +203,9 @@ public final class CentralPeer: Sendable {
         if rules.digest != (message.rulesDigest.isEmpty ? CouncilRules.defaultsDigest : message.rulesDigest) {
             response.rules = Fieldbook_V1_Rules(rules)
         }
-        try storage.recordCustody(device: device.id, sent: Set(batch.map(\.change.caseID)), purgeRequested: revoked,
+        var sent: [String: Int] = [:]
+        for entry in batch { sent[entry.change.caseID, default: 0] += 1 }
+        try storage.recordCustody(device: device.id, user: user.name, sent: sent, purgeRequested: revoked,
                                   purged: Set(message.purgedCases), now: now)
         logger.info("pull", metadata: ["user": "\(user.name)", "device": "\(device.id)", "changes": "\(batch.count)",
                                        "cursor": "\(response.nextCursor)", "purge": "\(revoked.count)"])

@@ -54,5 +54,15 @@ enum CentralSchema {
             // How far the pushing device's clock was from the peer's, where beyond the tolerance (SPEC §3.10).
             try db.execute(sql: "ALTER TABLE central_log ADD COLUMN clock_skew_ms INTEGER")
         }
+        migrator.registerMigration("central v4: pull audit") { db in
+            // One row per case per pull that sent any of its changes: who received which child's records,
+            // when, and on which device. Never updated or deleted by the peer.
+            try db.execute(sql: """
+                CREATE TABLE central_pull_audit (
+                    id INTEGER PRIMARY KEY, at TEXT NOT NULL, device_id TEXT NOT NULL, user TEXT NOT NULL,
+                    case_id TEXT NOT NULL, changes INTEGER NOT NULL);
+                CREATE INDEX central_pull_audit_by_case ON central_pull_audit(case_id, id);
+                """)
+        }
     }
 }

@@ -32,7 +32,8 @@ public protocol CentralStorage: Sendable {
     func changes(after cursor: UInt64, in cases: Set<String>, limit: Int) throws -> (changes: [LoggedChange], top: UInt64)
     /// The lowest cursor of any change of `cases`.
     func firstCursor(of cases: Set<String>) throws -> UInt64?
-    func recordCustody(device: String, sent cases: Set<String>, purgeRequested: Set<String>, purged: Set<String>, now: String) throws
+    /// Audits a pull: `sent` is how many changes of each case went to `device` of `user`.
+    func recordCustody(device: String, user: String, sent: [String: Int], purgeRequested: Set<String>, purged: Set<String>, now: String) throws
 
     // Council rules
     /// The rules in force: the latest version stored, or the shipped defaults (version 0).

@@ -191,10 +191,13 @@ public final class SQLiteCentralStorage: CentralStorage {
         }
     }
 
-    public func recordCustody(device: String, sent: Set<String>, purgeRequested: Set<String>, purged: Set<String>, now: String) throws {
+    public func recordCustody(device: String, user: String, sent: [String: Int], purgeRequested: Set<String>,
+                              purged: Set<String>, now: String) throws {
         guard !(sent.isEmpty && purgeRequested.isEmpty && purged.isEmpty) else { return }
         try pool.write { db in
-            for caseID in sent {
+            for (caseID, count) in sent.sorted(by: { $0.key < $1.key }) {
+                try db.execute(sql: "INSERT INTO central_pull_audit (at, device_id, user, case_id, changes) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [now, device, user, caseID, count])
                 try db.execute(sql: """
                     INSERT INTO central_custody (device_id, case_id, first_sent_at, last_sent_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (device_id, case_id) DO UPDATE SET last_sent_at = excluded.last_sent_at,
@@ -219,6 +222,18 @@ public final class SQLiteCentralStorage: CentralStorage {
                 SELECT c.device_id, d.user, c.first_sent_at, c.last_sent_at, c.purge_requested_at, c.purged_at
                 FROM central_custody c LEFT JOIN central_device d USING (device_id) WHERE c.case_id = ? ORDER BY c.first_sent_at
                 """, arguments: [caseID])
+        }
+    }
+
+    /// Every pull that sent changes of a case, oldest first (the last `limit`, if given).
+    public func pulls(of caseID: String, limit: Int? = nil) throws -> [PullAudit] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM (SELECT at, device_id, user, changes, id FROM central_pull_audit WHERE case_id = ?
+                               ORDER BY id DESC LIMIT ?) ORDER BY id
+                """, arguments: [caseID, limit ?? -1]).map { row in
+                PullAudit(at: row["at"], deviceID: row["device_id"], user: row["user"], changes: row["changes"])
+            }
         }
     }
 
