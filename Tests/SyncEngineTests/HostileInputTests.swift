@@ -28,6 +28,17 @@ import Testing
             message.changes = [change]
             return (try? MessageCodec.encode(message)) ?? []
         }()
+        let negativeClock: [UInt8] = {
+            var change = Fieldbook_V1_Change(Change(
+                id: ChangeID(deviceID: sam.store.deviceID, seq: 1), hlc: HLC(milliseconds: 1, counter: 0),
+                recordedAt: "2026-11-20T12:00:00.000Z", author: "sam", recordID: "r1", recordType: .note, caseID: "LA-1",
+                kind: .create, writes: [FieldWrite(field: "body", value: "x", supersedes: [])], sealed: [],
+                previousHash: Change.genesisHash))
+            change.hlc = -1
+            var message = Fieldbook_V1_PushRequest()
+            message.changes = [change]
+            return (try? MessageCodec.encode(message)) ?? []
+        }()
         var declaredHuge = valid
         declaredHuge[4] = 0x7F
         let bombPayload = try Zlib.compress([UInt8](repeating: 0, count: 20_000_000), level: 9)
@@ -42,6 +53,7 @@ import Testing
             ("bomb", bomb, 413, "too_large"),
             ("not protobuf", try Frame.encode([0xFF, 0xFF, 0xFF, 0xFF, 0x0F]), 400, "malformed_message"),
             ("unknown record type", oneChange, 400, "malformed_message"),
+            ("negative hlc", negativeClock, 400, "malformed_message"),
         ]
         for (name, body, status, code) in cases {
             let answer = try await transport.post(path: "/v1/push", body: body, token: token)

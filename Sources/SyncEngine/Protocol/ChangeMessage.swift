@@ -58,6 +58,8 @@ extension Fieldbook_V1_Change {
             return FieldWrite(field: try short(write.field, "field name"), value: write.hasValue ? write.value : nil,
                               supersedes: try write.supersedes.map { try $0.decoded() })
         }
+        // A clock reading before 1970 comes from no real device (found by reading after a fuzzing run).
+        guard hlc > 0 else { throw ProtocolError.malformedMessage("change \(changeID) has no valid hlc (\(hlc))") }
         return Change(id: changeID, hlc: HLC(rawValue: hlc), recordedAt: try short(recordedAt, "recorded_at"),
                       author: try short(author, "author"), recordID: try short(recordID, "record_id"),
                       recordType: type, caseID: try short(caseID, "case_id"), kind: changeKind, writes: fieldWrites,
