@@ -32,7 +32,8 @@ struct FieldbookBinary {
         url = fromSource
     }
 
-    func run(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> Result {
+    /// A process of the binary with the test's environment: no store or user from the caller's, UTC.
+    func process(_ arguments: [String], environment: [String: String]) -> Process {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
@@ -42,6 +43,11 @@ struct FieldbookBinary {
         env["TZ"] = "UTC"
         for (key, value) in environment { env[key] = value }
         process.environment = env
+        return process
+    }
+
+    func run(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> Result {
+        let process = process(arguments, environment: environment)
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout

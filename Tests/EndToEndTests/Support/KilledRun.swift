@@ -4,15 +4,7 @@ extension FieldbookBinary {
     /// Runs the binary and kills it with SIGKILL after `seconds` if it is still running: a laptop lid closed,
     /// a battery gone, a process killed at a random point. The result's status is 9 when the kill landed.
     func run(_ arguments: [String], killAfter seconds: Double, environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["FIELDBOOK_STORE"] = nil
-        env["FIELDBOOK_USER"] = nil
-        env["TZ"] = "UTC"
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
+        let process = process(arguments, environment: environment)
         let stdout = Pipe(), stderr = Pipe()
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = stdout
