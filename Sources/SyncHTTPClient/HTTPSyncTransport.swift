@@ -28,7 +28,8 @@ public struct HTTPSyncTransport: SyncTransport {
             return (Int(response.status.code), Array(buffer.readableBytesView))
         } catch where TrustedCertificates.isUntrustedCertificate(error) {
             throw SyncError.unreachable("""
-                the central peer's TLS certificate is not trusted by this device (\(error)); if your council \
+                the central peer's TLS certificate is not trusted by this device or does not name this address \
+                (\(error)); check the URL, and if your council \
                 uses its own certificate authority, start fieldbook with --ca-file and that authority's certificate
                 """)
         }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import NIOCore
 import NIOSSL
 import SyncEngine
@@ -20,11 +21,14 @@ public enum TrustedCertificates {
     public static func client(trusting caFile: String?) throws -> HTTPClient {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let caFile {
+            guard FileManager.default.isReadableFile(atPath: caFile) else {
+                throw CertificateFileError(path: caFile, reason: "there is no such file, or it cannot be read")
+            }
             let certificates: [NIOSSLCertificate]
             do {
                 certificates = try NIOSSLCertificate.fromPEMFile(caFile)
             } catch {
-                throw CertificateFileError(path: caFile, reason: "\(error)")
+                throw CertificateFileError(path: caFile, reason: "it is not a PEM certificate (\(error))")
             }
             guard !certificates.isEmpty else { throw CertificateFileError(path: caFile, reason: "it holds no PEM certificate") }
             tls.additionalTrustRoots = [.certificates(certificates)]
@@ -39,6 +43,7 @@ public enum TrustedCertificates {
     static func isUntrustedCertificate(_ error: any Error) -> Bool {
         let text = String(describing: error)
         return text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificateVerify")
+            || text.contains("failedToValidateHostname")
     }
 }
 

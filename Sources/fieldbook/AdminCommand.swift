@@ -212,6 +212,7 @@ struct AdminCommand: AsyncParsableCommand {
         func run() throws {
             try administer {
                 let admin = try options.administration()
+                _ = try admin.storage.replica.caseState(caseID)  // "no case …" with the known ones
                 print("allocations of \(caseID):")
                 for a in try admin.storage.allocations(of: caseID) {
                     print("  \(a.from) – \(a.to ?? "now")\t\(a.worker)\tby \(a.by)\t\(a.reason ?? "")")

@@ -28,6 +28,12 @@ struct SessionOptions: ParsableArguments {
         valueName: "file"))
     var caFile: String?
 
+    func validate() throws {
+        if let caFile = resolvedCAFile(), !FileManager.default.isReadableFile(atPath: caFile) {
+            throw ValidationError("cannot use \(caFile) as a certificate authority: there is no such file, or it cannot be read")
+        }
+    }
+
     func resolvedCAFile() -> String? {
         if let caFile { return caFile }
         let value = ProcessInfo.processInfo.environment["FIELDBOOK_CA_FILE"]

@@ -35,7 +35,7 @@ import Testing
 
         let refused = try binary.run(["--store", store, "--user", "sam", "-c", "note LA-1 \(longText("lost"))"], environment: Self.full)
         #expect(refused.status == 1)
-        #expect(refused.errors.contains("the disk is full: nothing of this command was saved"), "\(refused.errors)")
+        #expect(refused.errors.contains("the disk is full: what this command was writing was not saved"), "\(refused.errors)")
         let reading = try binary.run(["--store", store, "--user", "sam", "-c", "verify", "-c", "history LA-1"], environment: Self.full)
         #expect(reading.status == 0, "reading still works on a full disk: \(reading.errors)")
         #expect(try notes(store) == 1, "the earlier note is intact and nothing half-written was kept")

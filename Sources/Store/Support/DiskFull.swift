@@ -5,9 +5,10 @@ import GRDB
 /// write that hit it is kept and everything committed before is intact; the store works again as soon as
 /// there is space. These helpers recognise the error and say so in words a user can act on.
 public enum DiskFull {
-    /// What the REPL says when a command hit a full disk.
+    /// What the REPL says when a command hit a full disk. Steps a command finished before (a sync's
+    /// earlier batches) stay saved; only the write that hit the full disk was rolled back.
     public static let message = """
-        the disk is full: nothing of this command was saved, and everything saved before is intact; \
+        the disk is full: what this command was writing was not saved, and everything saved before is intact; \
         free some space and run it again
         """
 
