@@ -88,4 +88,36 @@ import Testing
         #expect(try sam.store.clockSkews(of: note).isEmpty)
         #expect(ClockSkew.words(-(3 * 3600 + 5 * 60) * 1000) == "3 h 5 min behind")
     }
+
+    /// Found in review: a device time of Int64.min made the peer's subtraction trap (a crash from one push).
+    @Test func absurdClockValuesFromTheNetworkAreFlaggedNotFatal() async throws {
+        let central = try await TestCentral.start()
+        defer { Task { await central.stop() } }
+        try central.seedTeam()
+        try central.addCase("LA-3", worker: "sam")
+        let sam = try await device("sam", offset: 0, central: central, folder: try temporaryFolder())
+        try await sam.sync()
+        let token = try #require(try sam.store.syncState().token)
+        for (seq, deviceTime) in [(Int64(1), Int64.min), (2, Int64.max)] {
+            _ = try sam.store.addNote(caseID: "LA-3", body: "note \(seq)")
+            let pending = try sam.store.pendingChanges(limit: 1)
+            var request = Fieldbook_V1_PushRequest()
+            request.changes = pending.map { Fieldbook_V1_Change($0) }
+            request.deviceTimeMs = deviceTime
+            let answer = try await sam.client.transport.post(path: "/v1/push", body: try MessageCodec.encode(request), token: token)
+            #expect(answer.status == 200, "the peer answers, whatever the clock says")
+            let results = try MessageCodec.decode(Fieldbook_V1_PushResponse.self, from: answer.body).results
+            #expect(results.map(\.status) == [.accepted])
+            try await sam.sync()  // records the receipt
+        }
+        let skews = try await central.replica.database.read { db in
+            try Int64.fetchAll(db, sql: "SELECT clock_skew_ms FROM central_log WHERE clock_skew_ms IS NOT NULL ORDER BY cursor")
+        }
+        #expect(skews.first == Int64.min, "flagged, saturated where the difference overflows")
+        #expect(skews.count == 2 && skews[1] > 1 << 62, "flagged far ahead")
+        #expect(ClockSkew.difference(.min, 1) == .min)
+        #expect(ClockSkew.difference(.max, -1) == .max)
+        #expect(ClockSkew.words(.min).hasSuffix("behind"))
+        #expect(ClockSkew.exceeds(.min, ProtocolLimits.clockSkewTolerance))
+    }
 }

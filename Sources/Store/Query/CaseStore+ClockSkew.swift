@@ -13,9 +13,20 @@ public struct ClockSkew: Sendable, Equatable {
     /// "2 d 3 h ahead", "45 min behind": how far, in words.
     public var description: String { Self.words(milliseconds) }
 
+    /// `a − b`, saturating instead of trapping: both may come from the network.
+    public static func difference(_ a: Int64, _ b: Int64) -> Int64 {
+        let (result, overflow) = a.subtractingReportingOverflow(b)
+        return overflow ? (b < 0 ? .max : .min) : result
+    }
+
+    /// Whether a clock difference is beyond `tolerance` either way (no trap at `Int64.min`).
+    public static func exceeds(_ milliseconds: Int64, _ tolerance: Int64) -> Bool {
+        milliseconds.magnitude > tolerance.magnitude
+    }
+
     /// A clock difference in words: "2 d 3 h ahead" for a positive one, "45 min behind" for a negative one.
     public static func words(_ milliseconds: Int64) -> String {
-        let minutes = (abs(milliseconds) + 30_000) / 60_000  // to the nearest minute
+        let minutes = milliseconds.magnitude / 60_000 + (milliseconds.magnitude % 60_000 >= 30_000 ? 1 : 0)  // nearest minute
         let days = minutes / (24 * 60), hours = minutes / 60 % 24, rest = minutes % 60
         var parts: [String] = []
         if days > 0 { parts.append("\(days) d") }

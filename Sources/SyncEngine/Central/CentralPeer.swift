@@ -109,10 +109,9 @@ public final class CentralPeer: Sendable {
         }
         let changes = try message.changes.map { try $0.decoded() }
         let received = now
-        let serverTime = Timestamp.milliseconds(clock())
         // Device clock minus ours; 0 (not sent) means unknown. Beyond the tolerance it is flagged.
-        let skew = message.deviceTimeMs == 0 ? 0 : message.deviceTimeMs - serverTime
-        let flagged = abs(skew) > ProtocolLimits.clockSkewTolerance ? skew : nil
+        let skew = message.deviceTimeMs == 0 ? 0 : ClockSkew.difference(message.deviceTimeMs, Timestamp.milliseconds(clock()))
+        let flagged = ClockSkew.exceeds(skew, ProtocolLimits.clockSkewTolerance) ? skew : nil
         if let flagged {
             logger.warning("device clock skewed", metadata: ["user": "\(user.name)", "device": "\(device.id)", "skew_ms": "\(flagged)"])
         }

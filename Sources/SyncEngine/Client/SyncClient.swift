@@ -151,8 +151,8 @@ public struct SyncClient: Sendable {
     /// did not say (an older peer).
     static func skew(deviceTime: Date, serverTimeMs: Int64) -> Int64? {
         guard serverTimeMs != 0 else { return nil }
-        let skew = Timestamp.milliseconds(deviceTime) - serverTimeMs
-        return abs(skew) > ProtocolLimits.clockSkewTolerance ? skew : nil
+        let skew = ClockSkew.difference(Timestamp.milliseconds(deviceTime), serverTimeMs)
+        return ClockSkew.exceeds(skew, ProtocolLimits.clockSkewTolerance) ? skew : nil
     }
 
     private func call<M: SwiftProtobuf.Message>(_ path: String, _ message: some SwiftProtobuf.Message, token: String?, as type: M.Type) async throws -> M {
