@@ -20,23 +20,30 @@ public enum TrustedCertificates {
     /// - Throws: ``CertificateFileError`` naming the file if it cannot be read as PEM certificates.
     public static func client(trusting caFile: String?) throws -> HTTPClient {
         var tls = TLSConfiguration.makeClientConfiguration()
-        if let caFile {
-            guard FileManager.default.isReadableFile(atPath: caFile) else {
-                throw CertificateFileError(path: caFile, reason: "there is no such file, or it cannot be read")
-            }
-            let certificates: [NIOSSLCertificate]
-            do {
-                certificates = try NIOSSLCertificate.fromPEMFile(caFile)
-            } catch {
-                throw CertificateFileError(path: caFile, reason: "it is not a PEM certificate (\(error))")
-            }
-            guard !certificates.isEmpty else { throw CertificateFileError(path: caFile, reason: "it holds no PEM certificate") }
-            tls.additionalTrustRoots = [.certificates(certificates)]
-        }
+        if let caFile { tls.additionalTrustRoots = [.certificates(try certificates(in: caFile))] }
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = tls
         configuration.timeout.connect = connectTimeout
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Checks that `caFile` holds PEM certificates, before anything else is done with the session.
+    ///
+    /// - Throws: ``CertificateFileError`` naming the file and what is wrong with it.
+    public static func check(_ caFile: String) throws { _ = try certificates(in: caFile) }
+
+    private static func certificates(in caFile: String) throws -> [NIOSSLCertificate] {
+        guard FileManager.default.isReadableFile(atPath: caFile) else {
+            throw CertificateFileError(path: caFile, reason: "there is no such file, or it cannot be read")
+        }
+        let certificates: [NIOSSLCertificate]
+        do {
+            certificates = try NIOSSLCertificate.fromPEMFile(caFile)
+        } catch {
+            throw CertificateFileError(path: caFile, reason: "it is not a PEM certificate (\(error))")
+        }
+        guard !certificates.isEmpty else { throw CertificateFileError(path: caFile, reason: "it holds no PEM certificate") }
+        return certificates
     }
 
     /// Whether `error` (from a request) says the peer's certificate was not trusted.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Repl
 import Store
+import SyncHTTPClient
 
 /// Options shared by every command that opens a REPL.
 struct SessionOptions: ParsableArguments {
@@ -29,8 +30,12 @@ struct SessionOptions: ParsableArguments {
     var caFile: String?
 
     func validate() throws {
-        if let caFile = resolvedCAFile(), !FileManager.default.isReadableFile(atPath: caFile) {
-            throw ValidationError("cannot use \(caFile) as a certificate authority: there is no such file, or it cannot be read")
+        // Before the store is opened (or created): a bad --ca-file leaves nothing behind.
+        guard let caFile = resolvedCAFile() else { return }
+        do {
+            try TrustedCertificates.check(caFile)
+        } catch {
+            throw ValidationError("\(error)")
         }
     }
 
