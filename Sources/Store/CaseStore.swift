@@ -99,6 +99,7 @@ public final class CaseStore: Sendable {
     // MARK: - Writing a change
 
     /// Appends one change by this device and saves the record's new state, inside the caller's transaction.
+    /// Every local mutation passes here, so every one is judged by ``ChangePolicy`` first.
     ///
     /// - Parameter base: the record's state before the change (`nil` for a new record).
     @discardableResult
@@ -112,6 +113,11 @@ public final class CaseStore: Sendable {
             recordedAt: Timestamp.iso8601(milliseconds: Timestamp.milliseconds(now)), author: author,
             recordID: recordID, recordType: type, caseID: caseID, kind: kind, writes: writes, sealed: sealed,
             previousHash: head?.hash ?? Change.genesisHash)
+        // The one policy (the central peer asks it too): a change it refuses is never written.
+        if let refusal = try ChangePolicy.check(change, role: try role(db), access: .allocated, record: base,
+                                                target: { try self.state(of: $0, db) }) {
+            throw try refused(change, refusal, db)
+        }
         try ChangeLog.insert(change, db)
         var state = base ?? RecordState(recordID: recordID, recordType: type, caseID: caseID)
         state.apply(change)
@@ -119,8 +125,45 @@ public final class CaseStore: Sendable {
         return change
     }
 
+    /// The enrolled user's role; `nil` before enrolment. A device holds only cases its user may see, so
+    /// its access to any case it holds counts as allocated.
+    func role(_ db: Database) throws -> ChangePolicy.Role? {
+        try SyncState.load(db).role.flatMap(ChangePolicy.Role.init(rawValue:))
+    }
+
+    /// Refuses `operation` on `state` as ``ChangePolicy`` would refuse its change, before anything else is
+    /// asked or checked.
+    func authorize(_ operation: ChangePolicy.Operation, _ state: RecordState, _ db: Database) throws {
+        if let refusal = ChangePolicy.check(operation, on: state, by: author, role: try role(db), access: .allocated) {
+            throw try refused(state.recordID, refusal, db)
+        }
+    }
+
+    /// The policy's refusal as the user sees it: naming the record they acted on (an amendment's target),
+    /// with the command that corrects a final record.
+    private func refused(_ change: Change, _ refusal: ChangePolicy.Refusal, _ db: Database) throws -> StoreError {
+        let named = change.recordType == .amendment ? change.write(to: "target_id")?.value ?? change.recordID : change.recordID
+        return try refused(named, refusal, db)
+    }
+
+    private func refused(_ named: String, _ refusal: ChangePolicy.Refusal, _ db: Database) throws -> StoreError {
+        let reference = try uniquePrefix(of: named, db)
+        if refusal.rule == .status, refusal.reason.hasPrefix("it is final") {
+            return .notEditable(id: reference, reason: "it is final; correct it with: amend \(reference) reason=... key=value")
+        }
+        return .notEditable(id: reference, reason: refusal.reason)
+    }
+
     /// The merged state of a record, replayed from its changes.
     func state(of recordID: String, _ db: Database) throws -> RecordState? {
+        try StoredRecord.state(of: recordID, db)
+    }
+}
+
+/// Reading a record's merged state inside a transaction, for layers that keep their own tables beside the
+/// store's (the central peer's admission judges each change against it).
+public enum StoredRecord {
+    public static func state(of recordID: String, _ db: Database) throws -> RecordState? {
         RecordState(changes: try ChangeLog.changes(ofRecord: recordID, db))
     }
 }

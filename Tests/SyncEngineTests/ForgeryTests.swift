@@ -10,7 +10,7 @@ import Testing
     /// A note from `device`'s user on LA-1, at sequence `seq`, continuing `previousHash`.
     private func note(_ device: Device, seq: Int64, previousHash: String, author: String? = nil, body: String) -> Change {
         Change(id: ChangeID(deviceID: device.store.deviceID, seq: seq), hlc: HLC(milliseconds: 1_790_000_000_000 + seq, counter: 0),
-               recordedAt: "2026-11-20T12:00:00.000Z", author: author ?? device.store.author, recordID: "forged-\(seq)-\(body.count)",
+               recordedAt: "2026-11-20T12:00:00.000Z", author: author ?? device.store.author, recordID: String(format: "00000000-0000-7000-8000-%06d%06d", seq, body.count),
                recordType: .note, caseID: "LA-1", kind: .create,
                writes: [FieldWrite(field: "body", value: body, supersedes: []), FieldWrite(field: "status", value: "draft", supersedes: [])],
                sealed: [], previousHash: previousHash)

@@ -20,10 +20,18 @@ enum ChangeLog {
                         CompactJSON.encode(change.sealed), change.previousHash, change.hash])
     }
 
-    /// Every change of one record, in no particular order (the merge does not need one).
+    /// Every change of one record that takes part in its merge, in no particular order (the merge does not
+    /// need one): all but this device's own changes the central peer quarantined. Those stay in the log
+    /// (and in `rejected`), but the record is what the peer and every other replica hold.
     static func changes(ofRecord recordID: String, _ db: Database) throws -> [Change] {
-        try fetch(db, where: "record_id = ?", [recordID])
+        try fetch(db, where: "record_id = ? AND NOT (\(isQuarantined))", [recordID])
     }
+
+    /// SQL: the `change_log` row is one of this device's changes the central peer quarantined.
+    static let isQuarantined = """
+        EXISTS (SELECT 1 FROM change_receipt q WHERE q.device_id = change_log.device_id AND q.seq = change_log.seq \
+        AND q.status = 'quarantined')
+        """
 
     static func fetch(_ db: Database, where condition: String, _ arguments: StatementArguments = [],
                       orderBy: String = "hlc, device_id, seq", limit: Int? = nil) throws -> [Change] {

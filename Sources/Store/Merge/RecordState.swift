@@ -3,14 +3,21 @@
 ///
 /// **The rule.** Each field is a multi-value register. A write replaces exactly the versions of the field its
 /// author could see (``FieldWrite/supersedes``); versions it did not see survive beside it. A field's current
-/// versions are those not superseded by any *effective* write. The provisional value is the current version
-/// with the greatest (not-raced, HLC, change id), so every replica shows the same one.
+/// versions are those not superseded by any *effective* write. The provisional value is the current settled
+/// version with the greatest (HLC, change id), so every replica shows the same one.
 ///
-/// **Final records.** Finalising or deleting a record *seals* it: the change lists every change of the record
-/// its author had seen (``Change/sealed``). Once a record's status is final or deleted, a content write from a
-/// change outside the seal (an edit made elsewhere that raced the finalisation) is *raced*: it is kept as a
-/// version, but it cannot supersede a sealed version, so the field becomes a conflict for a supervisor rather
-/// than a silent change to a final record, and the sealed value stays provisional. Resolutions are never raced.
+/// **Sealed means sealed.** Finalising or deleting a record *seals* it: the change lists every change of the
+/// record its author had seen (``Change/sealed``). Once a record's status is final or deleted, a write is
+/// effective only if the seal holds it, or it is a resolution whose author had seen every sealing change
+/// (a resolution lists what it saw in ``Change/sealed`` too). Any other write *raced* the seal: it is kept
+/// as a version of its field, shown beside the sealed value, never provisional, and it cannot supersede a
+/// sealed version. A raced write to a field the sealed record never had faces a placeholder for that
+/// absence (``FieldVersion/init(absenceSealedBy:)``). Either way the field is a conflict for a supervisor,
+/// never a silent change to a final record. This holds for resolutions too: one made without seeing the
+/// finalisation is raced like an edit, so the result does not depend on the order changes arrive in.
+///
+/// **Rules across fields** (``VisitConsistency``) are checked on the merged provisional values: fields taking
+/// part in a broken rule are marked in conflict (``FieldRegister/brokenRule``).
 ///
 /// **Determinism.** The state is a function of the *set* of changes applied: ``apply(_:)`` is idempotent and
 /// every derived value is recomputed from the full set, so any order and any repetition give equal states.
@@ -29,6 +36,9 @@ public struct RecordState: Sendable, Equatable {
     private var versions: [String: [ChangeID: FieldVersion]] = [:]
     /// Seals of changes that write a terminal status, by change id.
     private var seals: [ChangeID: Set<ChangeID>] = [:]
+    /// What each resolution had seen of the record, by change id: a resolution is effective on a sealed
+    /// record only if it had seen every sealing change.
+    private var resolutionSightings: [ChangeID: Set<ChangeID>] = [:]
 
     /// The merged fields, by name.
     public private(set) var fields: [String: FieldRegister] = [:]
@@ -53,6 +63,13 @@ public struct RecordState: Sendable, Equatable {
     /// The status (draft, final, deleted) as provisionally merged; `nil` for cases.
     public var status: RecordStatus? {
         fields[RecordSchema.statusField]?.value.flatMap(RecordStatus.init(rawValue:))
+    }
+
+    /// Whether a current status version makes the record final or deleted: its content is sealed.
+    public var isSealed: Bool {
+        fields[RecordSchema.statusField]?.current.contains {
+            $0.value.flatMap(RecordStatus.init(rawValue:))?.isTerminal == true
+        } ?? false
     }
 
     /// Provisional values of every field that has one.
@@ -87,6 +104,7 @@ public struct RecordState: Sendable, Equatable {
            RecordStatus(rawValue: status)?.isTerminal == true {
             seals[change.id] = Set(change.sealed).union([change.id])
         }
+        if change.kind == .resolve { resolutionSightings[change.id] = Set(change.sealed) }
         let summary = Change.Summary(change)
         if change.kind == .create, creation.map({ change.id < $0.id }) ?? true {
             creation = summary
@@ -106,40 +124,48 @@ public struct RecordState: Sendable, Equatable {
         var merged: [String: FieldRegister] = [:]
         let statusField = RecordSchema.statusField
         if let statusVersions = versions[statusField] {
-            merged[statusField] = Self.register(statusVersions, isRaced: { _ in false }, isSealed: { _ in false })
+            merged[statusField] = Self.register(statusVersions, isEffective: { _ in true }, absence: nil)
         }
         // The seal is the union over the current versions that make the record final or deleted.
+        let sealing = (merged[statusField]?.current ?? []).filter {
+            $0.value.flatMap(RecordStatus.init(rawValue:))?.isTerminal == true
+        }
         var sealed: Set<ChangeID> = []
-        var frozen = false
-        for version in merged[statusField]?.current ?? []
-        where version.value.flatMap(RecordStatus.init(rawValue:))?.isTerminal == true {
-            frozen = true
-            sealed.formUnion(seals[version.change] ?? [version.change])
+        for version in sealing { sealed.formUnion(seals[version.change] ?? [version.change]) }
+        let sealingIDs = Set(sealing.map(\.change))
+        let frozen = !sealing.isEmpty
+        let isEffective: (FieldVersion) -> Bool = { [resolutionSightings] version in
+            guard frozen, !sealed.contains(version.change) else { return true }
+            return version.kind == .resolve && sealingIDs.isSubset(of: resolutionSightings[version.change] ?? [])
         }
-        let isSealed: (FieldVersion) -> Bool = { frozen && sealed.contains($0.change) }
-        let isRaced: (FieldVersion) -> Bool = { version in
-            frozen && version.kind != .resolve && !sealed.contains(version.change)
-        }
+        let absence = sealing.first.map(FieldVersion.init(absenceSealedBy:))
         for (field, fieldVersions) in versions where field != statusField {
-            merged[field] = Self.register(fieldVersions, isRaced: isRaced, isSealed: isSealed)
+            merged[field] = Self.register(fieldVersions, isEffective: isEffective, absence: frozen ? absence : nil)
+        }
+        if recordType == .visit {
+            let values = merged.compactMapValues(\.value)
+            for violation in VisitConsistency.violations(values) {
+                for field in violation.fields where merged[field]?.brokenRule == nil {
+                    merged[field]?.brokenRule = violation.message
+                }
+            }
         }
         fields = merged
     }
 
     /// Current versions of one field: those not superseded by an effective write. A raced write may still
-    /// supersede versions outside the seal (its own device's earlier raced edits), but never sealed ones.
+    /// supersede other raced versions (its own device's earlier raced edits), but never settled ones, and
+    /// it is never provisional: settled versions come first, then raced ones. When raced versions
+    /// remain and no settled one does, `absence` (the sealed record's lack of a value) heads the list.
     private static func register(_ all: [ChangeID: FieldVersion],
-                                 isRaced: (FieldVersion) -> Bool,
-                                 isSealed: (FieldVersion) -> Bool) -> FieldRegister {
+                                 isEffective: (FieldVersion) -> Bool,
+                                 absence: FieldVersion?) -> FieldRegister {
         var superseded: Set<ChangeID> = []
         var raced: Set<ChangeID> = []
-        for version in all.values where isRaced(version) { raced.insert(version.change) }
+        for version in all.values where !isEffective(version) { raced.insert(version.change) }
         for version in all.values {
             if raced.contains(version.change) {
-                for id in version.supersedes {
-                    if let target = all[id], isSealed(target) { continue }
-                    superseded.insert(id)
-                }
+                superseded.formUnion(version.supersedes.filter { raced.contains($0) })
             } else {
                 superseded.formUnion(version.supersedes)
             }
@@ -147,22 +173,15 @@ public struct RecordState: Sendable, Equatable {
         var current = all.values.filter { !superseded.contains($0.change) }
         // Only a forged cycle of supersession can leave nothing current; keep every version visible then.
         if current.isEmpty { current = Array(all.values) }
-        current.sort { precedence($0, raced) > precedence($1, raced) }
-        return FieldRegister(current: current)
+        var settled = current.filter { !raced.contains($0.change) }.sorted(by: precedes)
+        let late = current.filter { raced.contains($0.change) }.sorted(by: precedes)
+        if settled.isEmpty, !late.isEmpty, let absence { settled = [absence] }
+        return FieldRegister(current: settled + late, settledCount: settled.count)
     }
 
-    /// The total order that picks the provisional value: not-raced first, then HLC, then change id.
-    private static func precedence(_ version: FieldVersion, _ raced: Set<ChangeID>) -> Precedence {
-        Precedence(notRaced: raced.contains(version.change) ? 0 : 1, hlc: version.hlc, change: version.change)
-    }
-
-    private struct Precedence: Comparable {
-        let notRaced: Int
-        let hlc: HLC
-        let change: ChangeID
-        static func < (a: Precedence, b: Precedence) -> Bool {
-            (a.notRaced, a.hlc, a.change) < (b.notRaced, b.hlc, b.change)
-        }
+    /// The total order that picks the provisional value: HLC, then change id, greatest first.
+    private static func precedes(_ a: FieldVersion, _ b: FieldVersion) -> Bool {
+        (a.hlc, a.change) > (b.hlc, b.change)
     }
 }
 

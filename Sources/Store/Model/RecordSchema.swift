@@ -52,6 +52,11 @@ public struct RecordSchema: Sendable {
 
     public var keys: [String] { fields.map(\.key) }
 
+    /// The key a user types for a stored field name (`seen_alone` → `alone`); the name itself if none.
+    public func key(forField name: String) -> String {
+        fields.first { $0.name == name }?.key ?? name
+    }
+
     /// Every field name the merge may see for this type, life-cycle fields included.
     public var storedNames: Set<String> {
         var names = Set(fields.map(\.name))

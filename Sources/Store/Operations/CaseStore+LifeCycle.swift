@@ -15,15 +15,12 @@ extension CaseStore {
         guard !values.isEmpty else { throw StoreError.nothingToDo("nothing to edit: give key=value pairs") }
         return try pool.write { db in
             let state = try existingState(recordID, db)
-            guard !state.recordType.isFinalOnSave else {
-                throw StoreError.notEditable(id: recordID, reason: "\(state.recordType.rawValue) entries are final when saved; correct one with amend")
-            }
-            try requireDraft(state, db)
+            try authorize(.edit, state, db)
             let given = try FieldInput(schema: state.recordType.schema, context: valueContext).normalise(values)
             var after = state.values
             var writes: [FieldWrite] = []
-            for (spec, value) in given where state.value(spec.name) != value || state.fields[spec.name]?.isConflicted == true {
-                if state.fields[spec.name]?.isConflicted == true {
+            for (spec, value) in given where state.value(spec.name) != value || state.fields[spec.name]?.hasSiblings == true {
+                if state.fields[spec.name]?.hasSiblings == true {
                     throw StoreError.fieldInConflict(id: recordID, field: spec.name)
                 }
                 if value == nil && spec.requiredOnCreate {
@@ -32,6 +29,7 @@ extension CaseStore {
                 after[spec.name] = value
                 writes.append(FieldWrite(field: spec.name, value: value, supersedes: state.currentVersionIDs(of: spec.name)))
             }
+            // Checked on what the record will show, so an edit can also mend a rule two merged edits broke.
             if state.recordType == .visit { try FieldInput.checkVisit(after) }
             guard !writes.isEmpty else { return .unchanged }
             try append(db, base: state, recordID: state.recordID, type: state.recordType, caseID: state.caseID,
@@ -44,15 +42,8 @@ extension CaseStore {
     public func finalise(_ recordID: String) throws {
         try pool.write { db in
             let state = try existingState(recordID, db)
-            guard state.recordType == .visit || state.recordType == .note else {
-                throw StoreError.notEditable(id: recordID, reason: state.recordType == .case
-                    ? "a case has no draft or final state; its details are changed with edit"
-                    : "\(state.recordType.rawValue) entries are final when saved")
-            }
-            try requireDraft(state, db)
-            if let field = state.conflictedFields.first {
-                throw StoreError.fieldInConflict(id: recordID, field: field)
-            }
+            try authorize(.finalise, state, db)
+            try requireNoConflict(state)
             if state.recordType == .visit, state.value("type") == "statutory" {
                 let missing = Self.missingForStatutoryVisit(state.values)
                 if !missing.isEmpty {
@@ -75,12 +66,7 @@ extension CaseStore {
         try FieldInput.checkLength(reason, key: "reason")
         try pool.write { db in
             let state = try existingState(recordID, db)
-            guard state.recordType == .visit || state.recordType == .note else {
-                throw StoreError.notEditable(id: recordID, reason: "only draft visits and notes can be deleted")
-            }
-            guard state.status == .draft else {
-                throw StoreError.notEditable(id: recordID, reason: "it is \(state.status?.rawValue ?? "not a draft"); only drafts can be deleted, final records are corrected by amendments")
-            }
+            try authorize(.delete, state, db)
             try append(db, base: state, recordID: state.recordID, type: state.recordType, caseID: state.caseID,
                        kind: .delete,
                        writes: [
@@ -105,17 +91,7 @@ extension CaseStore {
         let id = UUIDv7.make(at: clock())
         try pool.write { db in
             let target = try existingState(recordID, db)
-            switch (target.recordType, target.status) {
-            case (.amendment, _):
-                throw StoreError.notEditable(id: recordID, reason: "it is an amendment; amend the original record")
-            case (.case, _):
-                throw StoreError.notEditable(id: recordID, reason: "case details are corrected with edit")
-            case (_, .draft):
-                throw StoreError.notEditable(id: recordID, reason: "it is a draft: edit it instead")
-            case (_, .deleted):
-                throw StoreError.notEditable(id: recordID, reason: "it was deleted")
-            default: break
-            }
+            try authorize(.amend, target, db)
             let given = try FieldInput(schema: target.recordType.schema, context: valueContext).normalise(values)
             var corrected: [String: String?] = [:]
             for (spec, value) in given { corrected[spec.name] = value }
@@ -127,10 +103,13 @@ extension CaseStore {
             }
             let correctedText = try JSONCoding.string(corrected)
             try FieldInput.checkLength(correctedText, key: "the corrected values together")
+            // The amendments of the target this one has seen: it replaces their corrections, and amendments
+            // that did not see each other and correct the same field are a conflict (AmendedValues).
+            let seenChanges = try snapshot(of: target, db).amendments.compactMap { $0.creation?.id }
             let writes = [
                 FieldWrite(field: "target_id", value: target.recordID, supersedes: []),
                 FieldWrite(field: "reason", value: reason, supersedes: []),
-                FieldWrite(field: "corrected", value: correctedText, supersedes: []),
+                FieldWrite(field: "corrected", value: correctedText, supersedes: seenChanges),
                 FieldWrite(field: RecordSchema.statusField, value: RecordStatus.final.rawValue, supersedes: []),
             ]
             try append(db, base: nil, recordID: id, type: .amendment, caseID: target.caseID, kind: .create,
@@ -160,17 +139,14 @@ extension CaseStore {
         return state
     }
 
-    private func requireDraft(_ state: RecordState, _ db: Database) throws {
-        switch state.status {
-        case .final? where state.recordType == .amendment:
-            throw StoreError.notEditable(id: state.recordID, reason: "amendments are final when saved; add another amendment to the original record")
-        case .final?:
-            let reference = try uniquePrefix(of: state.recordID, db)
-            throw StoreError.notEditable(id: state.recordID, reason: "it is final; correct it with: amend \(reference) reason=... key=value")
-        case .deleted?:
-            throw StoreError.notEditable(id: state.recordID, reason: "it was deleted")
-        case .draft?, nil:
-            return
+    /// Finalise refuses a record whose fields disagree, or that breaks a rule spanning fields once merged.
+    private func requireNoConflict(_ state: RecordState) throws {
+        if let field = state.conflictedFields.first(where: { state.fields[$0]?.hasSiblings == true }) {
+            throw StoreError.fieldInConflict(id: state.recordID, field: field)
+        }
+        if let broken = VisitConsistency.violations(state.values).first {
+            throw StoreError.brokenRule(id: state.recordID, fields: broken.fields.map(state.recordType.schema.key(forField:)),
+                                        rule: broken.message)
         }
     }
 }

@@ -8,6 +8,19 @@ public struct FieldConflict: Sendable, Equatable {
     /// The stored field name.
     public let field: String
     public let versions: [FieldVersion]
+    /// The versions are the corrections of amendments that did not see each other (each version's change
+    /// is an amendment's); settled by a further amendment, which `resolve` writes.
+    public let betweenAmendments: Bool
+
+    init(recordID: String, recordType: RecordType, caseID: String, field: String, versions: [FieldVersion],
+         betweenAmendments: Bool = false) {
+        self.recordID = recordID
+        self.recordType = recordType
+        self.caseID = caseID
+        self.field = field
+        self.versions = versions
+        self.betweenAmendments = betweenAmendments
+    }
 }
 
 extension CaseStore {
@@ -19,13 +32,14 @@ extension CaseStore {
         case value(String)
     }
 
-    /// Every conflicted field of every record, ordered by case, record and field.
+    /// Every conflicted field of every record, ordered by case, record and field: siblings within a record,
+    /// then amendments of one record that disagree.
     public func conflicts() throws -> [FieldConflict] {
         try pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, type, case_id, conflicts FROM record WHERE conflicts IS NOT NULL ORDER BY case_id, id
                 """)
-            return try rows.flatMap { row -> [FieldConflict] in
+            let within = try rows.flatMap { row -> [FieldConflict] in
                 let siblings = try JSONCoding.decode([String: [FieldVersion]].self, from: row["conflicts"])
                 let type = RecordType(rawValue: row["type"]) ?? .note
                 return siblings.keys.sorted().map { field in
@@ -33,14 +47,39 @@ extension CaseStore {
                                   versions: siblings[field] ?? [])
                 }
             }
+            return (within + (try amendmentConflicts(db))).sorted { ($0.caseID, $0.recordID) < ($1.caseID, $1.recordID) }
         }
     }
 
-    /// Settles a conflicted field with a write that supersedes every sibling. Allowed to a supervisor and
-    /// to the record's author. The siblings stay in the history.
+    /// Fields that amendments of one record correct concurrently with different values.
+    func amendmentConflicts(_ db: Database) throws -> [FieldConflict] {
+        let targets = try String.fetchAll(db, sql: """
+            SELECT DISTINCT json_extract(fields, '$.target_id') FROM record WHERE type = 'amendment' AND fields IS NOT NULL
+            """)
+        var found: [FieldConflict] = []
+        for targetID in targets.sorted() {
+            guard let target = try state(of: targetID, db) else { continue }
+            for (field, amendments) in try snapshot(of: target, db).amendmentConflicts {
+                let versions = amendments.compactMap { amendment in
+                    amendment.fields["corrected"]?.provisional.map { FieldVersion($0, value: amendment.correction(of: field) ?? nil) }
+                }
+                found.append(FieldConflict(recordID: target.recordID, recordType: target.recordType, caseID: target.caseID,
+                                           field: field, versions: versions, betweenAmendments: true))
+            }
+        }
+        return found
+    }
+
+    /// Settles a conflicted field with a write that supersedes every sibling. Who may is ``ChangePolicy``'s
+    /// to say (a supervisor; on a draft also the record's author); on a final record the resolution keeps a
+    /// sealed value, and a late value is taken by amendment instead. The siblings stay in the history.
     ///
     /// - Parameter key: the field's key (`wishes`, `date`, ...) or `status`.
     public func resolve(_ recordID: String, key: String, with resolution: Resolution) throws {
+        if let settled = try amendmentResolution(recordID, key: key, with: resolution) {
+            _ = try amend(recordID, reason: "settles amendments of \(key) made without seeing each other", values: [(key, settled)])
+            return
+        }
         try pool.write { db in
             let state = try existingState(recordID, db)
             let schema = state.recordType.schema
@@ -52,19 +91,7 @@ extension CaseStore {
             guard let register = state.fields[field], register.isConflicted else {
                 throw StoreError.nothingToDo("\(key) of \(recordID) is not in conflict")
             }
-            let role = try SyncState.load(db).role
-            let terminal = state.fields[RecordSchema.statusField]?.current.contains {
-                $0.value.flatMap(RecordStatus.init(rawValue:))?.isTerminal == true
-            } ?? false
-            if terminal {
-                guard role == "supervisor" else {
-                    throw StoreError.notEditable(id: recordID, reason: "it is final: only a supervisor can resolve a conflict on a final record")
-                }
-            } else {
-                guard role == "supervisor" || state.creation?.author == author else {
-                    throw StoreError.notEditable(id: recordID, reason: "only a supervisor or the record's author (\(state.creation?.author ?? "unknown")) can resolve its conflicts")
-                }
-            }
+            try authorize(.resolve, state, db)
             let value: String?
             switch resolution {
             case .keep(let number):
@@ -89,11 +116,42 @@ extension CaseStore {
             if field == RecordSchema.statusField, value == RecordStatus.draft.rawValue {
                 throw StoreError.invalidValue(key: key, value: "draft", expected: "final or deleted: a record is never reopened")
             }
-            let sealing = field == RecordSchema.statusField && value.flatMap(RecordStatus.init(rawValue:))?.isTerminal == true
+            if state.recordType == .visit, field != RecordSchema.statusField {
+                // A broken rule is settled only by a value that mends it.
+                var after = state.values
+                after[field] = value
+                if let broken = VisitConsistency.violations(after).first(where: { $0.fields.contains(field) }) {
+                    throw StoreError.inconsistent(broken.message + "; choose another value, or fix the other field with edit or resolve")
+                }
+            }
+            // A resolution lists everything of the record it had seen, like a finalisation: on a sealed
+            // record it counts only if it had seen the sealing change (RecordState).
             try append(db, base: state, recordID: state.recordID, type: state.recordType, caseID: state.caseID,
                        kind: .resolve,
                        writes: [FieldWrite(field: field, value: value, supersedes: state.currentVersionIDs(of: field))],
-                       sealed: sealing ? state.sealCandidate : [])
+                       sealed: state.sealCandidate)
+        }
+    }
+}
+
+extension CaseStore {
+    /// When `key` of the record is in conflict between its amendments (and not within the record): the
+    /// value, as typed, that a settling amendment gives it. `nil` otherwise.
+    private func amendmentResolution(_ recordID: String, key: String, with resolution: Resolution) throws -> String? {
+        try pool.read { db in
+            guard let state = try state(of: recordID, db), let spec = state.recordType.schema.field(forKey: key),
+                  state.fields[spec.name]?.isConflicted != true,
+                  let conflict = try snapshot(of: state, db).amendmentConflicts.first(where: { $0.field == spec.name })
+            else { return nil }
+            switch resolution {
+            case .value(let text):
+                return text
+            case .keep(let number):
+                guard (1...conflict.amendments.count).contains(number) else {
+                    throw StoreError.invalidValue(key: "keep", value: String(number), expected: "a version from 1 to \(conflict.amendments.count)")
+                }
+                return (conflict.amendments[number - 1].correction(of: spec.name) ?? nil) ?? ""
+            }
         }
     }
 }

@@ -39,16 +39,9 @@ struct FieldInput {
     /// The largest value one field may hold: a long visit write-up fits many times over.
     static let maximumValueBytes = 64 * 1024
 
-    /// Cross-field rules for a visit, checked on the values the record would have after the write.
+    /// Cross-field rules for a visit (``VisitConsistency``), checked on the values the record would have
+    /// after the write.
     static func checkVisit(_ values: [String: String]) throws {
-        if values["seen"] == "no", values["seen_alone"] == "yes" {
-            throw StoreError.inconsistent("alone=yes contradicts seen=no: a child not seen cannot be seen alone")
-        }
-        if values["seen"] == "no", values["alone_reason"] != nil {
-            throw StoreError.inconsistent("alone_reason is for a child seen but not alone; it cannot go with seen=no")
-        }
-        if values["seen_alone"] == "yes", values["alone_reason"] != nil {
-            throw StoreError.inconsistent("alone_reason is for a child not seen alone; it cannot go with alone=yes")
-        }
+        if let broken = VisitConsistency.violations(values).first { throw StoreError.inconsistent(broken.message) }
     }
 }

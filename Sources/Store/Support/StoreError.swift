@@ -15,6 +15,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case notEditable(id: String, reason: String)
     case nothingToDo(String)
     case fieldInConflict(id: String, field: String)
+    /// The merged record breaks a rule spanning fields (``VisitConsistency``); the fields and the rule.
+    case brokenRule(id: String, fields: [String], rule: String)
     case query(String)
     case storeUnreadable(path: String, reason: String)
 
@@ -23,7 +25,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .invalidAuthor(let name):
             return "'\(name)' is not a usable user name: use 1 to 64 letters, digits, '.', '_', '-' or '@'"
         case .invalidCaseID(let id):
-            return "'\(id)' is not a usable case id: use 1 to 40 letters, digits, '.', '_' or '-', starting with a letter or digit"
+            return "'\(id)' is not a usable case id: use 1 to 40 letters, digits, '.', '_' or '-', starting with a letter or digit, not in the form of a UUID (record ids have that form)"
         case .caseExists(let id):
             return "case \(id) already exists"
         case .noSuchCase(let id, let known):
@@ -49,6 +51,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return message
         case .fieldInConflict(let id, let field):
             return "\(field) of \(id) is in conflict: resolve it first (see 'conflicts')"
+        case .brokenRule(let id, let fields, let rule):
+            return "\(fields.joined(separator: " and ")) of \(id) are in conflict after merging edits: \(rule); fix it with edit (or resolve) first"
         case .query(let message):
             return message
         case .storeUnreadable(let path, let reason):

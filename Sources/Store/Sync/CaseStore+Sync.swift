@@ -64,13 +64,34 @@ extension CaseStore {
     }
 
     /// Records the central peer's answers to a push, in one transaction.
+    /// A quarantined change leaves the merge of its record (``ChangeLog/changes(ofRecord:)``): the record
+    /// is merged again at once, so it shows what the peer holds.
     public func recordReceipts(_ receipts: [PushReceipt]) throws {
         try pool.write { db in
+            var remerge: Set<String> = []
             for receipt in receipts {
                 try db.execute(sql: """
                     INSERT OR REPLACE INTO change_receipt (device_id, seq, status, reason, quarantine_id)
                     VALUES (?, ?, ?, ?, ?)
                     """, arguments: [receipt.id.deviceID, receipt.id.seq, receipt.status.rawValue, receipt.reason, receipt.quarantineID])
+                if receipt.status == .quarantined, let recordID = try String.fetchOne(db, sql: """
+                    SELECT record_id FROM change_log WHERE device_id = ? AND seq = ?
+                    """, arguments: [receipt.id.deviceID, receipt.id.seq]) {
+                    remerge.insert(recordID)
+                }
+            }
+            try self.remerge(remerge, db)
+        }
+    }
+
+    /// Saves the merged state of each record again from the changes that take part in its merge, or
+    /// removes its row when none does (its creation was quarantined).
+    func remerge(_ recordIDs: Set<String>, _ db: Database) throws {
+        for recordID in recordIDs.sorted() {
+            if let state = try state(of: recordID, db) {
+                try RecordProjection(state).save(db)
+            } else {
+                try db.execute(sql: "DELETE FROM record WHERE id = ?", arguments: [recordID])
             }
         }
     }
@@ -98,14 +119,21 @@ extension CaseStore {
             for caseID in revoked {
                 try db.execute(sql: "INSERT OR IGNORE INTO stale_case (case_id) VALUES (?)", arguments: [caseID])
             }
+            var released: Set<String> = []
             for change in changes where change.id.deviceID == deviceID {
                 guard let received = receivedAt[change.id] else { continue }
+                // Quarantined here but accepted there (an administrator released it): it joins the merge.
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM change_receipt WHERE device_id = ? AND seq = ? AND status = 'quarantined'",
+                                     arguments: [change.id.deviceID, change.id.seq]) == true {
+                    released.insert(change.recordID)
+                }
                 // A change of ours coming back means the peer holds it as accepted (also after a release).
                 try db.execute(sql: """
                     INSERT INTO change_receipt (device_id, seq, status, received_at) VALUES (?, ?, 'accepted', ?)
                     ON CONFLICT (device_id, seq) DO UPDATE SET status = 'accepted', reason = NULL, received_at = excluded.received_at
                     """, arguments: [change.id.deviceID, change.id.seq, received])
             }
+            try remerge(released, db)
             var state = try SyncState.load(db)
             state.cursor = cursor
             try state.save(db)
@@ -142,7 +170,8 @@ extension CaseStore {
     public func conflictCount() throws -> Int {
         // The `conflicts` view's rows, counted through the index of records in conflict.
         try pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM record r, json_each(r.conflicts) c WHERE r.conflicts IS NOT NULL") ?? 0
+            try (Int.fetchOne(db, sql: "SELECT count(*) FROM record r, json_each(r.conflicts) c WHERE r.conflicts IS NOT NULL") ?? 0)
+                + amendmentConflicts(db).count
         }
     }
 

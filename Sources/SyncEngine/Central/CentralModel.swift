@@ -55,15 +55,6 @@ public struct QuarantineEntry: Sendable, Equatable {
     public let note: String?
 }
 
-/// What the peer knows of a record when it checks a change to it.
-public struct RecordFacts: Sendable, Equatable {
-    public let type: RecordType
-    public let caseID: String
-    public let creator: String?
-    /// Final or deleted (in any current version of its status).
-    public let isTerminal: Bool
-}
-
 /// A change as stored in the central log, with its position and arrival time.
 public struct LoggedChange: Sendable {
     public let cursor: UInt64

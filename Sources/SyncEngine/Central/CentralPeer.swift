@@ -204,8 +204,9 @@ public final class CentralPeer: Sendable {
         }
         var sent: [String: Int] = [:]
         for entry in batch { sent[entry.change.caseID, default: 0] += 1 }
+        // A device cannot have purged a case it says it still holds: only the others count as purged.
         try storage.recordCustody(device: device.id, user: user.name, sent: sent, purgeRequested: revoked,
-                                  purged: Set(message.purgedCases), now: now)
+                                  purged: Set(message.purgedCases).subtracting(held), now: now)
         logger.info("pull", metadata: ["user": "\(user.name)", "device": "\(device.id)", "changes": "\(batch.count)",
                                        "cursor": "\(response.nextCursor)", "purge": "\(revoked.count)"])
         return PeerResponse(status: 200, body: try MessageCodec.encode(response))

@@ -57,7 +57,8 @@ public protocol CentralIntake {
     /// A change already received with this id: accepted into the log, or quarantined after its own
     /// device pushed it (what other devices pushed under its id does not count).
     func received(_ id: ChangeID) throws -> ReceivedChange?
-    func record(_ recordID: String) throws -> RecordFacts?
+    /// The record's merged state in the central replica, or `nil` if no accepted change made it.
+    func record(_ recordID: String) throws -> RecordState?
     func allocations(of caseID: String) throws -> [Allocation]
     func user(named name: String) throws -> CentralUser?
     /// Stores an accepted change in the log and merges it into its record.

@@ -21,19 +21,24 @@ struct ChangeAdmission {
         guard change.id.deviceID == device.id else {
             return try quarantine(change, "it was made on device \(change.id.deviceID) but pushed by device \(device.id); a device pushes only its own changes")
         }
-        switch try intake.received(change.id) {
-        case .accepted(let hash)?:
-            if hash == change.hash { return .duplicate }
-            return try quarantine(change, "a different change with the id \(change.id) was received before (replay or forgery)")
-        case .quarantined(let hash, let reason, let id)?:
-            // Sent again (its answer was lost): the same verdict, not a second entry.
-            if hash == change.hash { return .quarantined(reason: reason, id: id) }
-            return try quarantine(change, "a different change with the id \(change.id) was received before (replay or forgery)")
-        case nil:
-            break
-        }
         let head = try intake.chainHead(of: device.id) ?? (seq: 0, hash: Change.genesisHash)
+        let earlier = try intake.received(change.id)
+        if change.id.seq <= head.seq {
+            switch earlier {
+            case .accepted(let hash)? where hash == change.hash:
+                return .duplicate
+            case .quarantined(let hash, let reason, let id)? where hash == change.hash:
+                // Sent again (its answer was lost): the same verdict, not a second entry.
+                return .quarantined(reason: reason, id: id)
+            default:
+                return try quarantine(change, "a different change with the id \(change.id) was received before (replay or forgery)")
+            }
+        }
         guard change.id.seq == head.seq + 1 else {
+            // A gap never enters the chain: the change is kept, and its number stays free for the real one.
+            if case .quarantined(let hash, let reason, let id)? = earlier, hash == change.hash {
+                return .quarantined(reason: reason, id: id)
+            }
             return try quarantine(change, "out of order: the next change expected from this device is number \(head.seq + 1)")
         }
         try intake.setChainHead(of: device.id, seq: change.id.seq, hash: change.hash)
@@ -51,77 +56,37 @@ struct ChangeAdmission {
         .quarantined(reason: reason, id: try intake.quarantine(change, pushedBy: device.id, reason: reason, now: now))
     }
 
-    /// Why the change's content or access is refused, or `nil` if it is admissible.
+    /// Why the change's shape, content or access is refused, or `nil` if it is admissible. The shape (which
+    /// fields each kind of change writes) is checked here; who may do what is ``ChangePolicy``'s, the same
+    /// table the device's store asked before writing the change.
     private func refusal(of change: Change) throws -> String? {
         guard change.author == user.name else {
             return "its author \(change.author) is not this device's user \(user.name)"
         }
-        let schema = change.recordType.schema
-        let allowed = schema.storedNames
-        if let stray = change.writes.first(where: { !allowed.contains($0.field) }) {
-            return "\(change.recordType.rawValue) has no field \(stray.field)"
+        if let problem = ChangeShape.problem(with: change) { return problem }
+        let record = try intake.record(change.recordID)
+        if let record, record.recordType != change.recordType || record.caseID != change.caseID {
+            return "it names record \(change.recordID) as a \(change.recordType.rawValue) of case \(change.caseID), but it is a \(record.recordType.rawValue) of another case"
         }
-        let writesStatus = change.write(to: RecordSchema.statusField) != nil
-        guard Set(change.writes.map(\.field)).count == change.writes.count else { return "it writes a field twice" }
-        let facts = try intake.record(change.recordID)
-        switch change.kind {
-        case .create:
-            if facts != nil { return "record \(change.recordID) exists already" }
-            if change.recordType == .case { return "cases are added by an administrator" }
-            if change.recordType == .oversight, user.role != .supervisor {
-                return "management oversight is recorded by a supervisor"
-            }
-            let expected = change.recordType.isFinalOnSave ? RecordStatus.final : .draft
-            guard change.write(to: RecordSchema.statusField)?.value == expected.rawValue else {
-                return "a new \(change.recordType.rawValue) must have status \(expected.rawValue)"
-            }
-        case .edit:
-            if writesStatus { return "an edit cannot change a record's status" }
-        case .finalise, .delete:
-            let expected = change.kind == .finalise ? RecordStatus.final : .deleted
-            guard change.write(to: RecordSchema.statusField)?.value == expected.rawValue else {
-                return "a \(change.kind.rawValue) must write status \(expected.rawValue)"
-            }
-            let allowed: Set<String> = change.kind == .finalise ? [RecordSchema.statusField] : [RecordSchema.statusField, RecordSchema.deleteReasonField]
-            if let stray = change.writes.first(where: { !allowed.contains($0.field) }) { return "a \(change.kind.rawValue) cannot write \(stray.field)" }
-        case .resolve:
-            if facts?.isTerminal == true {
-                guard user.role == .supervisor else { return "only a supervisor can resolve a conflict on a final record" }
-            } else {
-                guard user.role == .supervisor || facts?.creator == user.name else {
-                    return "only a supervisor or the record's author can resolve its conflicts"
-                }
-            }
-            if change.write(to: RecordSchema.statusField)?.value == RecordStatus.draft.rawValue {
-                return "a resolution cannot reopen a record (status draft)"
-            }
-        }
-        if change.kind != .create {
-            guard let facts else { return "no record \(change.recordID) on the central peer" }
-            guard facts.type == change.recordType, facts.caseID == change.caseID else {
-                return "it names record \(change.recordID) as a \(change.recordType.rawValue) of case \(change.caseID), but it is a \(facts.type.rawValue) of case \(facts.caseID)"
-            }
-        }
-        if change.recordType == .case, change.write(to: "worker") != nil {
-            return "cases are allocated by an administrator (fieldbook admin assign)"
-        }
-        return try accessRefusal(caseID: change.caseID, at: change.recordedAt)
+        let role: ChangePolicy.Role = user.role == .supervisor ? .supervisor : .worker
+        let refusal = try ChangePolicy.check(change, role: role, access: try access(to: change.caseID, at: change.recordedAt),
+                                             record: record, target: { try intake.record($0) })
+        return refusal?.reason
     }
 
-    /// A user may write to a case they hold (a supervisor: any case held in their team), or to a case they
-    /// held when the change was recorded, so work done before a reallocation still lands in the record.
-    private func accessRefusal(caseID: String, at recordedAt: String) throws -> String? {
+    /// The user's access to a case: allocated to them now or when the change was recorded (so work done
+    /// before a reallocation still lands in the record), or, for a supervisor, held in their team.
+    private func access(to caseID: String, at recordedAt: String) throws -> ChangePolicy.Access {
         let allocations = try intake.allocations(of: caseID)
-        guard !allocations.isEmpty else { return "no case \(caseID) is allocated on the central peer" }
         let current = allocations.last { $0.to == nil }
-        if current?.worker == user.name { return nil }
+        if current?.worker == user.name { return .allocated }
+        if allocations.contains(where: { $0.worker == user.name && $0.from <= recordedAt && ($0.to.map { recordedAt < $0 } ?? true) }) {
+            return .allocated
+        }
         if user.role == .supervisor, let team = user.team, let worker = current?.worker,
            try intake.user(named: worker)?.team == team {
-            return nil
+            return .team
         }
-        if allocations.contains(where: { $0.worker == user.name && $0.from <= recordedAt && ($0.to.map { recordedAt < $0 } ?? true) }) {
-            return nil
-        }
-        return "case \(caseID) is not allocated to \(user.name)" + (current.map { " (it is allocated to \($0.worker))" } ?? "")
+        return .none
     }
 }

@@ -289,20 +289,8 @@ struct SQLiteIntake: CentralIntake {
         return .quarantined(hash: try Fieldbook_V1_Change(serializedBytes: Array(bytes)).hash, reason: row["reason"], id: row["id"])
     }
 
-    func record(_ recordID: String) throws -> RecordFacts? {
-        try Row.fetchOne(db, sql: """
-            SELECT type, case_id, created_by, status, conflicts FROM record WHERE id = ?
-            """, arguments: [recordID]).flatMap { row in
-            let status: String? = row["status"]
-            // A status in conflict may hold a final version even when the provisional one is not.
-            let statusSiblings = (row["conflicts"] as String?)
-                .flatMap { try? JSONDecoder().decode([String: [FieldVersion]].self, from: Data($0.utf8)) }?[RecordSchema.statusField] ?? []
-            let terminal = status == "final" || status == "deleted"
-                || statusSiblings.contains { $0.value == "final" || $0.value == "deleted" }
-            return RecordType(rawValue: row["type"]).map {
-                RecordFacts(type: $0, caseID: row["case_id"], creator: row["created_by"], isTerminal: terminal)
-            }
-        }
+    func record(_ recordID: String) throws -> RecordState? {
+        try StoredRecord.state(of: recordID, db)
     }
 
     func allocations(of caseID: String) throws -> [Allocation] {
