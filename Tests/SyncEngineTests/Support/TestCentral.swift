@@ -53,8 +53,9 @@ final class TestCentral: @unchecked Sendable {
     }
 
     /// A new enrolled device store for `user`, in `folder`.
-    func device(_ user: String, in folder: URL) async throws -> Device {
-        let store = try CaseStore(path: folder.appendingPathComponent("\(user)-\(UUID().uuidString.prefix(6)).sqlite").path, author: user)
+    func device(_ user: String, in folder: URL, clock: @escaping @Sendable () -> Date = { Date() }) async throws -> Device {
+        let store = try CaseStore(path: folder.appendingPathComponent("\(user)-\(UUID().uuidString.prefix(6)).sqlite").path,
+                                  author: user, clock: clock)
         let device = Device(store: store, client: SyncClient(store: store, transport: HTTPSyncTransport(baseURL: url)))
         _ = try await device.client.enrol(serverURL: url, code: try admin.newCode(for: user), deviceName: "\(user) test device")
         return device
