@@ -41,7 +41,7 @@ final class FlakyTransport: SyncTransport, @unchecked Sendable {
     static let firstSeed = UInt64(ProcessInfo.processInfo.environment["FIELDBOOK_SIM_FIRST"] ?? "") ?? 0
 
     @Test func everyReplicaConvergesAndNothingIsLost() async throws {
-        var totals = (operations: 0, syncs: 0, interrupted: 0, conflicts: 0, quarantined: 0, reallocations: 0)
+        var totals = (operations: 0, syncs: 0, interrupted: 0, conflicts: 0, quarantined: 0, reallocations: 0, hostile: 0, hostileAccepted: 0)
         for seed in Self.firstSeed..<Self.firstSeed + UInt64(Self.seeds) {
             let figures = try await Self.simulate(seed: seed, operations: Self.operations)
             totals.operations += figures.operations
@@ -50,12 +50,14 @@ final class FlakyTransport: SyncTransport, @unchecked Sendable {
             totals.conflicts += figures.conflicts
             totals.quarantined += figures.quarantined
             totals.reallocations += figures.reallocations
+            totals.hostile += figures.hostile
+            totals.hostileAccepted += figures.hostileAccepted
         }
-        print("simulator: \(Self.seeds) seeds, \(totals.operations) operations, \(totals.syncs) syncs (\(totals.interrupted) interrupted), \(totals.reallocations) reallocations, \(totals.conflicts) conflicts seen, \(totals.quarantined) quarantined")
+        print("simulator: \(Self.seeds) seeds, \(totals.operations) operations, \(totals.syncs) syncs (\(totals.interrupted) interrupted), \(totals.reallocations) reallocations, \(totals.conflicts) conflicts seen, \(totals.quarantined) quarantined, \(totals.hostile) hostile changes (\(totals.hostileAccepted) allowed by the policy)")
         #expect(totals.interrupted > 0 && totals.conflicts > 0 && totals.reallocations > 0, "the schedules must exercise faults and conflicts")
     }
 
-    struct Figures { var operations = 0, syncs = 0, interrupted = 0, conflicts = 0, quarantined = 0, reallocations = 0 }
+    struct Figures { var operations = 0, syncs = 0, interrupted = 0, conflicts = 0, quarantined = 0, reallocations = 0, hostile = 0, hostileAccepted = 0 }
 
     static func simulate(seed: UInt64, operations: Int) async throws -> Figures {
         var rng = SplitMix64(seed: 0x9E37_79B9_7F4A_7C15 &+ seed)
@@ -74,6 +76,10 @@ final class FlakyTransport: SyncTransport, @unchecked Sendable {
         for (index, id) in cases.enumerated() {
             try admin.addCase(id: id, values: [("child", "C\(index)"), ("dob", "2015-01-01"), ("category", "CP")], worker: workers[index % 2])
         }
+        // The hostile device's user holds one case of the team, so some of what it sends is allowed.
+        _ = try admin.addUser("mal", role: .worker, team: "north")
+        try admin.addCase(id: "LA-4", values: [("child", "C4"), ("dob", "2015-01-01"), ("category", "CP")], worker: "mal")
+        let hostile = try await HostileDevice.enrol(user: "mal", code: try admin.newCode(for: "mal"), transport: InProcessTransport(peer: peer))
         var devices: [(user: String, store: CaseStore, client: SyncClient, transport: FlakyTransport)] = []
         for user in ["sam", "lee", "priya", "sam"] {
             let store = try CaseStore(path: folder.appendingPathComponent("\(user)-\(devices.count).sqlite").path, author: user, durability: .normal)
@@ -95,34 +101,52 @@ final class FlakyTransport: SyncTransport, @unchecked Sendable {
             let finals = try await store.database.read { db in try String.fetchAll(db, sql: "SELECT id FROM record WHERE status = 'final' AND type = 'visit' ORDER BY id") }
             do {
                 switch Int.random(in: 0..<100, using: &rng) {
-                case 0..<15:
+                case 0..<12:
                     if let caseID = held.randomElement(using: &rng) {
-                        _ = try store.addVisit(caseID: caseID, values: [("date", "2026-11-19"), ("type", "statutory"), ("seen", "yes"), ("alone", "yes"),
-                                                                       ("wishes", values.randomElement(using: &rng) ?? "a")])
+                        let seen = rng.chance(0.8)
+                        _ = try store.addVisit(caseID: caseID, values: [("date", "2026-11-19"), ("type", "statutory"), ("seen", seen ? "yes" : "no")]
+                                               + (seen ? [("alone", "yes"), ("wishes", values.randomElement(using: &rng) ?? "a")] : []))
                     }
-                case 15..<22:
+                case 12..<18:
                     if let caseID = held.randomElement(using: &rng) { _ = try store.addNote(caseID: caseID, body: "note \(figures.operations)") }
-                case 22..<45:
+                case 18..<38:
                     if let id = drafts.randomElement(using: &rng) {
-                        let field = ["wishes", "observations"].randomElement(using: &rng) ?? "wishes"
+                        // Fields a visit may never have had (analysis, actions) and the ones visit rules tie together.
+                        let edits = [("wishes", values.randomElement(using: &rng) ?? "a"), ("observations", values.randomElement(using: &rng) ?? "a"),
+                                     ("analysis", values.randomElement(using: &rng) ?? "a"), ("actions", "act"),
+                                     ("seen", rng.chance(0.5) ? "yes" : "no"), ("alone", rng.chance(0.5) ? "yes" : "no")]
                         let type = try store.snapshot(id).state.recordType
-                        _ = try store.edit(id, values: [(type == .note ? "body" : field, values.randomElement(using: &rng) ?? "a")])
+                        let edit = edits.randomElement(using: &rng) ?? edits[0]
+                        _ = try store.edit(id, values: [type == .note ? ("body", edit.1) : edit])
                     }
-                case 45..<52:
+                case 38..<44:
                     if let id = drafts.randomElement(using: &rng) { try store.finalise(id) }
-                case 52..<56:
+                case 44..<47:
+                    if let id = drafts.randomElement(using: &rng) { try store.delete(id, reason: "simulated") }
+                case 47..<51:
                     if let id = finals.randomElement(using: &rng) {
                         _ = try store.amend(id, reason: "correction", values: [("observations", values.randomElement(using: &rng) ?? "a")])
                     }
-                case 56..<62:
+                case 51..<57:
                     if let conflict = try store.conflicts().randomElement(using: &rng) {
-                        let key = conflict.recordType.schema.fields.first { $0.name == conflict.field }?.key ?? conflict.field
-                        try store.resolve(conflict.recordID, key: key, with: .keep(1))
+                        let key = conflict.recordType.schema.key(forField: conflict.field)
+                        let resolution: CaseStore.Resolution = rng.chance(0.7)
+                            ? .keep(Int.random(in: 1...max(1, conflict.versions.count), using: &rng))
+                            : .value(conflict.field == "seen" || conflict.field == "seen_alone" ? "yes" : values.randomElement(using: &rng) ?? "a")
+                        try store.resolve(conflict.recordID, key: key, with: resolution)
                     }
-                case 62..<66:
+                case 57..<59:
+                    if device.user == "priya", let caseID = held.randomElement(using: &rng) {
+                        let entry = try store.addOversight(caseID: caseID, body: "oversight \(figures.operations)")
+                        if rng.chance(0.5) { _ = try store.amend(entry, reason: "clarified", values: [("body", "clarified oversight")]) }
+                    }
+                case 59..<62:
                     let caseID = cases.randomElement(using: &rng) ?? "LA-1"
                     try admin.assign(caseID: caseID, to: workers.randomElement(using: &rng) ?? "sam", reason: "simulated")
                     figures.reallocations += 1
+                case 62..<68:
+                    try await hostile.attack(storage.replica, using: &rng)
+                    figures.hostile += 1
                 default:
                     figures.syncs += 1
                     do {
@@ -145,6 +169,7 @@ final class FlakyTransport: SyncTransport, @unchecked Sendable {
         let quarantined = try storage.quarantine(state: nil)
         figures.quarantined = quarantined.count
         let quarantinedIDs = Set(quarantined.map(\.change.id))
+        figures.hostileAccepted = hostile.accepted
         for device in devices {
             #expect(try device.store.pendingCount() == 0, "seed \(seed): \(device.user) has unacknowledged changes")
             #expect(try device.store.verify().isIntact, "seed \(seed): \(device.user) fails verify")
@@ -160,12 +185,11 @@ final class FlakyTransport: SyncTransport, @unchecked Sendable {
                 }
                 #expect(accepted || quarantinedIDs.contains(id), "seed \(seed): change \(id) of \(device.user) is lost")
             }
-            // Every record the device holds equals the peer's, apart from records touched by its own quarantined changes.
+            // Every record the device holds equals the peer's: its own quarantined changes left its merge.
             let local = try await Self.records(device.store.database)
             let remote = try await Self.records(central.database)
-            let touched = Set(quarantined.filter { $0.change.id.deviceID == device.store.deviceID }.map(\.change.recordID))
             let held = Set(try device.store.caseIDs())
-            for (id, row) in local where !touched.contains(id) {
+            for (id, row) in local {
                 if remote[id] != row, ProcessInfo.processInfo.environment["FIELDBOOK_SIM_DEBUG"] != nil {
                     let mine = try device.store.history(id).map { "\($0.id.short) \($0.kind) \($0.author)" }
                     let theirs = try central.history(id).map { "\($0.id.short) \($0.kind) \($0.author)" }
@@ -174,11 +198,43 @@ final class FlakyTransport: SyncTransport, @unchecked Sendable {
                 #expect(remote[id] == row, "seed \(seed): \(device.user) differs from the peer on \(id)")
             }
             // And it holds exactly the cases its user may see, each complete.
-            let expected = Set(remote.values.filter { held.contains($0.caseID) }.map(\.id)).subtracting(touched)
-            let have = Set(local.keys).subtracting(touched)
+            let expected = Set(remote.values.filter { held.contains($0.caseID) }.map(\.id))
+            let have = Set(local.keys)
             #expect(have == expected, "seed \(seed): \(device.user) lacks \(expected.subtracting(have).map { "\($0) of \(remote[$0]?.caseID ?? "?")" }), has extra \(have.subtracting(expected).sorted())")
         }
+        try Self.checkSealsAndRules(central, seed: seed)
+        #expect(try central.verify().isIntact, "seed \(seed): the central replica fails verify")
         return figures
+    }
+
+    /// A sealed record shows, in every field, a value some sealing change saw (never a raced one); a visit
+    /// that breaks the visit rules shows the fields involved as in conflict.
+    static func checkSealsAndRules(_ replica: CaseStore, seed: UInt64) throws {
+        let ids: [String] = try replica.database.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM record WHERE type IN ('visit', 'note') ORDER BY id")
+        }
+        for id in ids {
+            let state = try replica.snapshot(id).state
+            if state.recordType == .visit {
+                for violation in VisitConsistency.violations(state.values) {
+                    #expect(Set(violation.fields).isSubset(of: Set(state.conflictedFields)),
+                            "seed \(seed): visit \(id) breaks '\(violation.message)' without showing a conflict")
+                }
+            }
+            guard state.isSealed else { continue }
+            let history = try replica.history(id)
+            let sealing = state.fields[RecordSchema.statusField]?.current.filter { $0.value != RecordStatus.draft.rawValue } ?? []
+            let seenBySealers: [RecordState] = sealing.compactMap { version in
+                guard let change = history.first(where: { $0.id == version.change }) else { return nil }
+                let seal = Set(change.sealed).union([change.id])
+                return RecordState(changes: history.filter { seal.contains($0.id) })
+            }
+            for (field, register) in state.fields where field != RecordSchema.statusField && field != RecordSchema.deleteReasonField {
+                let allowed = Set(seenBySealers.map { $0.value(field) })
+                #expect(allowed.contains(register.value),
+                        "seed \(seed): \(id) shows \(field)=\(register.value ?? "nil"), which no sealing change saw (\(allowed))")
+            }
+        }
     }
 
     struct RecordRow: Equatable { let id, caseID, fields: String; let conflicts, status: String? }
