@@ -108,11 +108,19 @@ extension Interpreter {
         for (key, name) in names {
             let original = state.value(name)
             let now = effective[name]
-            guard original != nil || now != nil else { continue }
-            var text = now ?? "(cleared)"
+            let register = state.fields[name]
+            let amendmentConflict = snapshot.amendmentConflicts.first { $0.field == name }
+            guard original != nil || now != nil || register?.isConflicted == true else { continue }
+            var text = now ?? (original == nil ? "(no value)" : "(cleared)")
             if now != original { text += "   [amended; originally: \(original ?? "(empty)")]" }
-            if let register = state.fields[name], register.isConflicted {
-                text += "   [IN CONFLICT: \(register.current.count) versions, see history]"
+            if let register, register.hasSiblings {
+                let late = register.raced.isEmpty ? "" : ", \(register.raced.count) written without seeing the finalisation"
+                text += "   [IN CONFLICT: \(register.current.count) versions\(late); see conflicts]"
+            } else if let rule = register?.brokenRule {
+                text += "   [IN CONFLICT: \(rule)]"
+            }
+            if let amendmentConflict {
+                text += "   [IN CONFLICT: \(amendmentConflict.amendments.count) amendments made without seeing each other; see conflicts]"
             }
             rows.append((key, text))
         }

@@ -94,15 +94,24 @@ extension Interpreter {
             if conflicts.isEmpty { io.line("no conflicts") }
             for conflict in conflicts {
                 let key = conflict.recordType.schema.fields.first { $0.name == conflict.field }?.key ?? conflict.field
-                io.line("\(conflict.recordType.rawValue) \(conflict.recordID) (case \(conflict.caseID)), field \(key): \(conflict.versions.count) versions")
+                let what = conflict.betweenAmendments ? "amendments made without seeing each other" : "\(conflict.versions.count) versions"
+                io.line("\(conflict.recordType.rawValue) \(conflict.recordID) (case \(conflict.caseID)), field \(key): \(what)")
+                if let rule = conflict.brokenRule { io.line("  breaks a visit rule: \(rule)") }
                 for (index, version) in conflict.versions.enumerated() {
                     let marker = index == 0 ? "  (shown meanwhile)" : ""
-                    io.line("  [\(index + 1)] \(version.author) on device \(version.change.deviceID.prefix(8)) at \(version.recordedAt)\(marker)")
-                    for line in (version.value ?? "(cleared)").split(separator: "\n", omittingEmptySubsequences: false) {
+                    let late = conflict.racedFrom.map { index >= $0 ? "  (written without seeing the finalisation)" : "" } ?? ""
+                    let origin = version.kind == .finalise || version.kind == .delete ? "no value when \(version.kind == .delete ? "deleted" : "finalised") by" : ""
+                    io.line("  [\(index + 1)] \(origin.isEmpty ? "" : origin + " ")\(version.author) on device \(version.change.deviceID.prefix(8)) at \(version.recordedAt)\(marker)\(late)")
+                    for line in (version.value ?? "(no value)").split(separator: "\n", omittingEmptySubsequences: false) {
                         io.line("      " + line)
                     }
                 }
-                io.line("  resolve with: resolve \(conflict.recordID) \(key) keep=N   or   value=TEXT")
+                if conflict.brokenRule != nil && conflict.versions.count == 1 {
+                    io.line("  mend it with: edit \(conflict.recordID) \(key)=...   or   resolve \(conflict.recordID) \(key) value=TEXT")
+                } else {
+                    io.line("  resolve with: resolve \(conflict.recordID) \(key) keep=N   or   value=TEXT"
+                            + (conflict.betweenAmendments ? "   (writes an amendment that has seen both)" : ""))
+                }
             }
             return
         }

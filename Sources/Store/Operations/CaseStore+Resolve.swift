@@ -11,15 +11,22 @@ public struct FieldConflict: Sendable, Equatable {
     /// The versions are the corrections of amendments that did not see each other (each version's change
     /// is an amendment's); settled by a further amendment, which `resolve` writes.
     public let betweenAmendments: Bool
+    /// For a field of a sealed record: the index in `versions` from which they were written without seeing
+    /// the finalisation or deletion (raced).
+    public let racedFrom: Int?
+    /// The visit rule the merged record breaks, when the field takes part in one.
+    public let brokenRule: String?
 
     init(recordID: String, recordType: RecordType, caseID: String, field: String, versions: [FieldVersion],
-         betweenAmendments: Bool = false) {
+         betweenAmendments: Bool = false, racedFrom: Int? = nil, brokenRule: String? = nil) {
         self.recordID = recordID
         self.recordType = recordType
         self.caseID = caseID
         self.field = field
         self.versions = versions
         self.betweenAmendments = betweenAmendments
+        self.racedFrom = racedFrom
+        self.brokenRule = brokenRule
     }
 }
 
@@ -40,11 +47,13 @@ extension CaseStore {
                 SELECT id, type, case_id, conflicts FROM record WHERE conflicts IS NOT NULL ORDER BY case_id, id
                 """)
             let within = try rows.flatMap { row -> [FieldConflict] in
-                let siblings = try JSONCoding.decode([String: [FieldVersion]].self, from: row["conflicts"])
-                let type = RecordType(rawValue: row["type"]) ?? .note
-                return siblings.keys.sorted().map { field in
-                    FieldConflict(recordID: row["id"], recordType: type, caseID: row["case_id"], field: field,
-                                  versions: siblings[field] ?? [])
+                let recordID: String = row["id"]
+                guard let state = try state(of: recordID, db) else { return [] }
+                return state.conflictedFields.compactMap { field in
+                    guard let register = state.fields[field] else { return nil }
+                    return FieldConflict(recordID: recordID, recordType: state.recordType, caseID: state.caseID, field: field,
+                                         versions: register.current, racedFrom: register.raced.isEmpty ? nil : register.settledCount,
+                                         brokenRule: register.brokenRule)
                 }
             }
             return (within + (try amendmentConflicts(db))).sorted { ($0.caseID, $0.recordID) < ($1.caseID, $1.recordID) }
