@@ -115,7 +115,7 @@ public final class CaseStore: Sendable {
             previousHash: head?.hash ?? Change.genesisHash)
         // The one policy (the central peer asks it too): a change it refuses is never written.
         if let refusal = try ChangePolicy.check(change, role: try role(db), access: .allocated, record: base,
-                                                target: { try self.state(of: $0, db) }) {
+                                                target: { try StoredRecord.snapshot(of: $0, db) }) {
             throw try refused(change, refusal, db)
         }
         try ChangeLog.insert(change, db)
@@ -165,5 +165,17 @@ public final class CaseStore: Sendable {
 public enum StoredRecord {
     public static func state(of recordID: String, _ db: Database) throws -> RecordState? {
         RecordState(changes: try ChangeLog.changes(ofRecord: recordID, db))
+    }
+
+    /// The record with its amendments, or `nil` if no change made it.
+    public static func snapshot(of recordID: String, _ db: Database) throws -> RecordSnapshot? {
+        guard let state = try state(of: recordID, db) else { return nil }
+        return try RecordSnapshot.load(state, db)
+    }
+
+    /// The record as the author of `finalisation` saw it: merged from the changes it seals.
+    public static func state(sealedBy finalisation: Change, _ db: Database) throws -> RecordState? {
+        let seal = Set(finalisation.sealed)
+        return RecordState(changes: try ChangeLog.changes(ofRecord: finalisation.recordID, db).filter { seal.contains($0.id) })
     }
 }

@@ -43,14 +43,6 @@ extension CaseStore {
         try pool.write { db in
             let state = try existingState(recordID, db)
             try authorize(.finalise, state, db)
-            try requireNoConflict(state)
-            if state.recordType == .visit, state.value("type") == "statutory" {
-                let missing = Self.missingForStatutoryVisit(state.values)
-                if !missing.isEmpty {
-                    throw StoreError.notEditable(id: recordID, reason: "a statutory visit is finalised only with "
-                        + missing.joined(separator: ", ") + " recorded (edit it first)")
-                }
-            }
             try append(db, base: state, recordID: state.recordID, type: state.recordType, caseID: state.caseID,
                        kind: .finalise,
                        writes: [FieldWrite(field: RecordSchema.statusField, value: RecordStatus.final.rawValue,
@@ -95,16 +87,11 @@ extension CaseStore {
             let given = try FieldInput(schema: target.recordType.schema, context: valueContext).normalise(values)
             var corrected: [String: String?] = [:]
             for (spec, value) in given { corrected[spec.name] = value }
-            if target.recordType == .visit {
-                // The corrected record must still make sense: check the values it will show.
-                var effective = try snapshot(of: target, db).effectiveValues
-                for (field, value) in corrected { effective[field] = value }
-                try FieldInput.checkVisit(effective)
-            }
             let correctedText = try JSONCoding.string(corrected)
             try FieldInput.checkLength(correctedText, key: "the corrected values together")
             // The amendments of the target this one has seen: it replaces their corrections, and amendments
-            // that did not see each other and correct the same field are a conflict (AmendedValues).
+            // that did not see each other and correct the same field are a conflict (RecordSnapshot). Whether
+            // the corrected record still keeps the visit rules is the policy's to say, in append.
             let seenChanges = try snapshot(of: target, db).amendments.compactMap { $0.creation?.id }
             let writes = [
                 FieldWrite(field: "target_id", value: target.recordID, supersedes: []),
@@ -118,35 +105,9 @@ extension CaseStore {
         return id
     }
 
-    /// What a statutory visit needs before it is final (reg 29): whether the child was seen; if seen,
-    /// whether alone and, if not, why; and the child's wishes and feelings. Keys as users type them.
-    static func missingForStatutoryVisit(_ values: [String: String]) -> [String] {
-        var missing: [String] = []
-        guard let seen = values["seen"] else { return ["seen (and, if the child was seen, alone and wishes)"] }
-        if seen == "yes" {
-            switch values["seen_alone"] {
-            case nil: missing.append("alone")
-            case "no"? where values["alone_reason"] == nil: missing.append("alone_reason")
-            default: break
-            }
-            if values["wishes"] == nil { missing.append("wishes") }
-        }
-        return missing
-    }
-
     func existingState(_ recordID: String, _ db: Database) throws -> RecordState {
         guard let state = try state(of: recordID, db) else { throw StoreError.noSuchRecord(recordID) }
         return state
     }
 
-    /// Finalise refuses a record whose fields disagree, or that breaks a rule spanning fields once merged.
-    private func requireNoConflict(_ state: RecordState) throws {
-        if let field = state.conflictedFields.first(where: { state.fields[$0]?.hasSiblings == true }) {
-            throw StoreError.fieldInConflict(id: state.recordID, field: field)
-        }
-        if let broken = VisitConsistency.violations(state.values).first {
-            throw StoreError.brokenRule(id: state.recordID, fields: broken.fields.map(state.recordType.schema.key(forField:)),
-                                        rule: broken.message)
-        }
-    }
 }

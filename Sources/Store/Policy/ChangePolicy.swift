@@ -146,20 +146,26 @@ public enum ChangePolicy {
     ///   - actor: the change's author, with their role (`nil`: not enrolled, or the peer's administration).
     ///   - access: the author's access to the change's case when it was recorded.
     ///   - record: the record's merged state before the change, or `nil` if it does not exist.
-    ///   - target: looks up another record's state (an amendment's target).
+    ///   - target: looks up another record with its amendments (an amendment's target).
+    ///   - sealedView: for a finalisation, the record as its author saw it (the changes it seals); `nil`
+    ///     when that is `record` itself, as on the device that makes it.
     public static func check(_ change: Change, role: Role?, access: Access, record: RecordState?,
-                             target: (String) throws -> RecordState?) rethrows -> Refusal? {
+                             target: (String) throws -> RecordSnapshot?,
+                             sealedView: ((Change) throws -> RecordState?)? = nil) rethrows -> Refusal? {
         let operation: Operation
         var judged = record
+        var amendedSnapshot: RecordSnapshot?
         var type = change.recordType
         switch (change.kind, change.recordType) {
         case (.create, .oversight): operation = .oversight
         case (.create, .amendment):
             operation = .amend
             guard record == nil else { return Refusal(.status, "the record exists already") }
-            guard let targetID = change.write(to: "target_id")?.value, let amended = try target(targetID) else {
+            guard let targetID = change.write(to: "target_id")?.value, let snapshot = try target(targetID) else {
                 return Refusal(.status, "the record it amends does not exist")
             }
+            amendedSnapshot = snapshot
+            let amended = snapshot.state
             // An amendment is filed on its target's case: else it would carry words into a record its
             // author cannot see.
             guard amended.caseID == change.caseID else {
@@ -181,10 +187,17 @@ public enum ChangePolicy {
         if type == .case, change.write(to: "worker") != nil, role != nil, change.kind != .create {
             return Refusal(.role, "cases are allocated by an administrator (fieldbook admin assign)")
         }
-        if operation == .resolve, let record {
-            return resolutionRefusal(change, record)
+        switch operation {
+        case .resolve:
+            return record.flatMap { resolutionRefusal(change, $0) }
+        case .finalise:
+            let seen = try sealedView?(change) ?? record
+            return seen.flatMap(finalisationRefusal)
+        case .amend:
+            return amendedSnapshot.flatMap { correctionRefusal(change, target: $0) }
+        default:
+            return nil
         }
-        return nil
     }
 
     /// A resolution never reopens a record, and on a final or deleted record it only chooses among the

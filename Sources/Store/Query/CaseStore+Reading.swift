@@ -29,12 +29,7 @@ extension CaseStore {
     }
 
     func snapshot(of record: RecordState, _ db: Database) throws -> RecordSnapshot {
-        let amendmentIDs = try String.fetchAll(db, sql: """
-            SELECT id FROM record WHERE type = 'amendment' AND json_extract(fields, '$.target_id') = ?
-            ORDER BY created_at, id
-            """, arguments: [record.recordID])
-        let amendments = try amendmentIDs.compactMap { try state(of: $0, db) }
-        return RecordSnapshot(state: record, amendments: amendments)
+        try RecordSnapshot.load(record, db)
     }
 
     /// The shortest prefix of `recordID` (at least 8 characters) that names it alone. Record ids begin

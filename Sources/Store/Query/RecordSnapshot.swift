@@ -1,3 +1,5 @@
+import GRDB
+
 /// A record as `show` presents it: its merged state, who created it, and the amendments that correct it.
 ///
 /// Amendments of one field form a register like any field: an amendment replaces the corrections of the
@@ -27,6 +29,15 @@ public struct RecordSnapshot: Sendable {
             }.reversed()
         }
         amendedFields = current
+    }
+
+    /// The record's snapshot from the store: its amendments are the records whose `target_id` names it.
+    static func load(_ record: RecordState, _ db: Database) throws -> RecordSnapshot {
+        let amendmentIDs = try String.fetchAll(db, sql: """
+            SELECT id FROM record WHERE type = 'amendment' AND json_extract(fields, '$.target_id') = ? ORDER BY id
+            """, arguments: [record.recordID])
+        let amendments = try amendmentIDs.compactMap { try StoredRecord.state(of: $0, db) }
+        return RecordSnapshot(state: record, amendments: amendments)
     }
 
     private static func order(_ amendment: RecordState) -> (HLC, ChangeID, String) {

@@ -59,6 +59,10 @@ public protocol CentralIntake {
     func received(_ id: ChangeID) throws -> ReceivedChange?
     /// The record's merged state in the central replica, or `nil` if no accepted change made it.
     func record(_ recordID: String) throws -> RecordState?
+    /// The record with its amendments (an amendment's target).
+    func snapshot(_ recordID: String) throws -> RecordSnapshot?
+    /// The record as the author of a finalisation saw it: merged from the changes it seals.
+    func record(sealedBy finalisation: Change) throws -> RecordState?
     func allocations(of caseID: String) throws -> [Allocation]
     func user(named name: String) throws -> CentralUser?
     /// Stores an accepted change in the log and merges it into its record.

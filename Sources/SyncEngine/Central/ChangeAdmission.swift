@@ -70,7 +70,8 @@ struct ChangeAdmission {
         }
         let role: ChangePolicy.Role = user.role == .supervisor ? .supervisor : .worker
         let refusal = try ChangePolicy.check(change, role: role, access: try access(to: change.caseID, at: change.recordedAt),
-                                             record: record, target: { try intake.record($0) })
+                                             record: record, target: { try intake.snapshot($0) },
+                                             sealedView: { try intake.record(sealedBy: $0) })
         return refusal?.reason
     }
 

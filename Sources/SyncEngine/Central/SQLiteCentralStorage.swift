@@ -293,6 +293,14 @@ struct SQLiteIntake: CentralIntake {
         try StoredRecord.state(of: recordID, db)
     }
 
+    func snapshot(_ recordID: String) throws -> RecordSnapshot? {
+        try StoredRecord.snapshot(of: recordID, db)
+    }
+
+    func record(sealedBy finalisation: Change) throws -> RecordState? {
+        try StoredRecord.state(sealedBy: finalisation, db)
+    }
+
     func allocations(of caseID: String) throws -> [Allocation] {
         try Row.fetchAll(db, sql: "SELECT * FROM central_allocation WHERE case_id = ? ORDER BY id", arguments: [caseID]).map { row in
             Allocation(caseID: row["case_id"], worker: row["worker"], from: row["from_at"], to: row["to_at"],
