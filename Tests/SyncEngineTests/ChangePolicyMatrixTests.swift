@@ -521,7 +521,7 @@ import Testing
     /// Every (type, operation, role, status, author) cell that can be built, pushed by a real enrolled
     /// device to a real central peer over HTTP as a hand-built change (a correct hash chain, lowercase
     /// UUID record ids): accepted iff ``ChangePolicy/decide(type:operation:role:status:access:isAuthor:)``
-    /// allows it, a refused one quarantined with the policy's reason. Access `allocated` for both roles;
+    /// allows it (and the table above), a refused one quarantined with the policy's reason. Access `allocated` for both roles;
     /// `team` (a supervisor on her team's case) and `none` (a case of another worker or team, or no case).
     /// Then the same operations by the user's own store (a second device, which pulled the same records):
     /// refused iff the table refuses them.
@@ -600,6 +600,10 @@ import Testing
                 peerMismatches.append("\(probe.cell): peer \(accepted ? "accepted" : "quarantined (\(result.reason))"), decide \(expected ?? "allows")")
             } else if let expected, result.reason != expected {
                 peerMismatches.append("\(probe.cell): quarantined with \"\(result.reason)\", the policy's reason is \"\(expected)\"")
+            }
+            // And the table written out above, so the peer is held to it even if decide drifts.
+            if accepted != probe.cell.expectedAllowed {
+                peerMismatches.append("\(probe.cell): peer \(accepted ? "accepted" : "quarantined (\(result.reason))"), the table \(probe.cell.expectedAllowed ? "allows" : "refuses")")
             }
             if !accepted { #expect(result.quarantineID > 0, "\(probe.cell)") }
             if let local = probe.local {
