@@ -63,11 +63,12 @@ public enum ChangePolicy {
     /// The table. `nil` means allowed.
     public static func decide(type: RecordType, operation: Operation, role: Role?, status: Status,
                               access: Access, isAuthor: Bool) -> Refusal? {
-        if let refusal = typeAndStatus(type: type, operation: operation, status: status) { return refusal }
-        guard let role else { return nil }
-        guard access == .allocated || (access == .team && role == .supervisor) else {
+        // Access first: what a record is, or whether it exists, is nobody's business outside its case.
+        if let role, !reaches(access, as: role) {
             return Refusal(.access, "the case is not allocated to you")
         }
+        if let refusal = typeAndStatus(type: type, operation: operation, status: status) { return refusal }
+        guard let role else { return nil }
         switch (type, operation) {
         case (.case, .create):
             return Refusal(.role, "cases are added by an administrator (fieldbook admin case add)")
@@ -90,8 +91,15 @@ public enum ChangePolicy {
         }
     }
 
+    /// Whether `access` lets `role` act on a case at all: allocated, or held in a supervisor's team.
+    private static func reaches(_ access: Access, as role: Role) -> Bool {
+        access == .allocated || (access == .team && role == .supervisor)
+    }
+
     /// The rules of type and status, which bind every actor, enrolled or not.
     private static func typeAndStatus(type: RecordType, operation: Operation, status: Status) -> Refusal? {
+        // A case has no status: once it exists it reads as final, whatever is asked.
+        let status = type == .case && status != .none ? Status.final : status
         switch (type, operation) {
         case (.amendment, _):
             return Refusal(.type, "amendments are final when saved; add another amendment to the original record")
@@ -152,6 +160,11 @@ public enum ChangePolicy {
     public static func check(_ change: Change, role: Role?, access: Access, record: RecordState?,
                              target: (String) throws -> RecordSnapshot?,
                              sealedView: ((Change) throws -> RecordState?)? = nil) rethrows -> Refusal? {
+        // Named for the peer's quarantine, without saying who holds the case instead; asked before anything
+        // that would tell of the records of a case the author cannot see.
+        if let role, !reaches(access, as: role) {
+            return Refusal(.access, "case \(change.caseID) is not allocated to \(change.author)")
+        }
         let operation: Operation
         var judged = record
         var amendedSnapshot: RecordSnapshot?
@@ -161,16 +174,14 @@ public enum ChangePolicy {
         case (.create, .amendment):
             operation = .amend
             guard record == nil else { return Refusal(.status, "the record exists already") }
-            guard let targetID = change.write(to: "target_id")?.value, let snapshot = try target(targetID) else {
-                return Refusal(.status, "the record it amends does not exist")
+            // An amendment is filed on its target's case: else it would carry words into a record its
+            // author cannot see. A target elsewhere reads as no target, so the refusal tells nothing of it.
+            guard let targetID = change.write(to: "target_id")?.value, let snapshot = try target(targetID),
+                  snapshot.state.caseID == change.caseID else {
+                return Refusal(.status, "it amends no record of case \(change.caseID)")
             }
             amendedSnapshot = snapshot
             let amended = snapshot.state
-            // An amendment is filed on its target's case: else it would carry words into a record its
-            // author cannot see.
-            guard amended.caseID == change.caseID else {
-                return Refusal(.content, "an amendment belongs to the case of the record it amends")
-            }
             judged = amended
             type = amended.recordType
         case (.create, _): operation = .create
@@ -181,8 +192,7 @@ public enum ChangePolicy {
         }
         if let refusal = decide(type: type, operation: operation, role: role, status: status(of: judged),
                                 access: access, isAuthor: judged?.creation?.author == change.author) {
-            // Named for the peer's quarantine, without saying who holds the case instead.
-            return refusal.rule == .access ? Refusal(.access, "case \(change.caseID) is not allocated to \(change.author)") : refusal
+            return refusal
         }
         if type == .case, change.write(to: "worker") != nil, role != nil, change.kind != .create {
             return Refusal(.role, "cases are allocated by an administrator (fieldbook admin assign)")

@@ -66,7 +66,7 @@ struct ChangeAdmission {
         if let problem = ChangeShape.problem(with: change) { return problem }
         let record = try intake.record(change.recordID)
         if let record, record.recordType != change.recordType || record.caseID != change.caseID {
-            return "it names record \(change.recordID) as a \(change.recordType.rawValue) of case \(change.caseID), but it is a \(record.recordType.rawValue) of another case"
+            return "record \(change.recordID) is not a \(change.recordType.rawValue) of case \(change.caseID)"
         }
         let role: ChangePolicy.Role = user.role == .supervisor ? .supervisor : .worker
         let refusal = try ChangePolicy.check(change, role: role, access: try access(to: change.caseID, at: change.recordedAt),
