@@ -13,9 +13,7 @@ final class HostileDevice: @unchecked Sendable {
     let deviceID: String
     let token: String
     let transport: any SyncTransport
-    private var seq: Int64 = 0
-    private var head = Change.genesisHash
-    private var clock: Int64 = 1_795_000_000_000
+    private let chain: HandChain
     private(set) var sent = 0
     private(set) var accepted = 0
 
@@ -24,6 +22,7 @@ final class HostileDevice: @unchecked Sendable {
         self.deviceID = deviceID
         self.token = token
         self.transport = transport
+        self.chain = HandChain(deviceID: deviceID, author: user, clock: HandClock())
     }
 
     /// Enrols a new hostile device for `user` with an enrolment code.
@@ -81,21 +80,22 @@ final class HostileDevice: @unchecked Sendable {
     }
 
     private func create(_ type: RecordType, caseID: String, _ writes: [FieldWrite]) async throws {
-        try await push(recordID: UUID().uuidString.lowercased(), type: type, caseID: caseID, kind: .create, writes, sealed: [], author: user, skip: 0)
+        try await push(chain.make(.create, type, record: newRecordID(), case: caseID, writes: writes))
     }
 
     private func send(_ record: RecordState, _ kind: ChangeKind, _ writes: [FieldWrite], sealed: [ChangeID] = [],
                       author: String? = nil, skip: Int64 = 0) async throws {
-        try await push(recordID: record.recordID, type: record.recordType, caseID: record.caseID, kind: kind, writes,
-                       sealed: sealed, author: author ?? user, skip: skip)
+        if skip > 0 {
+            // A gap: built past the chain's next number without moving the chain.
+            try await push(chain.detached(seq: chain.seq + 1 + skip, previousHash: chain.previousHash, kind, record.recordType,
+                                          record: record.recordID, case: record.caseID, writes: writes))
+        } else {
+            try await push(chain.make(kind, record.recordType, record: record.recordID, case: record.caseID, writes: writes,
+                                      sealed: sealed, author: author))
+        }
     }
 
-    private func push(recordID: String, type: RecordType, caseID: String, kind: ChangeKind, _ writes: [FieldWrite],
-                      sealed: [ChangeID], author: String, skip: Int64) async throws {
-        clock += 1000
-        let change = Change(id: ChangeID(deviceID: deviceID, seq: seq + 1 + skip), hlc: HLC(milliseconds: clock, counter: 0),
-                            recordedAt: Timestamp.iso8601(milliseconds: clock), author: author, recordID: recordID,
-                            recordType: type, caseID: caseID, kind: kind, writes: writes, sealed: sealed, previousHash: head)
+    private func push(_ change: Change) async throws {
         var request = Fieldbook_V1_PushRequest()
         request.changes = [Fieldbook_V1_Change(change)]
         let answer = try await transport.post(path: "/v1/push", body: try MessageCodec.encode(request), token: token)
@@ -103,9 +103,5 @@ final class HostileDevice: @unchecked Sendable {
         let results = try MessageCodec.decode(Fieldbook_V1_PushResponse.self, from: answer.body).results
         sent += 1
         if results.first?.status == .accepted { accepted += 1 }
-        if skip == 0 {
-            seq += 1
-            head = change.hash
-        }
     }
 }
