@@ -142,16 +142,18 @@ public final class CaseStore: Sendable {
     /// The policy's refusal as the user sees it: naming the record they acted on (an amendment's target),
     /// with the command that corrects a final record.
     private func refused(_ change: Change, _ refusal: ChangePolicy.Refusal, _ db: Database) throws -> StoreError {
-        let named = change.recordType == .amendment ? change.write(to: "target_id")?.value ?? change.recordID : change.recordID
+        // What the user acted on: an amendment's target; for anything new, its case.
+        let named = change.recordType == .amendment ? change.write(to: "target_id")?.value ?? change.recordID
+            : change.kind == .create ? change.caseID : change.recordID
         return try refused(named, refusal, db)
     }
 
     private func refused(_ named: String, _ refusal: ChangePolicy.Refusal, _ db: Database) throws -> StoreError {
-        let reference = try uniquePrefix(of: named, db)
         if refusal.rule == .status, refusal.reason.hasPrefix("it is final") {
-            return .notEditable(id: reference, reason: "it is final; correct it with: amend \(reference) reason=... key=value")
+            let reference = try uniquePrefix(of: named, db)
+            return .notEditable(id: named, reason: "it is final; correct it with: amend \(reference) reason=... key=value")
         }
-        return .notEditable(id: reference, reason: refusal.reason)
+        return .notEditable(id: named, reason: refusal.reason)
     }
 
     /// The merged state of a record, replayed from its changes.
