@@ -14,11 +14,8 @@ import Testing
     /// A statutory visit finalised without the child's wishes (reg 29) is refused by the store and, built by
     /// hand, quarantined by the peer with the same reason. With the wishes it is accepted.
     @Test func aStatutoryVisitWithoutWishesIsNotFinalisedAnywhere() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         try await sam.sync()
         let chain = HandChain(sam.store, clock: HandClock())
@@ -38,11 +35,8 @@ import Testing
     /// The peer judges a finalisation on what its author saw (the changes it seals), not on what reached the
     /// peer meanwhile: an edit that broke nothing for the finaliser cannot turn an honest finalise away.
     @Test func aFinalisationIsJudgedOnWhatItsAuthorSaw() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         let priya = try await central.device("priya", in: folder)
         try await sam.sync()
@@ -66,11 +60,8 @@ import Testing
     /// An amendment corrects only content fields of its target's type, and the corrected visit keeps the
     /// visit rules; a hand-built one that would reopen the record or break a rule is quarantined.
     @Test func anAmendmentCorrectsOnlyContentAndKeepsTheRules() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         try await sam.sync()
         let chain = HandChain(sam.store, clock: HandClock())

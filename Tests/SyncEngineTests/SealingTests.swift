@@ -11,11 +11,8 @@ import Testing
     /// finalised it. Whichever reaches the peer first, the final record never shows the late words.
     @Test(arguments: [false, true])
     func aRacedEditToAFieldNeverWrittenNeverChangesAFinalRecord(editReachesThePeerFirst: Bool) async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         let priya = try await central.device("priya", in: folder)
         try await sam.sync()
@@ -60,11 +57,8 @@ import Testing
 
     /// Item 1, for a deletion: an edit racing it never changes the deleted record's content either.
     @Test func aRacedEditOfADeletedDraftIsAConflictNotAChange() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         let priya = try await central.device("priya", in: folder)
         try await sam.sync()
@@ -84,11 +78,8 @@ import Testing
     /// Item 2: two laptops of one worker; each edit keeps the visit rules, together they break them. Every
     /// replica shows the fields as in conflict and finalise refuses, naming them, until an edit mends it.
     @Test func mergedEditsThatBreakTheVisitRulesBlockFinalise() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        let folder = try temporaryFolder()
         let laptop1 = try await central.device("sam", in: folder)
         let laptop2 = try await central.device("sam", in: folder)
         try await laptop1.sync()
@@ -123,11 +114,8 @@ import Testing
     /// supersedes what the device shows; with the quarantined version still in its merge it would supersede
     /// only that one, and the device would show no conflict while the peer did.
     @Test func aDevicesOwnQuarantinedVersionLeavesItsMerge() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         try await sam.sync()
         let note = try sam.store.addNote(caseID: "LA-1", body: "v0")
@@ -156,11 +144,8 @@ import Testing
     /// clock is 10 minutes slow is the one shown. Two that did not see each other are a conflict, which a
     /// resolution (a further amendment) settles on every replica.
     @Test func amendmentsFollowTheHLCAndConcurrentOnesConflict() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         let priya = try await central.device("priya", in: folder, clock: { Date().addingTimeInterval(-600) })
         try await sam.sync()

@@ -47,6 +47,14 @@ final class TestCentral: @unchecked Sendable {
         _ = try admin.addUser("kim", role: .worker, team: "south")
     }
 
+    /// A peer with ``seedTeam()``'s users and `cases` (id → worker) allocated, and a folder for devices.
+    static func withTeam(cases: [String: String]) async throws -> (central: TestCentral, folder: URL) {
+        let central = try await start()
+        try central.seedTeam()
+        for (id, worker) in cases.sorted(by: { $0.key < $1.key }) { try central.addCase(id, worker: worker) }
+        return (central, try temporaryFolder())
+    }
+
     func addCase(_ id: String, worker: String?) throws {
         try admin.addCase(id: id, values: [("child", "Child \(id)"), ("dob", "2015-01-01"), ("category", "CP"), ("plan_start", "2026-10-01")],
                           worker: worker)
