@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import Store
 
-/// The hybrid logical clock never overflows, whatever it was fed: a remote clock at the top of its range
-/// (issue 11, item 6).
+/// The hybrid logical clock never overflows and never runs backwards, whatever it was fed: a remote clock at
+/// the top of its range, or a purge that took the highest timestamps off the device (issue 11, items 6–7).
 @Suite struct HybridLogicalClockTests {
     /// A change of another device on `caseID`, with a valid hash, as a pull would deliver it.
     private func remoteNote(caseID: String, hlc: HLC, seq: Int64 = 1) -> Change {
@@ -47,5 +47,26 @@ import Testing
             #expect(own.rawValue == .max, "saturated, not wrapped to \(own.rawValue)")
         }
         #expect(try store.verify().isIntact)
+    }
+
+    /// A purge removes the changes that held the highest timestamp; the next local change must still come
+    /// after everything this device has seen, or it would sort before changes its writer had seen.
+    @Test func aPurgeNeverMovesTheClockBackwards() throws {
+        let folder = try TemporaryFolder()
+        let clock = TestClock()
+        let store = try CaseStore.temporary(in: folder, clock: clock)
+        try store.seedCase("LA-1")
+        let ahead = HLC(milliseconds: Timestamp.milliseconds(clock.date) + 3_600_000, counter: 7)
+        try store.applyPulled([remoteNote(caseID: "LB-2", hlc: ahead)], receivedAt: [:], cursor: 1, revoked: ["LB-2"])
+        #expect(try store.purgeCase("LB-2"))
+        _ = try store.addNote(caseID: "LA-1", body: "written after the purge")
+        let own = try latestOwnHLC(store)
+        #expect(own > ahead, "the clock went back from \(ahead) to \(own)")
+
+        // Also once the store is opened again.
+        let reopened = try CaseStore.temporary(in: folder, clock: clock)
+        _ = try reopened.addNote(caseID: "LA-1", body: "written after reopening")
+        #expect(try latestOwnHLC(reopened) > ahead)
+        #expect(try reopened.verify().isIntact)
     }
 }
