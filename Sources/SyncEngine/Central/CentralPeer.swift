@@ -116,7 +116,8 @@ public final class CentralPeer: Sendable {
             logger.warning("device clock skewed", metadata: ["user": "\(user.name)", "device": "\(device.id)", "skew_ms": "\(flagged)"])
         }
         let results = try storage.intake { intake -> [Fieldbook_V1_PushResult] in
-            let admission = ChangeAdmission(device: device, user: user, intake: intake, now: received, clockSkew: flagged)
+            var admission = ChangeAdmission(device: device, user: user, intake: intake, now: received, clockSkew: flagged)
+            admission.clockLead = ClockLead(peerMilliseconds: Timestamp.milliseconds(clock()))
             return try changes.map { change in
                 var result = Fieldbook_V1_PushResult()
                 result.id = Fieldbook_V1_ChangeRef(change.id)

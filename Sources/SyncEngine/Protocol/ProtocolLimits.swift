@@ -25,4 +25,10 @@ public enum ProtocolLimits {
     public static let maximumValueBytes = 64 * 1024
     /// Bytes in an identifier, name, hash or timestamp.
     public static let maximumShortString = 200
+    /// How far ahead of the central peer's clock a pushed change's HLC may be, in milliseconds (SPEC.md §6.5,
+    /// rule 6a): seven days. A clock that far ahead is wrong, not late; admitted, it would win every
+    /// provisional value and drag every device's clock forward with it (and, near the top of the HLC's
+    /// range, overflow it). Seven days is well beyond the tolerance at which a clock is flagged (5 minutes),
+    /// beyond any time zone mistake, and keeps the clock-skew tests' devices two days fast working.
+    public static let maximumClockLead: Int64 = 7 * 24 * 3600 * 1000
 }
