@@ -113,6 +113,7 @@ let package = Package(
             name: "SyncEngineTests",
             dependencies: ["SyncEngine", "Store", "CentralHTTPServer", "SyncHTTPClient", "Seeded",
                            .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),

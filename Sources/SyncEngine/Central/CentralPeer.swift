@@ -162,6 +162,11 @@ public final class CentralPeer: Sendable {
         guard message.heldCases.count <= ProtocolLimits.maximumCaseIDs, message.purgedCases.count <= ProtocolLimits.maximumCaseIDs else {
             throw ProtocolError.tooLarge("a pull names at most \(ProtocolLimits.maximumCaseIDs) held or purged cases")
         }
+        // Cursors are positions in the central log, which SQLite numbers up to 2^63 − 1: a larger one was
+        // never given out, and converting it would trap (one request could stop the peer).
+        guard message.cursor <= UInt64(Int64.max) else {
+            throw ProtocolError.malformedMessage("the cursor \(message.cursor) is beyond any position in the central log (at most \(Int64.max)); send the next_cursor of your last pull, or 0")
+        }
         let visible = try visibleCases(for: user)
         let held = Set(message.heldCases)
         let revoked = held.subtracting(visible)

@@ -77,7 +77,13 @@ public struct SyncClient: Sendable {
                 let id = try result.id.decoded()
                 switch result.status {
                 case .accepted, .duplicate: return PushReceipt(id: id, status: .accepted)
-                case .quarantined: return PushReceipt(id: id, status: .quarantined, reason: result.reason, quarantineID: Int64(result.quarantineID))
+                case .quarantined:
+                    // Quarantine ids are positive 64-bit integers on every side (SPEC.md §3.3): a larger one is
+                    // not an answer this device can record, and converting it would trap.
+                    guard let quarantineID = Int64(exactly: result.quarantineID) else {
+                        throw SyncError.badAnswer("the push answer gives quarantine id \(result.quarantineID), beyond 2^63 − 1")
+                    }
+                    return PushReceipt(id: id, status: .quarantined, reason: result.reason, quarantineID: quarantineID)
                 case .UNRECOGNIZED(let value): throw SyncError.badAnswer("unknown push status \(value)")
                 }
             }
