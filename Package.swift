@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(name: "ReplTests", dependencies: ["Repl", "Store"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["fieldbook", "Store", "Seeded", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["fieldbook", "Store", "SyncEngine", "SyncHTTPClient", "Seeded", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

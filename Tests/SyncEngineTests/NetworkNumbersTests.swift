@@ -141,6 +141,38 @@ import Testing
         try await device.sync()
         #expect(sentCursors.values.last == .max)
     }
+
+    /// A pull answer is bounded on the device as on the peer: more than 2000 changes is refused before any
+    /// is built or applied.
+    @Test func aPullAnswerWithTooManyChangesIsRefusedWhole() async throws {
+        var previous = Change.genesisHash
+        let changes = (1...Int64(ProtocolLimits.maximumPullChanges + 1)).map { seq -> Fieldbook_V1_Change in
+            let change = Change(id: ChangeID(deviceID: "peer-device", seq: seq), hlc: HLC(milliseconds: 1_790_000_000_000, counter: seq),
+                                recordedAt: "2026-11-20T12:00:00.000Z", author: "priya", recordID: "n\(seq)", recordType: .note,
+                                caseID: "LA-1", kind: .create,
+                                writes: [FieldWrite(field: "body", value: "n", supersedes: []), FieldWrite(field: "status", value: "draft", supersedes: [])],
+                                sealed: [], previousHash: previous)
+            previous = change.hash
+            return Fieldbook_V1_Change(change, receivedAt: "2026-11-20T12:00:01.000Z")
+        }
+        var response = Fieldbook_V1_PullResponse()
+        response.changes = changes
+        let answer = try MessageCodec.encode(response)
+        let peer = try await HostilePeer.start { path, body in
+            switch path {
+            case "/v1/enrol": return Self.enrolAnswer()
+            case "/v1/push": return Self.pushAnswer(body, quarantineID: 1)
+            case "/v1/pull": return (200, answer)
+            default: return (404, [])
+            }
+        }
+        defer { Task { await peer.stop() } }
+        let device = try await deviceWithANote(peer)
+        await #expect(throws: SyncError.badAnswer("a pull answer has more than \(ProtocolLimits.maximumPullChanges) changes")) {
+            try await device.sync()
+        }
+        #expect(throws: StoreError.self, "nothing of the batch was applied") { try device.store.history("n1") }
+    }
 }
 
 /// The cursors a hostile peer was sent, in order.

@@ -181,12 +181,18 @@ public final class CentralPeer: Sendable {
         }
         let limit = Int(min(max(message.maxChanges, 1), UInt32(ProtocolLimits.maximumPullChanges)))
         let (logged, top) = try storage.changes(after: cursor, in: visible, limit: limit + 1)
-        // Keep the answer well inside the body limits, however large the changes.
+        let rules = try storage.rules()
+        // No digest: the device counts with the shipped defaults.
+        let sendsRules = rules.digest != (message.rulesDigest.isEmpty ? CouncilRules.defaultsDigest : message.rulesDigest)
+        // Keep the answer well inside the body limits, however large the changes, and within the list
+        // elements a device reads (what the cases to purge and the rules take is set aside first).
+        var elements = revoked.count + (sendsRules ? rules.allValues.count + rules.holidays.count : 0)
         var size = 0
         var fitting = 0
         for entry in logged.prefix(limit) {
             size += ((try? Fieldbook_V1_Change(entry.change, receivedAt: entry.receivedAt).serializedBytes() as [UInt8])?.count ?? 0)
-            if fitting > 0 && size > ProtocolLimits.maximumPullMessageBytes { break }
+            elements += entry.change.wireElements
+            if fitting > 0 && (size > ProtocolLimits.maximumPullMessageBytes || elements > ProtocolLimits.maximumMessageElements) { break }
             fitting += 1
         }
         let batch = logged.prefix(fitting)
@@ -203,11 +209,7 @@ public final class CentralPeer: Sendable {
         response.user = user.name
         response.role = user.role.rawValue
         response.serverTimeMs = Timestamp.milliseconds(clock())
-        let rules = try storage.rules()
-        // No digest: the device counts with the shipped defaults.
-        if rules.digest != (message.rulesDigest.isEmpty ? CouncilRules.defaultsDigest : message.rulesDigest) {
-            response.rules = Fieldbook_V1_Rules(rules)
-        }
+        if sendsRules { response.rules = Fieldbook_V1_Rules(rules) }
         var sent: [String: Int] = [:]
         for entry in batch { sent[entry.change.caseID, default: 0] += 1 }
         try storage.recordCustody(device: device.id, user: user.name, sent: sent, purgeRequested: revoked,
