@@ -23,27 +23,49 @@ public final class CentralPeer: Sendable {
 
     public var now: String { Timestamp.iso8601(milliseconds: Timestamp.milliseconds(clock())) }
 
-    public func handle(_ request: PeerRequest) -> PeerResponse {
+    /// Answers a request.
+    ///
+    /// - Parameter authenticated: the device the transport already authenticated from the request's header
+    ///   (``authenticate(_:path:)``), so that push and pull do not look the token up twice; `nil` to check
+    ///   the token here.
+    public func handle(_ request: PeerRequest, authenticated: AuthenticatedDevice? = nil) -> PeerResponse {
         do {
             switch (request.method, request.path) {
             case ("GET", "/"):
                 return PeerResponse(status: 200, contentType: "application/json",
                                     body: Array(#"{"service":"fieldbook-central","status":"ok","protocol":[1]}"#.utf8))
             case ("POST", "/v1/enrol"): return try enrol(request)
-            case ("POST", "/v1/push"): return try push(request)
-            case ("POST", "/v1/pull"): return try pull(request)
+            case ("POST", "/v1/push"): return try push(request, as: authenticated ?? authenticate(request.authorization))
+            case ("POST", "/v1/pull"): return try pull(request, as: authenticated ?? authenticate(request.authorization))
             default: throw ProtocolError.notFound
             }
-        } catch let error as ProtocolError {
-            logger.info("refused", metadata: ["path": "\(request.path)", "code": "\(error.code)", "reason": "\(error.message)"])
-            return .error(error)
-        } catch where DiskFull.matches(error) {
-            logger.critical("disk full: requests are refused until there is space", metadata: ["path": "\(request.path)"])
-            return .error(.storageFull)
         } catch {
-            logger.error("failed", metadata: ["path": "\(request.path)", "error": "\(error)"])
-            return .error(.internal("the central peer could not complete the request; nothing from it was stored"))
+            return refusal(error, path: request.path)
         }
+    }
+
+    /// Checks a bearer token from the `Authorization` header alone, so that a transport can refuse a request
+    /// before reading its body (nothing of an unauthenticated body is then held in memory).
+    public func authenticate(_ authorization: String?, path: String) -> Authentication {
+        do {
+            return .device(try authenticate(authorization))
+        } catch {
+            return .refused(refusal(error, path: path))
+        }
+    }
+
+    /// The answer to a request that failed with `error`.
+    private func refusal(_ error: any Error, path: String) -> PeerResponse {
+        if let error = error as? ProtocolError {
+            logger.info("refused", metadata: ["path": "\(path)", "code": "\(error.code)", "reason": "\(error.message)"])
+            return .error(error)
+        }
+        if DiskFull.matches(error) {
+            logger.critical("disk full: requests are refused until there is space", metadata: ["path": "\(path)"])
+            return .error(.storageFull)
+        }
+        logger.error("failed", metadata: ["path": "\(path)", "error": "\(error)"])
+        return .error(.internal("the central peer could not complete the request; nothing from it was stored"))
     }
 
     // MARK: Enrolment
@@ -87,22 +109,27 @@ public final class CentralPeer: Sendable {
         return PeerResponse(status: 200, body: try MessageCodec.encode(response))
     }
 
-    private func authenticate(_ request: PeerRequest) throws -> (CentralDevice, CentralUser) {
-        guard let header = request.authorization, header.hasPrefix("Bearer "), header.count < 200 else {
+    private func authenticate(_ header: String?) throws -> AuthenticatedDevice {
+        guard let header, header.hasPrefix("Bearer "), header.count < 200 else {
             throw ProtocolError.unauthorized
         }
         let token = String(header.dropFirst("Bearer ".count))
         guard let device = try storage.device(tokenHash: Credentials.hash(token)), device.revokedAt == nil,
               let user = try storage.user(named: device.user)
         else { throw ProtocolError.unauthorized }
-        try storage.touchDevice(device.id, now: now)
-        return (device, user)
+        // Last seen is kept to the minute. Writing only when it is older keeps a pull that brings nothing
+        // new free of the database's one write lock, which a large push may hold for seconds.
+        let nowMilliseconds = Timestamp.milliseconds(clock())
+        if device.lastSeenAt.map({ $0 < Timestamp.iso8601(milliseconds: nowMilliseconds - 60_000) }) ?? true {
+            try storage.touchDevice(device.id, now: Timestamp.iso8601(milliseconds: nowMilliseconds))
+        }
+        return AuthenticatedDevice(device: device, user: user)
     }
 
     // MARK: Push
 
-    private func push(_ request: PeerRequest) throws -> PeerResponse {
-        let (device, user) = try authenticate(request)
+    private func push(_ request: PeerRequest, as sender: AuthenticatedDevice) throws -> PeerResponse {
+        let (device, user) = (sender.device, sender.user)
         let message = try MessageCodec.decode(Fieldbook_V1_PushRequest.self, from: request.body)
         guard message.changes.count <= ProtocolLimits.maximumPushChanges else {
             throw ProtocolError.tooLarge("a push carries at most \(ProtocolLimits.maximumPushChanges) changes; this one has \(message.changes.count)")
@@ -156,8 +183,8 @@ public final class CentralPeer: Sendable {
         return try storage.cases(allocatedTo: workers)
     }
 
-    private func pull(_ request: PeerRequest) throws -> PeerResponse {
-        let (device, user) = try authenticate(request)
+    private func pull(_ request: PeerRequest, as sender: AuthenticatedDevice) throws -> PeerResponse {
+        let (device, user) = (sender.device, sender.user)
         let message = try MessageCodec.decode(Fieldbook_V1_PullRequest.self, from: request.body)
         guard message.heldCases.count <= ProtocolLimits.maximumCaseIDs, message.purgedCases.count <= ProtocolLimits.maximumCaseIDs else {
             throw ProtocolError.tooLarge("a pull names at most \(ProtocolLimits.maximumCaseIDs) held or purged cases")
