@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
+        // Already resolved for Hummingbird; named so the server can see HTTP request parts (its deadlines).
+        .package(url: "https://github.com/apple/swift-nio-extras.git", exact: "1.35.2"),
     ],
     targets: [
         // The local case store: schema, change capture, merge rules, hash chain, views.
@@ -60,6 +62,7 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -113,6 +116,7 @@ let package = Package(
             name: "SyncEngineTests",
             dependencies: ["SyncEngine", "Store", "CentralHTTPServer", "SyncHTTPClient", "Seeded",
                            .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
@@ -121,7 +125,7 @@ let package = Package(
         .testTarget(name: "ReplTests", dependencies: ["Repl", "Store"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["fieldbook", "Store", "Seeded", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["fieldbook", "Store", "SyncEngine", "SyncHTTPClient", "Seeded", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

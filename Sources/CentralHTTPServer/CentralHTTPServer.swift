@@ -9,7 +9,9 @@ import NIOSSL
 import SyncEngine
 
 /// The central peer over HTTP/1.1 (TLS when given a certificate): Hummingbird routes every request to
-/// ``CentralPeer/handle(_:)``. Bodies are read up to the protocol's limit and no further.
+/// ``CentralPeer/handle(_:authenticated:)``. A body is read only after the request's token was accepted and
+/// its size fits both the protocol's limit and the peer's budget for bodies in flight (``ServerLimits``);
+/// connections that send too slowly, or nothing, are closed.
 public enum CentralHTTPServer {
     /// A certificate and key in PEM files, for TLS.
     public struct TLSFiles: Sendable {
@@ -24,20 +26,31 @@ public enum CentralHTTPServer {
 
     /// Builds the server application. Run it with `runService()`: it stops cleanly on SIGINT and SIGTERM.
     ///
-    /// - Parameter onRunning: called with the bound port once the server listens (useful with port 0).
+    /// - Parameters:
+    ///   - limits: bounds on connections and bodies in flight (the defaults, unless a test shortens them).
+    ///   - onRunning: called with the bound port once the server listens (useful with port 0).
     public static func application(peer: CentralPeer, host: String, port: Int, tls: TLSFiles? = nil,
-                                   logger: Logger,
+                                   limits: ServerLimits = .standard, logger: Logger,
                                    onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        let budget = BodyBudget(limits)
         let router = Router(context: PeerRequestContext.self)
-        router.get("/") { request, context in try await respond(peer, request, context, logger: logger) }
-        router.post("/v1/{endpoint}") { request, context in try await respond(peer, request, context, logger: logger) }
+        router.get("/") { request, context in
+            try await respond(peer, request, context, limits: limits, budget: budget, logger: logger)
+        }
+        router.post("/v1/{endpoint}") { request, context in
+            try await respond(peer, request, context, limits: limits, budget: budget, logger: logger)
+        }
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [RequestDeadlines(headerTimeout: limits.headerTimeout, bodyTimeout: limits.bodyTimeout)],
+            idleTimeout: limits.idleTimeout)
         let server: HTTPServerBuilder
         if let tls {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
-            server = try .tls(.http1(), tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+            server = try .tls(.http1(configuration: http1),
+                              tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
         } else {
-            server = .http1()
+            server = .http1(configuration: http1)
         }
         return Application(
             router: router, server: server,
@@ -46,22 +59,73 @@ public enum CentralHTTPServer {
             logger: logger)
     }
 
+    /// One request, in the order that commits the least to whoever sent it: the token (from the header),
+    /// the size the request announces, room among the bodies in flight, and only then its body.
     private static func respond(_ peer: CentralPeer, _ request: Request, _ context: PeerRequestContext,
-                                logger: Logger) async throws -> Response {
+                                limits: ServerLimits, budget: BodyBudget, logger: Logger) async throws -> Response {
+        let path = request.uri.path
+        // An unknown endpoint is answered (404) without reading what was sent to it.
+        guard (request.method == .get && path == "/") || (request.method == .post && Self.endpoints.contains(path)) else {
+            return response(peer.handle(PeerRequest(method: request.method.rawValue, path: path, authorization: nil, body: [])))
+        }
+        let isEnrolment = path == "/v1/enrol"
+        let bodyLimit = isEnrolment ? limits.maximumEnrolmentBodyBytes : ProtocolLimits.maximumBodyBytes
+        let messageLimit = isEnrolment ? Fieldbook_V1_EnrolRequest.maximumMessageBytes : ProtocolLimits.maximumMessageBytes
+
+        // Push and pull need a device token: check it before reading a byte of the body, so that nothing an
+        // unauthenticated client sends is held. (Enrolment takes no token; its body is kept tiny instead.)
+        var sender: AuthenticatedDevice?
+        if path == "/v1/push" || path == "/v1/pull" {
+            let header = request.headers[.authorization]
+            switch try await NIOThreadPool.singleton.runIfActive({ peer.authenticate(header, path: path) }) {
+            case .refused(let answer): return response(answer)
+            case .device(let device): sender = device
+            }
+        }
+
+        let announced = request.headers[.contentLength].flatMap { Int($0) }
+        if let announced, announced > bodyLimit {
+            return response(.error(.tooLarge("the body is \(announced) bytes; the limit here is \(bodyLimit)")))
+        }
+        // A body of unannounced length (chunked) may be as large as the limit; without either header there is none.
+        var weight = announced ?? (request.headers[.transferEncoding] == nil ? 0 : bodyLimit)
+        guard budget.grow(from: 0, to: weight) else { return busy(logger, path: path, weight: weight) }
+        defer { budget.release(weight) }
+
         let body: [UInt8]
         do {
-            let buffer = try await request.body.collect(upTo: ProtocolLimits.maximumBodyBytes)
+            let buffer = try await request.body.collect(upTo: bodyLimit)
             body = Array(buffer.readableBytesView)
         } catch is NIOTooManyBytesError {
-            return response(.error(.tooLarge("the body is larger than \(ProtocolLimits.maximumBodyBytes) bytes")))
+            return response(.error(.tooLarge("the body is larger than \(bodyLimit) bytes")))
         }
-        let peerRequest = PeerRequest(method: request.method.rawValue, path: request.uri.path,
+        // Decoding inflates the message to the length its frame declares (a frame declaring more than the
+        // limit is refused without inflating): weigh the request by that before decoding.
+        let declared = Frame.declaredLength(body) ?? 0
+        let heaviest = max(body.count, declared <= messageLimit ? declared : 0)
+        if heaviest > weight {
+            guard budget.grow(from: weight, to: heaviest) else { return busy(logger, path: path, weight: heaviest) }
+            weight = heaviest
+        }
+        let peerRequest = PeerRequest(method: request.method.rawValue, path: path,
                                       authorization: request.headers[.authorization], body: body,
                                       remoteAddress: context.remoteAddress?.ipAddress)
-        // The peer's work blocks on SQLite (the one writer, fsync): run it on NIO's thread pool so that
-        // Swift's cooperative threads, one per core, keep serving the other connections meanwhile.
-        let answer = try await NIOThreadPool.singleton.runIfActive { peer.handle(peerRequest) }
+        // The peer's work blocks on SQLite (the one writer, fsync): run it on a thread pool so that Swift's
+        // cooperative threads, one per core, keep serving the other connections meanwhile. Large requests
+        // take their own lane, so they never hold every thread.
+        let lane = weight > limits.smallRequestBytes ? HeavyLane.pool : NIOThreadPool.singleton
+        let authenticated = sender
+        let answer = try await lane.runIfActive { peer.handle(peerRequest, authenticated: authenticated) }
         return response(answer)
+    }
+
+    /// The protocol's endpoints (SPEC.md §3).
+    private static let endpoints: Set<String> = ["/v1/enrol", "/v1/push", "/v1/pull"]
+
+    /// `503 busy`: the request does not fit among the bodies in flight. Its body was not read.
+    private static func busy(_ logger: Logger, path: String, weight: Int) -> Response {
+        logger.warning("busy: request refused before its body was read", metadata: ["path": "\(path)", "bytes": "\(weight)"])
+        return response(.error(.busy))
     }
 
     /// Hummingbird's basic context plus the client's address (for the enrolment throttle).
@@ -76,8 +140,10 @@ public enum CentralHTTPServer {
     }
 
     private static func response(_ answer: PeerResponse) -> Response {
-        Response(status: .init(code: answer.status),
-                 headers: [.contentType: answer.contentType],
-                 body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+        var headers: HTTPFields = [.contentType: answer.contentType]
+        // Busy or out of disk space: worth trying again later, not at once.
+        if answer.status == 503 { headers[.retryAfter] = "30" }
+        return Response(status: .init(code: answer.status), headers: headers,
+                        body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 }

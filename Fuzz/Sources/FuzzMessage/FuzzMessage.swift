@@ -25,6 +25,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     } else {
         payload = input
     }
+    // The wire-format counting that runs before every parse (it throws only ProtocolError, by its type).
+    for shape in [Fieldbook_V1_PushRequest.wireShape, Fieldbook_V1_PullRequest.wireShape,
+                  Fieldbook_V1_PushResponse.wireShape, Fieldbook_V1_PullResponse.wireShape] {
+        _ = try? shape.check(payload)
+    }
     // The same bytes as every message type: the device parses the responses.
     if let push = try? Fieldbook_V1_PushRequest(serializedBytes: payload) { push.changes.forEach(check) }
     if let pull = try? Fieldbook_V1_PullResponse(serializedBytes: payload) {
@@ -42,7 +47,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 /// `MessageCodec.decode`, which must refuse with a ProtocolError and nothing else.
-func decode<M: SwiftProtobuf.Message>(_ type: M.Type, _ body: [UInt8]) -> M? {
+func decode<M: BoundedMessage>(_ type: M.Type, _ body: [UInt8]) -> M? {
     do {
         return try MessageCodec.decode(type, from: body)
     } catch is ProtocolError {

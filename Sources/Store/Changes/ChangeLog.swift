@@ -4,7 +4,8 @@ import GRDB
 /// Reading and writing the `change_log` table.
 ///
 /// The table is append-only: a change is inserted once, with the record's new state, in the transaction
-/// that made it, and is never updated or deleted.
+/// that made it, and is never updated. It is deleted only when its case is purged from the device
+/// (`CaseStore.purgeCase`), which first raises ``ClockHighWater``.
 enum ChangeLog {
     static let columns = """
         device_id, seq, hlc, recorded_at, author, record_id, record_type, case_id, kind, writes, sealed, \
@@ -56,9 +57,10 @@ enum ChangeLog {
         return logged.seq >= purged.seq ? logged : purged
     }
 
-    /// The highest HLC this store has seen, local or remote.
+    /// The highest HLC this store has seen, local or remote, including changes purged since
+    /// (``ClockHighWater``): the device's clock never runs backwards.
     static func latestHLC(_ db: Database) throws -> HLC {
-        HLC(rawValue: try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM change_log") ?? 0)
+        max(HLC(rawValue: try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM change_log") ?? 0), try ClockHighWater.read(db))
     }
 
     /// A stored row as a change, keeping the hash it claims. Rows that do not decode are reported as

@@ -11,11 +11,20 @@ public struct HLC: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public init(rawValue: Int64) { self.rawValue = rawValue }
 
+    /// The wall-clock part is clamped to `0 ... maximumMilliseconds`, so that no input, however absurd,
+    /// packs into a negative or wrapped value.
     public init(milliseconds: Int64, counter: Int64) {
-        self.rawValue = milliseconds << 16 | (counter & 0xFFFF)
+        let clamped = min(max(milliseconds, 0), Self.maximumMilliseconds)
+        self.rawValue = clamped << 16 | (counter & 0xFFFF)
     }
 
     public static let zero = HLC(rawValue: 0)
+
+    /// The largest wall-clock part the packing holds: 2^47 − 1 ms after 1970, in the year 6429.
+    public static let maximumMilliseconds: Int64 = Int64.max >> 16
+
+    /// The top of the clock's range. A clock that reaches it stays there (see ``next(after:wallMilliseconds:)``).
+    public static let maximum = HLC(rawValue: .max)
 
     /// Wall-clock part, in milliseconds since 1970.
     public var milliseconds: Int64 { rawValue >> 16 }
@@ -26,7 +35,14 @@ public struct HLC: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// The timestamp for a new local event, given the highest timestamp this store has seen and the
     /// current wall clock.
+    ///
+    /// It saturates: `latest` may come from another device (a pull) and so may be anything up to
+    /// ``maximum``; once there, the clock stays at ``maximum`` rather than wrapping into the sign bit, which
+    /// would give a timestamp every replica refuses. Equal timestamps are ordered by change id (SPEC.md §6.4),
+    /// so nothing is lost; the central peer refuses clocks far ahead of its own (§6.5), so a real store
+    /// does not get there.
     public static func next(after latest: HLC, wallMilliseconds now: Int64) -> HLC {
+        let now = min(now, maximumMilliseconds)
         if now > latest.milliseconds {
             return HLC(milliseconds: now, counter: 0)
         }
@@ -34,6 +50,7 @@ public struct HLC: Hashable, Comparable, Sendable, CustomStringConvertible {
             return HLC(milliseconds: latest.milliseconds, counter: latest.counter + 1)
         }
         // Counter exhausted within one millisecond: borrow the next millisecond rather than wrap.
+        guard latest.milliseconds < maximumMilliseconds else { return .maximum }
         return HLC(milliseconds: latest.milliseconds + 1, counter: 0)
     }
 

@@ -211,6 +211,8 @@ extension CaseStore {
             try db.execute(sql: """
                 DELETE FROM clock_skew WHERE (device_id, seq) IN (SELECT device_id, seq FROM change_log WHERE case_id = ?)
                 """, arguments: [caseID])
+            // The purged changes may hold the highest clock this device has seen: keep it (never backwards).
+            try ClockHighWater.raiseToLog(db)
             try db.execute(sql: "DELETE FROM change_log WHERE case_id = ?", arguments: [caseID])
             try db.execute(sql: "DELETE FROM record WHERE case_id = ?", arguments: [caseID])
             try db.execute(sql: "DELETE FROM stale_case WHERE case_id = ?", arguments: [caseID])

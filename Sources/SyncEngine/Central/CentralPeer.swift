@@ -23,27 +23,49 @@ public final class CentralPeer: Sendable {
 
     public var now: String { Timestamp.iso8601(milliseconds: Timestamp.milliseconds(clock())) }
 
-    public func handle(_ request: PeerRequest) -> PeerResponse {
+    /// Answers a request.
+    ///
+    /// - Parameter authenticated: the device the transport already authenticated from the request's header
+    ///   (``authenticate(_:path:)``), so that push and pull do not look the token up twice; `nil` to check
+    ///   the token here.
+    public func handle(_ request: PeerRequest, authenticated: AuthenticatedDevice? = nil) -> PeerResponse {
         do {
             switch (request.method, request.path) {
             case ("GET", "/"):
                 return PeerResponse(status: 200, contentType: "application/json",
                                     body: Array(#"{"service":"fieldbook-central","status":"ok","protocol":[1]}"#.utf8))
             case ("POST", "/v1/enrol"): return try enrol(request)
-            case ("POST", "/v1/push"): return try push(request)
-            case ("POST", "/v1/pull"): return try pull(request)
+            case ("POST", "/v1/push"): return try push(request, as: authenticated ?? authenticate(request.authorization))
+            case ("POST", "/v1/pull"): return try pull(request, as: authenticated ?? authenticate(request.authorization))
             default: throw ProtocolError.notFound
             }
-        } catch let error as ProtocolError {
-            logger.info("refused", metadata: ["path": "\(request.path)", "code": "\(error.code)", "reason": "\(error.message)"])
-            return .error(error)
-        } catch where DiskFull.matches(error) {
-            logger.critical("disk full: requests are refused until there is space", metadata: ["path": "\(request.path)"])
-            return .error(.storageFull)
         } catch {
-            logger.error("failed", metadata: ["path": "\(request.path)", "error": "\(error)"])
-            return .error(.internal("the central peer could not complete the request; nothing from it was stored"))
+            return refusal(error, path: request.path)
         }
+    }
+
+    /// Checks a bearer token from the `Authorization` header alone, so that a transport can refuse a request
+    /// before reading its body (nothing of an unauthenticated body is then held in memory).
+    public func authenticate(_ authorization: String?, path: String) -> Authentication {
+        do {
+            return .device(try authenticate(authorization))
+        } catch {
+            return .refused(refusal(error, path: path))
+        }
+    }
+
+    /// The answer to a request that failed with `error`.
+    private func refusal(_ error: any Error, path: String) -> PeerResponse {
+        if let error = error as? ProtocolError {
+            logger.info("refused", metadata: ["path": "\(path)", "code": "\(error.code)", "reason": "\(error.message)"])
+            return .error(error)
+        }
+        if DiskFull.matches(error) {
+            logger.critical("disk full: requests are refused until there is space", metadata: ["path": "\(path)"])
+            return .error(.storageFull)
+        }
+        logger.error("failed", metadata: ["path": "\(path)", "error": "\(error)"])
+        return .error(.internal("the central peer could not complete the request; nothing from it was stored"))
     }
 
     // MARK: Enrolment
@@ -87,22 +109,27 @@ public final class CentralPeer: Sendable {
         return PeerResponse(status: 200, body: try MessageCodec.encode(response))
     }
 
-    private func authenticate(_ request: PeerRequest) throws -> (CentralDevice, CentralUser) {
-        guard let header = request.authorization, header.hasPrefix("Bearer "), header.count < 200 else {
+    private func authenticate(_ header: String?) throws -> AuthenticatedDevice {
+        guard let header, header.hasPrefix("Bearer "), header.count < 200 else {
             throw ProtocolError.unauthorized
         }
         let token = String(header.dropFirst("Bearer ".count))
         guard let device = try storage.device(tokenHash: Credentials.hash(token)), device.revokedAt == nil,
               let user = try storage.user(named: device.user)
         else { throw ProtocolError.unauthorized }
-        try storage.touchDevice(device.id, now: now)
-        return (device, user)
+        // Last seen is kept to the minute. Writing only when it is older keeps a pull that brings nothing
+        // new free of the database's one write lock, which a large push may hold for seconds.
+        let nowMilliseconds = Timestamp.milliseconds(clock())
+        if device.lastSeenAt.map({ $0 < Timestamp.iso8601(milliseconds: nowMilliseconds - 60_000) }) ?? true {
+            try storage.touchDevice(device.id, now: Timestamp.iso8601(milliseconds: nowMilliseconds))
+        }
+        return AuthenticatedDevice(device: device, user: user)
     }
 
     // MARK: Push
 
-    private func push(_ request: PeerRequest) throws -> PeerResponse {
-        let (device, user) = try authenticate(request)
+    private func push(_ request: PeerRequest, as sender: AuthenticatedDevice) throws -> PeerResponse {
+        let (device, user) = (sender.device, sender.user)
         let message = try MessageCodec.decode(Fieldbook_V1_PushRequest.self, from: request.body)
         guard message.changes.count <= ProtocolLimits.maximumPushChanges else {
             throw ProtocolError.tooLarge("a push carries at most \(ProtocolLimits.maximumPushChanges) changes; this one has \(message.changes.count)")
@@ -116,7 +143,8 @@ public final class CentralPeer: Sendable {
             logger.warning("device clock skewed", metadata: ["user": "\(user.name)", "device": "\(device.id)", "skew_ms": "\(flagged)"])
         }
         let results = try storage.intake { intake -> [Fieldbook_V1_PushResult] in
-            let admission = ChangeAdmission(device: device, user: user, intake: intake, now: received, clockSkew: flagged)
+            var admission = ChangeAdmission(device: device, user: user, intake: intake, now: received, clockSkew: flagged)
+            admission.clockLead = ClockLead(peerMilliseconds: Timestamp.milliseconds(clock()))
             return try changes.map { change in
                 var result = Fieldbook_V1_PushResult()
                 result.id = Fieldbook_V1_ChangeRef(change.id)
@@ -155,11 +183,16 @@ public final class CentralPeer: Sendable {
         return try storage.cases(allocatedTo: workers)
     }
 
-    private func pull(_ request: PeerRequest) throws -> PeerResponse {
-        let (device, user) = try authenticate(request)
+    private func pull(_ request: PeerRequest, as sender: AuthenticatedDevice) throws -> PeerResponse {
+        let (device, user) = (sender.device, sender.user)
         let message = try MessageCodec.decode(Fieldbook_V1_PullRequest.self, from: request.body)
         guard message.heldCases.count <= ProtocolLimits.maximumCaseIDs, message.purgedCases.count <= ProtocolLimits.maximumCaseIDs else {
             throw ProtocolError.tooLarge("a pull names at most \(ProtocolLimits.maximumCaseIDs) held or purged cases")
+        }
+        // Cursors are positions in the central log, which SQLite numbers up to 2^63 − 1: a larger one was
+        // never given out, and converting it would trap (one request could stop the peer).
+        guard message.cursor <= UInt64(Int64.max) else {
+            throw ProtocolError.malformedMessage("the cursor \(message.cursor) is beyond any position in the central log (at most \(Int64.max)); send the next_cursor of your last pull, or 0")
         }
         let visible = try visibleCases(for: user)
         let held = Set(message.heldCases)
@@ -175,12 +208,18 @@ public final class CentralPeer: Sendable {
         }
         let limit = Int(min(max(message.maxChanges, 1), UInt32(ProtocolLimits.maximumPullChanges)))
         let (logged, top) = try storage.changes(after: cursor, in: visible, limit: limit + 1)
-        // Keep the answer well inside the body limits, however large the changes.
+        let rules = try storage.rules()
+        // No digest: the device counts with the shipped defaults.
+        let sendsRules = rules.digest != (message.rulesDigest.isEmpty ? CouncilRules.defaultsDigest : message.rulesDigest)
+        // Keep the answer well inside the body limits, however large the changes, and within the list
+        // elements a device reads (what the cases to purge and the rules take is set aside first).
+        var elements = revoked.count + (sendsRules ? rules.allValues.count + rules.holidays.count : 0)
         var size = 0
         var fitting = 0
         for entry in logged.prefix(limit) {
             size += ((try? Fieldbook_V1_Change(entry.change, receivedAt: entry.receivedAt).serializedBytes() as [UInt8])?.count ?? 0)
-            if fitting > 0 && size > ProtocolLimits.maximumPullMessageBytes { break }
+            elements += entry.change.wireElements
+            if fitting > 0 && (size > ProtocolLimits.maximumPullMessageBytes || elements > ProtocolLimits.maximumMessageElements) { break }
             fitting += 1
         }
         let batch = logged.prefix(fitting)
@@ -197,11 +236,7 @@ public final class CentralPeer: Sendable {
         response.user = user.name
         response.role = user.role.rawValue
         response.serverTimeMs = Timestamp.milliseconds(clock())
-        let rules = try storage.rules()
-        // No digest: the device counts with the shipped defaults.
-        if rules.digest != (message.rulesDigest.isEmpty ? CouncilRules.defaultsDigest : message.rulesDigest) {
-            response.rules = Fieldbook_V1_Rules(rules)
-        }
+        if sendsRules { response.rules = Fieldbook_V1_Rules(rules) }
         var sent: [String: Int] = [:]
         for entry in batch { sent[entry.change.caseID, default: 0] += 1 }
         // A device cannot have purged a case it says it still holds: only the others count as purged.

@@ -10,6 +10,8 @@ struct ChangeAdmission {
     /// Device clock minus peer clock for this push, when beyond the tolerance: flagged on every change
     /// accepted from it.
     var clockSkew: Int64? = nil
+    /// Trust at the edges: how far ahead of the peer's clock a change's HLC may be (rule 6a).
+    var clockLead: ClockLead? = nil
 
     enum Outcome {
         case accepted
@@ -46,6 +48,8 @@ struct ChangeAdmission {
         guard change.previousHash == head.hash else {
             return try quarantine(change, "it does not continue this device's hash chain (previous hash differs)")
         }
+        // Trust at the edges (rule 6a): a clock far ahead is refused before it can spread or overflow.
+        if let reason = clockLead?.refusal(of: change.hlc) { return try quarantine(change, reason) }
         if let reason = try refusal(of: change) { return try quarantine(change, reason) }
         try intake.accept(change)
         if let clockSkew { try intake.flagClockSkew(change.id, milliseconds: clockSkew) }

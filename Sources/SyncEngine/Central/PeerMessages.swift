@@ -18,6 +18,19 @@ public struct PeerRequest: Sendable {
     }
 }
 
+/// A device whose bearer token the central peer accepted: who a request comes from.
+public struct AuthenticatedDevice: Sendable, Equatable {
+    public let device: CentralDevice
+    public let user: CentralUser
+}
+
+/// The outcome of checking a request's token from its header, before its body is read.
+public enum Authentication: Sendable {
+    case device(AuthenticatedDevice)
+    /// The answer to send instead (`401 unauthorized`, or a storage failure), without reading the body.
+    case refused(PeerResponse)
+}
+
 /// The central peer's answer.
 public struct PeerResponse: Sendable {
     public let status: Int

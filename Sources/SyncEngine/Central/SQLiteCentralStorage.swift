@@ -173,7 +173,7 @@ public final class SQLiteCentralStorage: CentralStorage {
                 CROSS JOIN change_log c ON c.device_id = l.device_id AND c.seq = l.seq
                 WHERE l.cursor > ? AND c.case_id IN (\(databaseQuestionMarks(count: cases.count)))
                 ORDER BY l.cursor LIMIT ?
-                """, arguments: StatementArguments([Int64(cursor)]) + StatementArguments(Array(cases)) + [limit])
+                """, arguments: StatementArguments([Int64(clamping: cursor)]) + StatementArguments(Array(cases)) + [limit])
             return (try rows.map { row in
                 LoggedChange(cursor: UInt64(row["cursor"] as Int64), receivedAt: row["received_at"],
                              change: try StoredChange.decode(row), clockSkew: row["clock_skew_ms"])

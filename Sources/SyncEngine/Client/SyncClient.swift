@@ -64,7 +64,7 @@ public struct SyncClient: Sendable {
         var bytes = 0
         FaultPoint.reached("client-before-push")
         while true {
-            let pending = try store.pendingChanges(limit: pushBatch)
+            let pending = Self.withinElementLimit(try store.pendingChanges(limit: pushBatch))
             if pending.isEmpty { break }
             var request = Fieldbook_V1_PushRequest()
             request.changes = pending.map { Fieldbook_V1_Change($0) }
@@ -77,7 +77,13 @@ public struct SyncClient: Sendable {
                 let id = try result.id.decoded()
                 switch result.status {
                 case .accepted, .duplicate: return PushReceipt(id: id, status: .accepted)
-                case .quarantined: return PushReceipt(id: id, status: .quarantined, reason: result.reason, quarantineID: Int64(result.quarantineID))
+                case .quarantined:
+                    // Quarantine ids are positive 64-bit integers on every side (SPEC.md §3.3): a larger one is
+                    // not an answer this device can record, and converting it would trap.
+                    guard let quarantineID = Int64(exactly: result.quarantineID) else {
+                        throw SyncError.badAnswer("the push answer gives quarantine id \(result.quarantineID), beyond 2^63 − 1")
+                    }
+                    return PushReceipt(id: id, status: .quarantined, reason: result.reason, quarantineID: quarantineID)
                 case .UNRECOGNIZED(let value): throw SyncError.badAnswer("unknown push status \(value)")
                 }
             }
@@ -147,6 +153,19 @@ public struct SyncClient: Sendable {
         return summary
     }
 
+    /// The longest prefix of `pending` (at least one change) whose list elements fit one message
+    /// (``ProtocolLimits/maximumMessageElements``); the rest go in the next push.
+    static func withinElementLimit(_ pending: [Change]) -> [Change] {
+        var elements = 0
+        var count = 0
+        for change in pending {
+            elements += change.wireElements
+            if count > 0 && elements > ProtocolLimits.maximumMessageElements { break }
+            count += 1
+        }
+        return Array(pending.prefix(count))
+    }
+
     /// This device's clock minus the peer's when beyond the tolerance; `nil` when they agree or the peer
     /// did not say (an older peer).
     static func skew(deviceTime: Date, serverTimeMs: Int64) -> Int64? {
@@ -155,15 +174,15 @@ public struct SyncClient: Sendable {
         return ClockSkew.exceeds(skew, ProtocolLimits.clockSkewTolerance) ? skew : nil
     }
 
-    private func call<M: SwiftProtobuf.Message>(_ path: String, _ message: some SwiftProtobuf.Message, token: String?, as type: M.Type) async throws -> M {
+    private func call<M: BoundedMessage>(_ path: String, _ message: some SwiftProtobuf.Message, token: String?, as type: M.Type) async throws -> M {
         try await callSized(path, body: try MessageCodec.encode(message), token: token, as: type).0
     }
 
-    private func call<M: SwiftProtobuf.Message>(_ path: String, body: [UInt8], token: String?, as type: M.Type) async throws -> M {
+    private func call<M: BoundedMessage>(_ path: String, body: [UInt8], token: String?, as type: M.Type) async throws -> M {
         try await callSized(path, body: body, token: token, as: type).0
     }
 
-    private func callSized<M: SwiftProtobuf.Message>(_ path: String, body: [UInt8], token: String?, as type: M.Type) async throws -> (M, Int) {
+    private func callSized<M: BoundedMessage>(_ path: String, body: [UInt8], token: String?, as type: M.Type) async throws -> (M, Int) {
         let answer: (status: Int, body: [UInt8])
         do {
             answer = try await transport.post(path: path, body: body, token: token)

@@ -68,6 +68,15 @@ extension Fieldbook_V1_Change {
     }
 }
 
+extension Change {
+    /// How many list elements the change brings to a message (itself, its writes, their superseded ids and
+    /// its seal): what ``ProtocolLimits/maximumMessageElements`` counts, so that senders can keep a batch
+    /// within it.
+    public var wireElements: Int {
+        1 + writes.count + writes.reduce(0) { $0 + $1.supersedes.count } + sealed.count
+    }
+}
+
 extension Fieldbook_V1_ChangeRef {
     public init(_ id: ChangeID) {
         self.init()
@@ -92,9 +101,12 @@ public enum MessageCodec {
         try Frame.encode(try message.serializedBytes(), compress: compress)
     }
 
-    /// Parses a framed body as `M`, refusing anything malformed with a ``ProtocolError``.
-    public static func decode<M: SwiftProtobuf.Message>(_ type: M.Type, from body: [UInt8]) throws -> M {
-        let bytes = try Frame.decode(body)
+    /// Parses a framed body as `M`, refusing anything malformed or beyond the protocol's limits with a
+    /// ``ProtocolError``. The limits are checked before the message is built: its inflated size by the
+    /// frame (``BoundedMessage/maximumMessageBytes``), its lists on the wire (``BoundedMessage/wireShape``).
+    public static func decode<M: BoundedMessage>(_ type: M.Type, from body: [UInt8]) throws -> M {
+        let bytes = try Frame.decode(body, maximumMessageBytes: M.maximumMessageBytes)
+        try M.wireShape.check(bytes)
         do {
             return try M(serializedBytes: bytes)
         } catch {

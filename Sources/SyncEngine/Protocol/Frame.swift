@@ -29,8 +29,16 @@ public enum Frame {
         return out + payload
     }
 
-    /// Unwraps a body, enforcing every limit. Throws ``ProtocolError`` (HTTP 400 or 413).
-    public static func decode(_ body: [UInt8]) throws -> [UInt8] {
+    /// The message length a body's frame header declares, or `nil` if the body is too short to have one.
+    /// Read before the body is decoded, to weigh what decoding it will cost.
+    public static func declaredLength(_ body: [UInt8]) -> Int? {
+        guard body.count >= headerBytes else { return nil }
+        return Int(body[4]) << 24 | Int(body[5]) << 16 | Int(body[6]) << 8 | Int(body[7])
+    }
+
+    /// Unwraps a body, enforcing every limit; the message may be at most `maximumMessageBytes` after
+    /// inflation (the protocol's limit, or an endpoint's smaller one). Throws ``ProtocolError`` (HTTP 400 or 413).
+    public static func decode(_ body: [UInt8], maximumMessageBytes: Int = ProtocolLimits.maximumMessageBytes) throws -> [UInt8] {
         guard body.count <= ProtocolLimits.maximumBodyBytes else {
             throw ProtocolError.tooLarge("the body is \(body.count) bytes; the limit is \(ProtocolLimits.maximumBodyBytes)")
         }
@@ -39,9 +47,10 @@ public enum Frame {
         guard body[2] == 1 else { throw ProtocolError.malformedFrame("frame version \(body[2]) is not supported (1 is)") }
         let flags = body[3]
         guard flags & ~(compressedFlag | dictionaryFlag) == 0 else { throw ProtocolError.malformedFrame("unknown frame flags \(flags)") }
-        let declared = Int(body[4]) << 24 | Int(body[5]) << 16 | Int(body[6]) << 8 | Int(body[7])
-        guard declared <= ProtocolLimits.maximumMessageBytes else {
-            throw ProtocolError.tooLarge("the message declares \(declared) bytes; the limit is \(ProtocolLimits.maximumMessageBytes)")
+        let declared = declaredLength(body) ?? 0
+        let limit = min(maximumMessageBytes, ProtocolLimits.maximumMessageBytes)
+        guard declared <= limit else {
+            throw ProtocolError.tooLarge("the message declares \(declared) bytes; the limit is \(limit)")
         }
         let payload = Array(body[headerBytes...])
         guard flags & compressedFlag != 0 else {

@@ -30,5 +30,9 @@ public struct ProtocolError: Error, Equatable, CustomStringConvertible, Sendable
         the central peer's disk is full: nothing from this request was stored; your work is safe on this device, \
         sync again later
         """)
+    public static let busy = ProtocolError("busy", status: 503, """
+        the central peer is busy with other large uploads and did not read this request; your work is safe on \
+        this device, sync again in a minute
+        """)
     public static func `internal`(_ why: String) -> ProtocolError { ProtocolError("internal", status: 500, why) }
 }

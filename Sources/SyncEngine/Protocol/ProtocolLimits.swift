@@ -25,4 +25,19 @@ public enum ProtocolLimits {
     public static let maximumValueBytes = 64 * 1024
     /// Bytes in an identifier, name, hash or timestamp.
     public static let maximumShortString = 200
+    /// List elements in one message, all lists at every depth together (changes, field writes, version ids,
+    /// case ids, rule settings, holidays). Each list's own limit leaves their product unbounded (a push may
+    /// hold 1000 changes of 64 writes of 4096 ids each), and an element costs tens to hundreds of bytes once
+    /// built, however few it takes on the wire. One change at every per-list limit has 266 305 elements, so it
+    /// always fits alone; senders split larger batches (SPEC.md §7).
+    public static let maximumMessageElements = 300_000
+    /// An enrolment request after inflation: a code, a device id, a device name and a version (SPEC.md §3.2)
+    /// take a few hundred bytes. The peer reads enrolments before any token is checked, so they are kept small.
+    public static let maximumEnrolmentBytes = 4096
+    /// How far ahead of the central peer's clock a pushed change's HLC may be, in milliseconds (SPEC.md §6.5,
+    /// rule 6a): seven days. A clock that far ahead is wrong, not late; admitted, it would win every
+    /// provisional value and drag every device's clock forward with it (and, near the top of the HLC's
+    /// range, overflow it). Seven days is well beyond the tolerance at which a clock is flagged (5 minutes),
+    /// beyond any time zone mistake, and keeps the clock-skew tests' devices two days fast working.
+    public static let maximumClockLead: Int64 = 7 * 24 * 3600 * 1000
 }

@@ -12,19 +12,23 @@ final class TestCentral: @unchecked Sendable {
     let url: String
     private let server: Task<Void, any Error>
 
-    static func start() async throws -> TestCentral {
+    static func start(limits: ServerLimits = .standard) async throws -> TestCentral {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fieldbook-central-\(UUID().uuidString)")
         let storage = try SQLiteCentralStorage(folder: folder.path, actor: "admin")
         var logger = Logger(label: "test.central")
         logger.logLevel = .critical
         let peer = CentralPeer(storage: try SQLiteCentralStorage(folder: folder.path, actor: "central"), logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = try CentralHTTPServer.application(peer: peer, host: "127.0.0.1", port: 0, logger: logger) { continuation.yield($0) }
+        let app = try CentralHTTPServer.application(peer: peer, host: "127.0.0.1", port: 0, limits: limits, logger: logger) {
+            continuation.yield($0)
+        }
         let server = Task { try await app.runService() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CentralAdminError("the test peer did not start") }
         return TestCentral(folder: folder, admin: CentralAdministration(storage: storage), url: "http://127.0.0.1:\(port)", server: server)
     }
+
+    var port: Int { Int(url.split(separator: ":").last ?? "0") ?? 0 }
 
     private init(folder: URL, admin: CentralAdministration, url: String, server: Task<Void, any Error>) {
         self.folder = folder
