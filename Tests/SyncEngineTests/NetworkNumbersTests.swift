@@ -46,9 +46,10 @@ import Testing
     private func deviceWithANote(_ peer: HostilePeer) async throws -> Device {
         let store = try CaseStore(path: try temporaryFolder().appendingPathComponent("sam.sqlite").path, author: "sam")
         let device = Device(store: store, client: SyncClient(store: store, transport: HTTPSyncTransport(baseURL: peer.url)))
-        _ = try await device.client.enrol(serverURL: peer.url, code: "ANY-CODE", deviceName: "laptop")
+        // Recorded before enrolment: an enrolled worker's store adds no case (ChangePolicy), as the peer would not.
         try store.addCase(id: "LA-1", values: [("child", "A Child"), ("dob", "2015-01-01"), ("category", "CP")])
         _ = try store.addNote(caseID: "LA-1", body: "pending")
+        _ = try await device.client.enrol(serverURL: peer.url, code: "ANY-CODE", deviceName: "laptop")
         return device
     }
 
@@ -132,7 +133,8 @@ import Testing
         #expect(try device.store.clockSkews(of: "remote-note").first?.description.hasSuffix("behind") == true)
 
         // The device's own clock saturates at the remote one; its next sync sends the cursor it was given.
-        _ = try device.store.addNote(caseID: "LA-1", body: "after the end of time")
+        // (Its case and note were quarantined, so they left its merge: it edits the pulled note instead.)
+        _ = try device.store.edit("remote-note", values: [("body", "after the end of time")])
         let own = try await device.store.database.read { db in
             try Int64.fetchOne(db, sql: "SELECT hlc FROM change_log WHERE device_id = ? ORDER BY seq DESC LIMIT 1",
                                arguments: [device.store.deviceID])
