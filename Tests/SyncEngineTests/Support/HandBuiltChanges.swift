@@ -39,9 +39,10 @@ final class HandChain: @unchecked Sendable {
 
     /// The next change of this chain.
     func make(_ kind: ChangeKind, _ type: RecordType, record recordID: String, case caseID: String,
-              writes: [FieldWrite], sealed: [ChangeID] = [], author: String? = nil) -> Change {
+              writes: [FieldWrite], sealed: [ChangeID] = [], author: String? = nil, hlc claimed: HLC? = nil) -> Change {
         seq += 1
-        let (hlc, recordedAt) = clock.next()
+        let (next, recordedAt) = clock.next()
+        let hlc = claimed ?? next
         let change = Change(id: ChangeID(deviceID: deviceID, seq: seq), hlc: hlc, recordedAt: recordedAt,
                             author: author ?? self.author, recordID: recordID, recordType: type, caseID: caseID,
                             kind: kind, writes: writes, sealed: sealed, previousHash: previousHash)

@@ -6,7 +6,7 @@ import SyncEngine
 /// An enrolled device that builds its changes by hand, from SPEC.md alone, to send what the REPL never
 /// would: edits and deletions of final records, amendments filed on one case that target another, a
 /// worker's oversight and its amendment, resolutions that take a late value on a final record, finalising
-/// another worker's draft, a forged author, gaps in its sequence. Its chain stays valid (except for the
+/// another worker's draft, a forged author, gaps in its sequence, clocks far in the future. Its chain stays valid (except for the
 /// gaps it sends on purpose), so every change reaches the policy and is judged there.
 final class HostileDevice: @unchecked Sendable {
     let user: String
@@ -45,7 +45,7 @@ final class HostileDevice: @unchecked Sendable {
         guard let record = records.randomElement(using: &rng) else { return }
         let other = records.randomElement(using: &rng) ?? record
         let status = FieldWrite(field: RecordSchema.statusField, value: RecordStatus.final.rawValue, supersedes: record.currentVersionIDs(of: "status"))
-        let kind = Int.random(in: 0..<9, using: &rng)
+        let kind = Int.random(in: 0..<10, using: &rng)
         switch kind {
         case 0: // edit a record whatever its status, to a field it may never have had
             try await send(record, .edit, [FieldWrite(field: record.recordType == .note ? "category" : "analysis",
@@ -73,6 +73,12 @@ final class HostileDevice: @unchecked Sendable {
             try await send(record, .edit, [FieldWrite(field: "wishes", value: "forged", supersedes: [])], author: "priya")
         case 7: // a gap in the sequence: never enters the chain
             try await send(record, .edit, [FieldWrite(field: "wishes", value: "gap", supersedes: [])], skip: 2)
+        case 8: // a clock at the end of time, or just past the week ahead the peer allows
+            let hlc = rng.chance(0.5) ? HLC.maximum : HLC(milliseconds: Timestamp.milliseconds(Date()) + 8 * 86_400_000, counter: 0)
+            try await push(chain.make(.edit, record.recordType, record: record.recordID, case: record.caseID,
+                                      writes: [FieldWrite(field: record.recordType == .note ? "body" : "wishes", value: "from the future",
+                                                          supersedes: record.currentVersionIDs(of: record.recordType == .note ? "body" : "wishes"))],
+                                      hlc: hlc))
         default: // an honest-looking edit of a draft on a case the user may or may not hold
             try await send(record, .edit, [FieldWrite(field: record.recordType == .note ? "body" : "wishes", value: "mallory",
                                                       supersedes: record.currentVersionIDs(of: record.recordType == .note ? "body" : "wishes"))])
