@@ -101,7 +101,7 @@ let package = Package(
             ],
             path: "Benchmarks"
         ),
-        // The seeded generator shared by the tests and the benchmarks.
+        // What the tests and the benchmarks share: the seeded generator, and readings of a process's memory.
         .target(name: "Seeded", path: "Tests/Seeded"),
         .testTarget(
             name: "StoreTests",

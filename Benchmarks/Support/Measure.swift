@@ -1,3 +1,4 @@
+import Seeded
 import Foundation
 
 /// Clocks, medians and the process's memory high-water mark.
@@ -30,19 +31,14 @@ enum Measure {
     }
 
     /// The most resident memory this process has used (Linux VmHWM), in bytes.
-    static var peakResidentBytes: Int { status("VmHWM:") }
-    static var residentBytes: Int { status("VmRSS:") }
+    static var peakResidentBytes: Int { ProcessMemory.peakBytes() }
+    static var residentBytes: Int { ProcessMemory.residentBytes() }
 
     /// Starts a new high-water mark from the current resident size (Linux 4.0 and later).
     static func resetPeak() {
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
     }
 
-    private static func status(_ key: String) -> Int {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { return 0 }
-        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
-    }
 }
 
 /// A folder for one run's files, removed at the end.

@@ -53,7 +53,10 @@ final class FlakyTransport: SyncTransport, @unchecked Sendable {
             totals.hostile += figures.hostile
             totals.hostileAccepted += figures.hostileAccepted
         }
-        print("simulator: \(Self.seeds) seeds, \(totals.operations) operations, \(totals.syncs) syncs (\(totals.interrupted) interrupted), \(totals.reallocations) reallocations, \(totals.conflicts) conflicts seen, \(totals.quarantined) quarantined, \(totals.hostile) hostile changes (\(totals.hostileAccepted) allowed by the policy)")
+        // Every seed's peer, stores and devices live in this process: its memory must not grow with the seeds.
+        let peak = ProcessMemory.peakBytes()
+        #expect(peak < 1 << 30, "the simulation's peak resident memory is \(peak >> 20) MiB")
+        print("simulator: peak resident memory \(peak >> 20) MiB; \(Self.seeds) seeds, \(totals.operations) operations, \(totals.syncs) syncs (\(totals.interrupted) interrupted), \(totals.reallocations) reallocations, \(totals.conflicts) conflicts seen, \(totals.quarantined) quarantined, \(totals.hostile) hostile changes (\(totals.hostileAccepted) allowed by the policy)")
         #expect(totals.interrupted > 0 && totals.conflicts > 0 && totals.reallocations > 0, "the schedules must exercise faults and conflicts")
     }
 
