@@ -6,7 +6,15 @@ extension Interpreter {
         guard !query.isEmpty else {
             throw ReplError.usage(command: "sql", usage: "sql SELECT ...", problem: "give a query")
         }
-        let result = try ReadOnlyQuery.run(path: store.path, sql: query)
+        // Ctrl-C at the terminal stops the query (and only it): the error says so and the prompt returns.
+        let result: QueryResult
+        do {
+            result = try ReadOnlyQuery.run(path: store.path, sql: query, interrupted: io.interruption)
+        } catch where io.interruption() {
+            // The terminal echoed ^C where the cursor was: the error starts on a line of its own.
+            io.line()
+            throw error
+        }
         let rows = result.rows.map { row in
             row.map { value -> Cell in
                 switch value {
@@ -17,8 +25,14 @@ extension Interpreter {
             }
         }
         printTable(Table(columns: result.columns, rows: rows))
-        if result.truncated {
+        switch result.truncation {
+        case .rows?:
             io.writeError("note: only the first \(ReadOnlyQuery.maximumRows) rows are shown; add LIMIT or WHERE\n")
+        case .bytes?:
+            let megabytes = ReadOnlyQuery.maximumResultBytes / 1024 / 1024
+            io.writeError("note: only the first \(result.rows.count) rows are shown, \(megabytes) MiB of text; ask for fewer rows or columns (LIMIT, WHERE, substr)\n")
+        case nil:
+            break
         }
     }
 

@@ -13,6 +13,9 @@ public protocol ReplIO: AnyObject {
     var style: TerminalStyle { get }
     /// Whether colour is welcome on standard error.
     var errorStyle: TerminalStyle { get }
+    /// Whether the person has asked the running command to stop (Ctrl-C at a terminal) since the command
+    /// line was read. Asked from another thread while a long command runs (`sql`).
+    var interruption: @Sendable () -> Bool { get }
 }
 
 extension ReplIO {
@@ -21,6 +24,8 @@ extension ReplIO {
     /// Plain output: no width to fit, no colour.
     public var style: TerminalStyle { .plain }
     public var errorStyle: TerminalStyle { .plain }
+    /// No way to ask: a script or a pipe is stopped by ending the process.
+    public var interruption: @Sendable () -> Bool { { false } }
 }
 
 /// An in-memory ``ReplIO``: input lines given up front, output collected. For tests and `-c`.
@@ -33,6 +38,8 @@ public final class ScriptedIO: ReplIO {
     public private(set) var prompts: [String] = []
     /// What the output pretends to be (plain unless a test sets a width or colour).
     public var style: TerminalStyle = .plain
+    /// Whether the running command is asked to stop; a test sets it to stand for Ctrl-C.
+    public var interruption: @Sendable () -> Bool = { false }
 
     public init(lines: [String], interactive: Bool = false) {
         self.input = lines.reversed()

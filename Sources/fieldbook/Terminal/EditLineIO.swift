@@ -49,6 +49,10 @@ final class EditLineIO: ReplIO {
         }
     }
 
+    /// Ctrl-C while a command runs: the handler's mark (cleared before each line is read), which a
+    /// running `sql` polls to stop its query.
+    var interruption: @Sendable () -> Bool { { Interruption.happened } }
+
     func write(_ text: String) { output.write(text) }
     var style: TerminalStyle { output.style }
     var errorStyle: TerminalStyle { output.errorStyle }
@@ -77,6 +81,7 @@ private enum CompletionState {
 }
 
 /// SIGINT while reading a line (handled in CEditLine): the line is abandoned instead of the program.
+/// While a command runs, the same mark asks it to stop (`sql` polls it).
 private enum Interruption {
     static func reset() { fieldbook_interrupt_reset() }
     static var happened: Bool { fieldbook_interrupt_happened() != 0 }
