@@ -61,13 +61,3 @@ struct ServeCommand: AsyncParsableCommand {
         logger.notice("stopped")
     }
 }
-
-enum LoggingSetup {
-    static func bootstrap() {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            return handler
-        }
-    }
-}

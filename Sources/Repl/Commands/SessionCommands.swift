@@ -27,10 +27,10 @@ extension Interpreter {
         printTable(Table(columns: result.columns, rows: rows))
         switch result.truncation {
         case .rows?:
-            io.writeError("note: only the first \(ReadOnlyQuery.maximumRows) rows are shown; add LIMIT or WHERE\n")
+            io.errorLine("note: only the first \(ReadOnlyQuery.maximumRows) rows are shown; add LIMIT or WHERE")
         case .bytes?:
             let megabytes = ReadOnlyQuery.maximumResultBytes / 1024 / 1024
-            io.writeError("note: only the first \(result.rows.count) rows are shown, \(megabytes) MiB of text; ask for fewer rows or columns (LIMIT, WHERE, substr)\n")
+            io.errorLine("note: only the first \(result.rows.count) rows are shown, \(megabytes) MiB of text; ask for fewer rows or columns (LIMIT, WHERE, substr)")
         case nil:
             break
         }
@@ -53,7 +53,7 @@ extension Interpreter {
             io.line("Commands (help COMMAND for details):")
             let width = CommandCatalog.all.map(\.name.count).max() ?? 0
             for spec in CommandCatalog.all {
-                io.line("  " + spec.name + String(repeating: " ", count: width - spec.name.count) + "  " + spec.summary)
+                io.line("  \(spec.name)\(String(repeating: " ", count: width - spec.name.count))  \(spec.summary)")
             }
             io.line("RECORD is a full id or at least 6 characters of one; values with spaces go in quotes.")
             return
@@ -62,8 +62,8 @@ extension Interpreter {
             throw ReplError.unknownCommand(name, suggestion: CommandCatalog.suggestion(for: name))
         }
         io.line("usage: \(spec.usage)")
-        io.line(spec.summary)
-        if !spec.aliases.isEmpty { io.line("also: " + spec.aliases.joined(separator: ", ")) }
-        if !spec.details.isEmpty { io.line(spec.details) }
+        io.line("\(spec.summary)")
+        if !spec.aliases.isEmpty { io.line("also: \(spec.aliases.joined(separator: ", "))") }
+        if !spec.details.isEmpty { io.line("\(multiline: spec.details, indent: 0)") }
     }
 }

@@ -19,7 +19,13 @@ public protocol ReplIO: AnyObject {
 }
 
 extension ReplIO {
-    func line(_ text: String = "") { write(text + "\n") }
+    /// Writes a line to standard output. Values interpolated into it are escaped (``OutputLine``), so
+    /// text from the store or the network is shown, never obeyed by the terminal.
+    func line(_ line: OutputLine = "") { write(line.text + "\n") }
+
+    /// Writes a line to standard error, escaped as ``line(_:)`` is, after `prefix` (the program's own
+    /// `error:` or `warning:`, possibly coloured).
+    func errorLine(_ line: OutputLine, prefix: String = "") { writeError(prefix + line.text + "\n") }
 
     /// Plain output: no width to fit, no colour.
     public var style: TerminalStyle { .plain }

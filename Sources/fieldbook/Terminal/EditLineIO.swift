@@ -1,6 +1,7 @@
 import CEditLine
 import Foundation
 import Repl
+import Store
 
 /// The interactive terminal: line editing, history kept beside the store across runs, and tab completion
 /// of commands, case ids and record ids (libedit). Ctrl-C abandons the line being typed at once and never
@@ -66,7 +67,9 @@ private enum CompletionState {
     nonisolated(unsafe) static var matches: [String] = []
     nonisolated(unsafe) static var index = 0
 
-    static func refresh() { candidates = provider() }
+    /// libedit lists the matches on the terminal as they are: a case id holding a control character
+    /// (synced from elsewhere) is left out rather than printed raw.
+    static func refresh() { candidates = provider().filter { !SafeText.needsEscaping($0) } }
 
     static func next(_ text: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
         if state == 0 {
