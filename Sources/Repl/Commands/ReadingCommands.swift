@@ -168,6 +168,7 @@ extension Interpreter {
 
     func verify(_ words: [String], spec: CommandSpec) throws -> Outcome {
         try requireNoArguments(words, spec: spec)
+        defer { warnIfStoreIsExposed() }
         let report = try store.verify()
         let counts = "\(report.changesChecked) changes on \(report.devices) device chain\(report.devices == 1 ? "" : "s"), \(report.recordsChecked) records"
         if report.isIntact {

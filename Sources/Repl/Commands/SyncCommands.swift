@@ -85,6 +85,7 @@ extension Interpreter {
         ]
         let width = rows.map(\.0.count).max() ?? 0
         for (key, value) in rows { io.line("\(key):\(String(repeating: " ", count: width - key.count + 1))\(value)") }
+        warnIfStoreIsExposed()
     }
 
     func conflicts(_ words: [String], spec: CommandSpec) throws {
