@@ -65,11 +65,13 @@ public final class Interpreter {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty || trimmed.hasPrefix("#") { return .succeeded }
         do {
+            if let problem = TypedText.problem(in: trimmed) { throw ReplError.syntax(problem) }
             return try dispatch(trimmed)
         } catch {
             let location = io.isInteractive || lineNumber == 0 ? "" : "line \(lineNumber): "
             let message = DiskFull.matches(error) ? DiskFull.message : "\(error)"
-            io.writeError(io.errorStyle.paint("error:", .alert) + " \(location)\(message)\n")
+            // The message may quote the store or the peer (a case id, a reason): escaped like any output.
+            io.errorLine("\(location)\(message)", prefix: io.errorStyle.paint("error:", .alert) + " ")
             return .failed
         }
     }
@@ -153,9 +155,21 @@ public final class Interpreter {
     }
 
     /// Asks for a value at the terminal; `nil` if the person gives nothing (or input ends).
-    func ask(_ question: String) -> String? {
-        guard let answer = io.readLine(prompt: question + ": ") else { return nil }
+    func ask(_ question: String) throws -> String? {
+        guard let answer = try readText(prompt: question + ": ") else { return nil }
         let trimmed = answer.trimmingCharacters(in: .whitespaces)
         return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// The next line of an answer or of a note's text, or `nil` at the end of input. A line holding a
+    /// control character (``TypedText``) is refused: at a terminal it is asked for again; in a script the
+    /// command fails and nothing of it is saved.
+    func readText(prompt: String) throws -> String? {
+        while let line = io.readLine(prompt: prompt) {
+            guard let problem = TypedText.problem(in: line) else { return line }
+            guard io.isInteractive else { throw ReplError.syntax(problem) }
+            io.errorLine("\(problem); type the line again")
+        }
+        return nil
     }
 }

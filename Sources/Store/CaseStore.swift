@@ -20,6 +20,8 @@ public final class CaseStore: Sendable {
     let timeZone: TimeZone
 
     /// Opens the store at `path`, creating it (and its folder) on first use and upgrading an older schema.
+    /// A new store file is readable only by its owner, and so are its `-wal` and `-shm` files and any
+    /// folder made for it (``PrivateFiles``): it holds children's records.
     ///
     /// - Parameters:
     ///   - author: the user new changes are attributed to.
@@ -32,13 +34,18 @@ public final class CaseStore: Sendable {
                 timeZone: TimeZone = .current, durability: Durability = .full,
                 extraMigrations: (inout DatabaseMigrator) -> Void = { _ in }) throws {
         guard Self.isValidUserName(author) else { throw StoreError.invalidAuthor(author) }
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = PrivateFiles.folder(containing: path)
         if !folder.isEmpty {
             do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try PrivateFiles.createFolder(atPath: folder)
             } catch {
                 throw StoreError.storeUnreadable(path: path, reason: "cannot create folder \(folder)")
             }
+        }
+        do {
+            try PrivateFiles.createFile(atPath: path)
+        } catch {
+            throw StoreError.storeUnreadable(path: path, reason: "cannot create the file (\(error.localizedDescription))")
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)

@@ -12,6 +12,7 @@ struct AdminOptions: ParsableArguments {
     var actor: String = ProcessInfo.processInfo.userName
 
     func administration() throws -> CentralAdministration {
+        LoggingSetup.bootstrap()
         do {
             return CentralAdministration(storage: try SQLiteCentralStorage(folder: data, actor: actor))
         } catch let error as StoreError {
@@ -59,8 +60,8 @@ struct AdminCommand: AsyncParsableCommand {
                 guard let role = CentralRole(rawValue: role) else { throw ValidationError("--role is worker or supervisor") }
                 try administer {
                     let code = try options.administration().addUser(name, role: role, team: team)
-                    print("added \(role.rawValue) \(name)\(team.map { " in team \($0)" } ?? "")")
-                    print("enrolment code for \(name) (single use, expires in 72 hours): \(code)")
+                    printLine("added \(role.rawValue) \(name)\(team.map { " in team \($0)" } ?? "")")
+                    printLine("enrolment code for \(name) (single use, expires in 72 hours): \(code)")
                 }
             }
         }
@@ -70,7 +71,7 @@ struct AdminCommand: AsyncParsableCommand {
             func run() throws {
                 try administer {
                     for user in try options.administration().storage.users() {
-                        print("\(user.name)\t\(user.role.rawValue)\t\(user.team ?? "-")")
+                        printLine("\(user.name)\t\(user.role.rawValue)\t\(user.team ?? "-")")
                     }
                 }
             }
@@ -81,7 +82,7 @@ struct AdminCommand: AsyncParsableCommand {
             @Argument var name: String
             func run() throws {
                 try administer {
-                    print("enrolment code for \(name) (single use, expires in 72 hours): \(try options.administration().newCode(for: name))")
+                    printLine("enrolment code for \(name) (single use, expires in 72 hours): \(try options.administration().newCode(for: name))")
                 }
             }
         }
@@ -97,7 +98,7 @@ struct AdminCommand: AsyncParsableCommand {
                 try administer {
                     for device in try options.administration().storage.devices() {
                         let state = device.revokedAt.map { "revoked \($0)" } ?? "active"
-                        print("\(device.id)\t\(device.user)\t\(device.name)\tenrolled \(device.enrolledAt)\tlast seen \(device.lastSeenAt ?? "never")\t\(state)")
+                        printLine("\(device.id)\t\(device.user)\t\(device.name)\tenrolled \(device.enrolledAt)\tlast seen \(device.lastSeenAt ?? "never")\t\(state)")
                     }
                 }
             }
@@ -110,7 +111,7 @@ struct AdminCommand: AsyncParsableCommand {
                 try administer {
                     let admin = try options.administration()
                     guard try admin.storage.revokeDevice(id, now: admin.now) else { throw CentralAdminError("no active device \(id)") }
-                    print("revoked device \(id)")
+                    printLine("revoked device \(id)")
                 }
             }
         }
@@ -134,7 +135,7 @@ struct AdminCommand: AsyncParsableCommand {
                 if let planStart { values.append(("plan_start", planStart)) }
                 try administer {
                     try options.administration().addCase(id: id, values: values, worker: worker)
-                    print("added case \(id)\(worker.map { ", allocated to \($0)" } ?? " (not allocated)")")
+                    printLine("added case \(id)\(worker.map { ", allocated to \($0)" } ?? " (not allocated)")")
                 }
             }
         }
@@ -152,9 +153,9 @@ struct AdminCommand: AsyncParsableCommand {
             try administer {
                 let admin = try options.administration()
                 try admin.assign(caseID: caseID, to: worker, reason: reason)
-                print("allocated \(caseID) to \(worker)")
+                printLine("allocated \(caseID) to \(worker)")
                 for allocation in try admin.storage.allocations(of: caseID) {
-                    print("  \(allocation.from) – \(allocation.to ?? "now")\t\(allocation.worker)\t\(allocation.reason ?? "")")
+                    printLine("  \(allocation.from) – \(allocation.to ?? "now")\t\(allocation.worker)\t\(allocation.reason ?? "")")
                 }
             }
         }
@@ -171,7 +172,7 @@ struct AdminCommand: AsyncParsableCommand {
                 try administer {
                     for entry in try options.administration().storage.quarantine(state: all ? nil : .held) {
                         let change = entry.change
-                        print("\(entry.id)\t\(entry.state.rawValue)\t\(entry.receivedAt)\t\(change.author)\t\(change.kind.rawValue) \(change.recordType.rawValue) \(change.recordID) on \(change.caseID)\t\(entry.reason)")
+                        printLine("\(entry.id)\t\(entry.state.rawValue)\t\(entry.receivedAt)\t\(change.author)\t\(change.kind.rawValue) \(change.recordType.rawValue) \(change.recordID) on \(change.caseID)\t\(entry.reason)")
                     }
                 }
             }
@@ -183,7 +184,7 @@ struct AdminCommand: AsyncParsableCommand {
             func run() throws {
                 try administer {
                     try options.administration().release(id)
-                    print("released quarantined change \(id) into the central log")
+                    printLine("released quarantined change \(id) into the central log")
                 }
             }
         }
@@ -195,7 +196,7 @@ struct AdminCommand: AsyncParsableCommand {
             func run() throws {
                 try administer {
                     let record = try options.administration().assign(quarantined: id, to: caseID)
-                    print("copied quarantined change \(id) to \(caseID) as \(record)")
+                    printLine("copied quarantined change \(id) to \(caseID) as \(record)")
                 }
             }
         }
@@ -213,19 +214,19 @@ struct AdminCommand: AsyncParsableCommand {
             try administer {
                 let admin = try options.administration()
                 _ = try admin.storage.replica.caseState(caseID)  // "no case …" with the known ones
-                print("allocations of \(caseID):")
+                printLine("allocations of \(caseID):")
                 for a in try admin.storage.allocations(of: caseID) {
-                    print("  \(a.from) – \(a.to ?? "now")\t\(a.worker)\tby \(a.by)\t\(a.reason ?? "")")
+                    printLine("  \(a.from) – \(a.to ?? "now")\t\(a.worker)\tby \(a.by)\t\(a.reason ?? "")")
                 }
-                print("devices that received it:")
+                printLine("devices that received it:")
                 for row in try admin.storage.custody(of: caseID) {
                     let purged: String? = row["purged_at"]
-                    print("  \(row["device_id"] as String)\t\((row["user"] as String?) ?? "?")\tfirst \(row["first_sent_at"] as String)\tlast \(row["last_sent_at"] as String)\t\(purged.map { "purged \($0)" } ?? "holds it")")
+                    printLine("  \(row["device_id"] as String)\t\((row["user"] as String?) ?? "?")\tfirst \(row["first_sent_at"] as String)\tlast \(row["last_sent_at"] as String)\t\(purged.map { "purged \($0)" } ?? "holds it")")
                 }
                 let pulls = try admin.storage.pulls(of: caseID, limit: allPulls ? nil : 20)
-                print(allPulls ? "pulls that sent it:" : "pulls that sent it (the last 20; --all-pulls for every one):")
+                printLine(allPulls ? "pulls that sent it:" : "pulls that sent it (the last 20; --all-pulls for every one):")
                 for pull in pulls {
-                    print("  \(pull.at)\t\(pull.user)\tdevice \(pull.deviceID)\t\(pull.changes) change(s)")
+                    printLine("  \(pull.at)\t\(pull.user)\tdevice \(pull.deviceID)\t\(pull.changes) change(s)")
                 }
             }
         }
@@ -237,10 +238,11 @@ struct AdminCommand: AsyncParsableCommand {
             abstract: "Fill an empty central peer with an invented team: a supervisor, three workers, 20 cases with history.")
         @OptionGroup var options: AdminOptions
         func run() async throws {
+            LoggingSetup.bootstrap()
             do {
                 let codes = try await DemoTeam.seed(folder: options.data)
                 for (user, code) in codes.sorted(by: { $0.key < $1.key }) {
-                    print("enrolment code for \(user): \(code)")
+                    printLine("enrolment code for \(user): \(code)")
                 }
             } catch let error as CentralAdminError {
                 throw CommandFailure.exit(error.description)

@@ -22,21 +22,22 @@ struct AdminRulesCommand: ParsableCommand {
             try administer {
                 let admin = try options.administration()
                 let rules = try admin.storage.rules()
-                print(rules.version == 0 ? "council rules: shipped defaults (version 0)" : "council rules: version \(rules.version)")
+                printLine(rules.version == 0 ? "council rules: shipped defaults (version 0)" : "council rules: version \(rules.version)")
                 for setting in CouncilRules.settings {
                     let value = rules.value(of: setting.name) ?? setting.defaultValue
                     let marker = value == setting.defaultValue ? "" : "(default \(setting.defaultValue))"
                     let range = "\(setting.range.lowerBound)–\(setting.range.upperBound)"
-                    print("  " + [setting.name.padding(toLength: 28, withPad: " ", startingAt: 0),
-                                  "\(value)".padding(toLength: 4, withPad: " ", startingAt: 0),
-                                  marker.padding(toLength: 13, withPad: " ", startingAt: 0),
-                                  range.padding(toLength: 6, withPad: " ", startingAt: 0), setting.summary].joined(separator: " "))
+                    let columns = [setting.name.padding(toLength: 28, withPad: " ", startingAt: 0),
+                                   "\(value)".padding(toLength: 4, withPad: " ", startingAt: 0),
+                                   marker.padding(toLength: 13, withPad: " ", startingAt: 0),
+                                   range.padding(toLength: 6, withPad: " ", startingAt: 0), setting.summary]
+                    printLine("  \(columns.joined(separator: " "))")
                 }
                 let today = admin.storage.replica.today
                 let shown = rules.holidays.sorted().filter { allHolidays || $0 >= today }
-                print("bank holidays: \(rules.holidays.count) listed\(allHolidays ? "" : ", \(shown.count) from today")")
-                for day in shown.prefix(allHolidays ? Int.max : 12) { print("  \(day)") }
-                if !allHolidays && shown.count > 12 { print("  ... (--all-holidays lists them all)") }
+                printLine("bank holidays: \(rules.holidays.count) listed\(allHolidays ? "" : ", \(shown.count) from today")")
+                for day in shown.prefix(allHolidays ? Int.max : 12) { printLine("  \(day)") }
+                if !allHolidays && shown.count > 12 { printLine("  ... (--all-holidays lists them all)") }
             }
         }
     }
@@ -52,7 +53,7 @@ struct AdminRulesCommand: ParsableCommand {
         func run() throws {
             try administer {
                 let rules = try options.administration().setRule(name, to: value)
-                print("\(name) is now \(value) (rules version \(rules.version)); devices receive it at their next sync")
+                printLine("\(name) is now \(value) (rules version \(rules.version)); devices receive it at their next sync")
             }
         }
     }
@@ -64,7 +65,7 @@ struct AdminRulesCommand: ParsableCommand {
         func run() throws {
             try administer {
                 let rules = try options.administration().resetRule(name)
-                print("\(name) is back to \(rules.value(of: name) ?? 0) (rules version \(rules.version)); devices receive it at their next sync")
+                printLine("\(name) is back to \(rules.value(of: name) ?? 0) (rules version \(rules.version)); devices receive it at their next sync")
             }
         }
     }
@@ -80,9 +81,9 @@ struct AdminRulesCommand: ParsableCommand {
             func run() throws {
                 try administer {
                     let rules = try options.administration().addHoliday(day)
-                    print("\(day) is a bank holiday (rules version \(rules.version)); devices receive it at their next sync")
+                    printLine("\(day) is a bank holiday (rules version \(rules.version)); devices receive it at their next sync")
                     if let date = CivilDate(day), date.weekday > 5 {
-                        print("note: \(day) is a \(date.weekday == 6 ? "Saturday" : "Sunday"), never a working day anyway")
+                        printLine("note: \(day) is a \(date.weekday == 6 ? "Saturday" : "Sunday"), never a working day anyway")
                     }
                 }
             }
@@ -94,7 +95,7 @@ struct AdminRulesCommand: ParsableCommand {
             func run() throws {
                 try administer {
                     let rules = try options.administration().removeHoliday(day)
-                    print("\(day) is no longer a bank holiday (rules version \(rules.version)); devices receive it at their next sync")
+                    printLine("\(day) is no longer a bank holiday (rules version \(rules.version)); devices receive it at their next sync")
                 }
             }
         }
@@ -106,9 +107,9 @@ struct AdminRulesCommand: ParsableCommand {
         func run() throws {
             try administer {
                 let history = try options.administration().storage.rulesHistory()
-                if history.isEmpty { print("no changes: the shipped defaults are in force") }
+                if history.isEmpty { printLine("no changes: the shipped defaults are in force") }
                 for entry in history {
-                    print("\(entry.version)\t\(entry.changedAt)\t\(entry.changedBy)\t\(entry.change)")
+                    printLine("\(entry.version)\t\(entry.changedAt)\t\(entry.changedBy)\t\(entry.change)")
                 }
             }
         }

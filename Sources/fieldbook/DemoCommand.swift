@@ -39,6 +39,7 @@ struct DemoCommand: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: storePath) {
             throw CommandFailure.exit("\(storePath) already exists; the demo creates a fresh store, so give a new path")
         }
+        LoggingSetup.bootstrap()
         var logger = Logger(label: "fieldbook.demo-central")
         logger.logLevel = .warning
         try await DemoTeam.seed(folder: dataPath)

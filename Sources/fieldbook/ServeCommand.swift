@@ -2,6 +2,8 @@ import ArgumentParser
 import CentralHTTPServer
 import Foundation
 import Logging
+import Repl
+import Store
 import SyncEngine
 
 struct ServeCommand: AsyncParsableCommand {
@@ -49,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "fieldbook.central")
         let (host, port) = try Self.address(listen)
         let storage = try SQLiteCentralStorage(folder: data, actor: "central")
+        Self.warnIfDataIsExposed(data, logger: logger)
         let peer = CentralPeer(storage: storage, logger: logger)
         let tls = tlsCertificate.flatMap { cert in tlsKey.map { CentralHTTPServer.TLSFiles(certificate: cert, key: $0) } }
         let scheme = tls == nil ? "http" : "https"
@@ -60,14 +63,21 @@ struct ServeCommand: AsyncParsableCommand {
         try await app.runService()
         logger.notice("stopped")
     }
-}
 
-enum LoggingSetup {
-    static func bootstrap() {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            return handler
-        }
+    /// Logs a warning at start when other users of this computer can read the data folder or the
+    /// database in it, with the command that fixes it. A new data folder is created private
+    /// (``PrivateFiles``); one made by an older version, or restored from a backup, may not be.
+    static func warnIfDataIsExposed(_ folder: String, logger: Logger) {
+        let database = (folder as NSString).appendingPathComponent("central.sqlite")
+        // SQLite gives the -wal and -shm files the database's mode: named only when it is private already.
+        var files = [database].filter { PrivateFiles.exposedMode(of: $0) != nil }
+        if files.isEmpty { files = [database + "-wal", database + "-shm"].filter { PrivateFiles.exposedMode(of: $0) != nil } }
+        let folderExposed = PrivateFiles.exposedMode(of: folder) != nil
+        guard folderExposed || !files.isEmpty else { return }
+        let fix = (folderExposed ? ["chmod 700 \(ShellWord.quoted(folder))"] : [])
+            + (files.isEmpty ? [] : ["chmod 600 " + files.map(ShellWord.quoted).joined(separator: " ")])
+        logger.warning("other users of this computer can read the data folder, which holds children's records",
+                       metadata: ["exposed": "\(((folderExposed ? [folder] : []) + files).joined(separator: " "))",
+                                  "fix": "\(fix.joined(separator: " && "))"])
     }
 }

@@ -122,7 +122,8 @@ struct CommandFailure: Error, CustomStringConvertible {
     init(_ message: String) { description = message }
 
     static func exit(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        // The message may quote what it names (a case id, a path, a reason): escaped like any output.
+        FileHandle.standardError.write(Data("error: \(SafeText.escaped(message))\n".utf8))
         return ExitCode(2)
     }
 }

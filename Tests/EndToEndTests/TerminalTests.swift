@@ -17,6 +17,8 @@ import Testing
 
         // Ctrl-C abandons the line at once, without Enter, and the program carries on.
         try first.type("verify this never runs")
+        // Pressed before the program has read what was typed, Ctrl-C would make the terminal discard it.
+        try first.waitFor("fieldbook> verify this never runs")
         try first.press("C-c")
         try first.waitFor("verify this never runs^C\nfieldbook> ")
 

@@ -14,9 +14,10 @@ import Testing
         _ = try store.addVisit(caseID: "LA-1001", values: [("date", "2026-11-19"), ("type", "statutory"), ("seen", "yes"), ("alone", "no")])
     }
 
-    private func refusal(_ sql: String) -> String {
+    private func refusal(_ sql: String, timeLimit: Double = ReadOnlyQuery.timeLimit,
+                         interrupted: @escaping @Sendable () -> Bool = { false }) -> String {
         do {
-            _ = try ReadOnlyQuery.run(path: store.path, sql: sql)
+            _ = try ReadOnlyQuery.run(path: store.path, sql: sql, timeLimit: timeLimit, interrupted: interrupted)
             return "allowed"
         } catch {
             return "\(error)"
@@ -65,5 +66,36 @@ import Testing
             """)
         #expect(result.rows.count == ReadOnlyQuery.maximumRows)
         #expect(result.truncated)
+    }
+
+    /// Most steps of this query work on a 16 MB string, so SQLite's progress handler, called every
+    /// 10,000 steps, came minutes apart: the query ran on long past its limit.
+    @Test func aQueryIsStoppedAtItsTimeLimitHoweverSlowEachStep() throws {
+        let term = "length(replace(replace(replace(hex(zeroblob(8000000 + n)), '0', '1'), '1', '2'), '2', '3'))"
+        let started = Date()
+        #expect(refusal("""
+            WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r)
+            SELECT count(*) FROM r WHERE \(term) + \(term) = 0
+            """, timeLimit: 1) == "the query ran for more than 1 second and was stopped")
+        #expect(Date().timeIntervalSince(started) < 4)
+    }
+
+    @Test func aQueryStopsWhenItsCallerAsks() throws {
+        let started = Date()
+        #expect(refusal("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(zeroblob(1000000)) FROM r",
+                        interrupted: { Date().timeIntervalSince(started) > 0.3 }) == "the query was interrupted before it finished")
+        #expect(Date().timeIntervalSince(started) < 2)
+    }
+
+    @Test func memoryIsBoundedPerValueAndForTheWholeResult() throws {
+        #expect(refusal("SELECT length(zeroblob(100000000) || 'x')")
+                == "a value in the query would be larger than 16 MiB, the most sql handles: ask for less (substr, length, LIMIT)")
+        #expect(refusal("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r LIMIT 100) SELECT length(group_concat(printf('%.*c', 1000000, 'x'))) FROM r")
+                .hasPrefix("a value in the query would be larger than 16 MiB"))
+        let wide = try ReadOnlyQuery.run(path: store.path, sql: """
+            WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r LIMIT 1000) SELECT printf('%.*c', 1000000, 'x') FROM r
+            """)
+        #expect(wide.truncation == .bytes)
+        #expect(wide.rows.count == ReadOnlyQuery.maximumResultBytes / 1_000_000 + 1)
     }
 }

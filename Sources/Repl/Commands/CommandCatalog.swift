@@ -139,6 +139,7 @@ enum CommandCatalog {
                     details: """
                     The query runs on a read-only connection; SQLite refuses writes, ATTACH, PRAGMA and reads of
                     anything but the documented views (docs/SQL.md). At most \(ReadOnlyQuery.maximumRows) rows.
+                    A query is stopped after \(Int(ReadOnlyQuery.timeLimit)) seconds; Ctrl-C stops it sooner.
                     Example:
                       sql SELECT case_id, occurred_at FROM visits WHERE seen_alone = 0
                     """),

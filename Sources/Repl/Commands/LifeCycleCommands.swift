@@ -34,7 +34,7 @@ extension Interpreter {
         }
         let amendment = try store.amend(id, reason: reason, values: arguments.pairs)
         io.line("amended \(id): \(arguments.pairs.map(\.key).joined(separator: ", "))")
-        io.line(amendment)
+        io.line("\(amendment)")
     }
 
     func delete(_ words: [String], spec: CommandSpec) throws {

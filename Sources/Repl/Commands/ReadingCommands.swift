@@ -58,19 +58,19 @@ extension Interpreter {
             if let start = state.value("placement_start") { facts.append("placement started \(start)") }
             if let start = state.value("plan_start") { facts.append("plan started \(start)") }
             if state.value("long_term") == "yes" { facts.append("long-term placement") }
-            io.line(facts.joined(separator: " · "))
+            io.line("\(facts.joined(separator: " · "))")
             if !state.conflictedFields.isEmpty {
-                io.line("in conflict: " + state.conflictedFields.joined(separator: ", "))
+                io.line("in conflict: \(state.conflictedFields.joined(separator: ", "))")
             }
             let history = try store.allocationHistory(caseID)
             if !history.isEmpty {
                 let workers = try store.workersInLastYear(caseID)
-                io.line("allocation: " + history.reversed().map { "\($0.worker) from \($0.from.prefix(10))" + ($0.to.map { " to \($0.prefix(10))" } ?? "") }
-                    .joined(separator: "; ") + " — \(workers) different worker\(workers == 1 ? "" : "s") in the last 12 months")
+                let spans = history.reversed().map { "\($0.worker) from \($0.from.prefix(10))" + ($0.to.map { " to \($0.prefix(10))" } ?? "") }
+                io.line("allocation: \(spans.joined(separator: "; ")) — \(workers) different worker\(workers == 1 ? "" : "s") in the last 12 months")
             }
             if let deadline = try store.caseload().first(where: { $0.caseID == caseID })?.deadline {
                 let overdue = deadline.daysOverdue(on: store.today)
-                io.line("next statutory visit due \(deadline.due) (\(deadline.rule))" + (overdue > 0 ? ": \(overdue) days overdue" : ""))
+                io.line("next statutory visit due \(deadline.due) (\(deadline.rule))\(overdue > 0 ? ": \(overdue) days overdue" : "")")
             }
             io.line()
         }
@@ -133,9 +133,8 @@ extension Interpreter {
             let width = rows.map(\.0.count).max() ?? 0
             for (key, value) in rows {
                 let pad = String(repeating: " ", count: width - key.count)
-                let indented = value.split(separator: "\n", omittingEmptySubsequences: false)
-                    .joined(separator: "\n" + String(repeating: " ", count: width + 2))
-                io.line("\(key):\(pad) \(indented)")
+                // A value over several lines continues under itself, never at the margin.
+                io.line("\(key):\(pad) \(multiline: value, indent: width + 2)")
             }
         } else {
             printTable(Table(columns: ["field", "value"], rows: rows.map { [.text($0.0), .text($0.1)] }))
@@ -157,7 +156,7 @@ extension Interpreter {
                 for write in change.writes {
                     let value = write.value.map { $0.contains("\n") || $0.contains(" ") ? "\"\($0)\"" : $0 } ?? "(cleared)"
                     let replaces = write.supersedes.isEmpty ? "" : "   replaces " + write.supersedes.map(\.short).joined(separator: ", ")
-                    io.line("    \(write.field) = \(value)\(replaces)")
+                    io.line("    \(write.field) = \(multiline: value, indent: 6)\(replaces)")
                 }
             }
             return
@@ -177,6 +176,7 @@ extension Interpreter {
 
     func verify(_ words: [String], spec: CommandSpec) throws -> Outcome {
         try requireNoArguments(words, spec: spec)
+        defer { warnIfStoreIsExposed() }
         let report = try store.verify()
         let counts = "\(report.changesChecked) changes on \(report.devices) device chain\(report.devices == 1 ? "" : "s"), \(report.recordsChecked) records"
         if report.isIntact {
@@ -184,8 +184,8 @@ extension Interpreter {
             return .succeeded
         }
         io.line("verify FAILED on \(counts): \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")")
-        for problem in report.problems { io.line("  " + problem) }
-        io.writeError("error: the store does not match its change log (see above)\n")
+        for problem in report.problems { io.line("  \(problem)") }
+        io.errorLine("error: the store does not match its change log (see above)")
         return .failed
     }
 }

@@ -32,7 +32,7 @@ extension Interpreter {
         try askForMissing(&arguments, schema: RecordType.visit.schema)
         let id = try store.addVisit(caseID: caseID, values: arguments.pairs)
         io.line("recorded visit on \(caseID) (draft)")
-        io.line(id)
+        io.line("\(id)")
     }
 
     /// `note CASE [category=..] [date=..] TEXT...`: the text is kept exactly as typed. Without text,
@@ -56,14 +56,14 @@ extension Interpreter {
         }
         var body = remainder.trimmingCharacters(in: .whitespaces)
         if body.isEmpty {
-            guard let lines = readUntilLoneDot() else {
+            guard let lines = try readUntilLoneDot() else {
                 throw ReplError.syntax("note not saved: the input ended before the lone '.' that closes the note")
             }
             body = lines.joined(separator: "\n")
         }
         let id = try store.addNote(caseID: String(caseID), body: body, values: pairs)
         io.line("recorded note on \(caseID) (draft)")
-        io.line(id)
+        io.line("\(id)")
     }
 
     /// On a terminal, asks for each required field not given; elsewhere the store reports them missing.
@@ -76,7 +76,7 @@ extension Interpreter {
             arguments.pairs.last(where: { schema.field(forKey: $0.key)?.name == name })?.value
         }
         for field in schema.fields where field.requiredOnCreate && given(field.name) == nil {
-            guard let answer = askField(field, of: schema, optional: false) else {
+            guard let answer = try askField(field, of: schema, optional: false) else {
                 throw ReplError.syntax("nothing saved: \(field.key) is required")
             }
             arguments.pairs.append((field.key, answer))
@@ -87,7 +87,7 @@ extension Interpreter {
             guard let field = schema.fields.first(where: { $0.name == name }) else { continue }
             if name == "seen_alone" && !yes.contains(given("seen")?.lowercased() ?? "") { continue }
             if name == "alone_reason" && !no.contains(given("seen_alone")?.lowercased() ?? "") { continue }
-            if let answer = askField(field, of: schema, optional: true) { arguments.pairs.append((field.key, answer)) }
+            if let answer = try askField(field, of: schema, optional: true) { arguments.pairs.append((field.key, answer)) }
         }
     }
 
@@ -95,34 +95,34 @@ extension Interpreter {
     static let proseFields: Set<String> = ["wishes", "observations", "analysis", "actions", "body", "reason"]
 
     /// Asks for one field until the answer is acceptable; `nil` when left blank (or input ends).
-    private func askField(_ field: FieldSpec, of schema: RecordSchema, optional: Bool) -> String? {
+    private func askField(_ field: FieldSpec, of schema: RecordSchema, optional: Bool) throws -> String? {
         let blank = optional ? "; blank to add later" : ""
         while true {
             let answer: String?
             if Self.proseFields.contains(field.name) {
-                answer = askProse("\(field.key) (\(field.summary); one or more lines, end with a lone '.'\(blank))")
+                answer = try askProse("\(field.key) (\(field.summary); one or more lines, end with a lone '.'\(blank))")
             } else {
-                answer = ask("\(field.key) (\(field.summary); \(field.kind.expectation)\(blank))")
+                answer = try ask("\(field.key) (\(field.summary); \(field.kind.expectation)\(blank))")
             }
             guard let answer else { return nil }
             guard let problem = store.problem(with: answer, for: field, in: schema) else { return answer }
-            io.writeError("\(field.key)=\(answer.prefix(60)) is not valid: expected \(problem); try again\n")
+            io.errorLine("\(field.key)=\(answer.prefix(60)) is not valid: expected \(problem); try again")
         }
     }
 
     /// Lines up to a lone '.', joined; `nil` if the first is blank or '.'. If input ends first, what was
     /// typed is the answer.
-    private func askProse(_ question: String) -> String? {
-        guard let first = ask(question), first != "." else { return nil }
-        return ([first] + (readUntilLoneDot(keepingAtEnd: true) ?? [])).joined(separator: "\n")
+    private func askProse(_ question: String) throws -> String? {
+        guard let first = try ask(question), first != "." else { return nil }
+        return ([first] + (try readUntilLoneDot(keepingAtEnd: true) ?? [])).joined(separator: "\n")
     }
 
     /// The lines typed after a continuation prompt, up to a lone '.'. At the end of input: `nil`, or with
     /// `keepingAtEnd` the lines read so far.
-    private func readUntilLoneDot(keepingAtEnd: Bool = false) -> [String]? {
+    private func readUntilLoneDot(keepingAtEnd: Bool = false) throws -> [String]? {
         var lines: [String] = []
         while true {
-            guard let line = io.readLine(prompt: Self.continuationPrompt) else { return keepingAtEnd ? lines : nil }
+            guard let line = try readText(prompt: Self.continuationPrompt) else { return keepingAtEnd ? lines : nil }
             if line.trimmingCharacters(in: .whitespaces) == "." { return lines }
             lines.append(line)
         }

@@ -19,7 +19,7 @@ extension Interpreter {
         guard mode == .table else { return }
         let today = store.today
         let coming = rules.holidays.filter { $0 >= today }.sorted()
-        io.line("bank holidays: \(rules.holidays.count) listed; next: "
-                + (coming.isEmpty ? "none listed" : coming.prefix(4).map(\.description).joined(separator: ", ")))
+        let next = coming.isEmpty ? "none listed" : coming.prefix(4).map(\.description).joined(separator: ", ")
+        io.line("bank holidays: \(rules.holidays.count) listed; next: \(next)")
     }
 }

@@ -6,7 +6,15 @@ extension Interpreter {
         guard !query.isEmpty else {
             throw ReplError.usage(command: "sql", usage: "sql SELECT ...", problem: "give a query")
         }
-        let result = try ReadOnlyQuery.run(path: store.path, sql: query)
+        // Ctrl-C at the terminal stops the query (and only it): the error says so and the prompt returns.
+        let result: QueryResult
+        do {
+            result = try ReadOnlyQuery.run(path: store.path, sql: query, interrupted: io.interruption)
+        } catch where io.interruption() {
+            // The terminal echoed ^C where the cursor was: the error starts on a line of its own.
+            io.line()
+            throw error
+        }
         let rows = result.rows.map { row in
             row.map { value -> Cell in
                 switch value {
@@ -17,8 +25,14 @@ extension Interpreter {
             }
         }
         printTable(Table(columns: result.columns, rows: rows))
-        if result.truncated {
-            io.writeError("note: only the first \(ReadOnlyQuery.maximumRows) rows are shown; add LIMIT or WHERE\n")
+        switch result.truncation {
+        case .rows?:
+            io.errorLine("note: only the first \(ReadOnlyQuery.maximumRows) rows are shown; add LIMIT or WHERE")
+        case .bytes?:
+            let megabytes = ReadOnlyQuery.maximumResultBytes / 1024 / 1024
+            io.errorLine("note: only the first \(result.rows.count) rows are shown, \(megabytes) MiB of text; ask for fewer rows or columns (LIMIT, WHERE, substr)")
+        case nil:
+            break
         }
     }
 
@@ -39,7 +53,7 @@ extension Interpreter {
             io.line("Commands (help COMMAND for details):")
             let width = CommandCatalog.all.map(\.name.count).max() ?? 0
             for spec in CommandCatalog.all {
-                io.line("  " + spec.name + String(repeating: " ", count: width - spec.name.count) + "  " + spec.summary)
+                io.line("  \(spec.name)\(String(repeating: " ", count: width - spec.name.count))  \(spec.summary)")
             }
             io.line("RECORD is a full id or at least 6 characters of one; values with spaces go in quotes.")
             return
@@ -48,8 +62,8 @@ extension Interpreter {
             throw ReplError.unknownCommand(name, suggestion: CommandCatalog.suggestion(for: name))
         }
         io.line("usage: \(spec.usage)")
-        io.line(spec.summary)
-        if !spec.aliases.isEmpty { io.line("also: " + spec.aliases.joined(separator: ", ")) }
-        if !spec.details.isEmpty { io.line(spec.details) }
+        io.line("\(spec.summary)")
+        if !spec.aliases.isEmpty { io.line("also: \(spec.aliases.joined(separator: ", "))") }
+        if !spec.details.isEmpty { io.line("\(multiline: spec.details, indent: 0)") }
     }
 }

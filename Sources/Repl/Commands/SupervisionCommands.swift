@@ -28,7 +28,7 @@ extension Interpreter {
         }
         let id = try store.addOversight(caseID: caseID, body: text)
         io.line("recorded management oversight on \(caseID) (final)")
-        io.line(id)
+        io.line("\(id)")
     }
 
     /// `not-seen-alone [--visits N]`: children not seen alone on any of their last N visits (default 2).

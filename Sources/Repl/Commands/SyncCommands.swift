@@ -21,7 +21,7 @@ extension Interpreter {
         let name = ProcessInfo.processInfo.hostName
         let response = try Blocking.run { try await client.enrol(serverURL: url, code: code, deviceName: name) }
         if let previous, previous != response.user {
-            io.writeError("note: this store was enrolled as \(previous) before\n")
+            io.errorLine("note: this store was enrolled as \(previous) before")
         }
         if response.user != store.author {
             store = try store.reopened(as: response.user)
@@ -47,7 +47,7 @@ extension Interpreter {
         if let version = summary.rulesVersion {
             io.line("council rules updated to version \(version) ('rules' shows them)")
         }
-        io.line(summary.line)
+        io.line("\(summary.line)")
         if let skew = summary.clockSkew {
             let how = ClockSkew.words(skew)
             io.writeError(io.errorStyle.paint("warning:", .warning) + """
@@ -84,7 +84,8 @@ extension Interpreter {
             ("rejected", "\(try store.rejectedCount()) change(s) quarantined by the central peer"),
         ]
         let width = rows.map(\.0.count).max() ?? 0
-        for (key, value) in rows { io.line(key + ":" + String(repeating: " ", count: width - key.count + 1) + value) }
+        for (key, value) in rows { io.line("\(key):\(String(repeating: " ", count: width - key.count + 1))\(value)") }
+        warnIfStoreIsExposed()
     }
 
     func conflicts(_ words: [String], spec: CommandSpec) throws {
@@ -100,17 +101,15 @@ extension Interpreter {
                 for (index, version) in conflict.versions.enumerated() {
                     let marker = index == 0 ? "  (shown meanwhile)" : ""
                     let late = conflict.racedFrom.map { index >= $0 ? "  (written without seeing the finalisation)" : "" } ?? ""
-                    let origin = version.kind == .finalise || version.kind == .delete ? "no value when \(version.kind == .delete ? "deleted" : "finalised") by" : ""
-                    io.line("  [\(index + 1)] \(origin.isEmpty ? "" : origin + " ")\(version.author) on device \(version.change.deviceID.prefix(8)) at \(version.recordedAt)\(marker)\(late)")
-                    for line in (version.value ?? "(no value)").split(separator: "\n", omittingEmptySubsequences: false) {
-                        io.line("      " + line)
-                    }
+                    let origin = version.kind == .finalise || version.kind == .delete ? "no value when \(version.kind == .delete ? "deleted" : "finalised") by " : ""
+                    io.line("  [\(index + 1)] \(origin)\(version.author) on device \(version.change.deviceID.prefix(8)) at \(version.recordedAt)\(marker)\(late)")
+                    io.line("      \(multiline: version.value ?? "(no value)", indent: 6)")
                 }
                 if conflict.brokenRule != nil && conflict.versions.count == 1 {
                     io.line("  mend it with: edit \(conflict.recordID) \(key)=...   or   resolve \(conflict.recordID) \(key) value=TEXT")
                 } else {
-                    io.line("  resolve with: resolve \(conflict.recordID) \(key) keep=N   or   value=TEXT"
-                            + (conflict.betweenAmendments ? "   (writes an amendment that has seen both)" : ""))
+                    let settles = conflict.betweenAmendments ? "   (writes an amendment that has seen both)" : ""
+                    io.line("  resolve with: resolve \(conflict.recordID) \(key) keep=N   or   value=TEXT\(settles)")
                 }
             }
             return

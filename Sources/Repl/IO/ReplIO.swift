@@ -13,14 +13,25 @@ public protocol ReplIO: AnyObject {
     var style: TerminalStyle { get }
     /// Whether colour is welcome on standard error.
     var errorStyle: TerminalStyle { get }
+    /// Whether the person has asked the running command to stop (Ctrl-C at a terminal) since the command
+    /// line was read. Asked from another thread while a long command runs (`sql`).
+    var interruption: @Sendable () -> Bool { get }
 }
 
 extension ReplIO {
-    func line(_ text: String = "") { write(text + "\n") }
+    /// Writes a line to standard output. Values interpolated into it are escaped (``OutputLine``), so
+    /// text from the store or the network is shown, never obeyed by the terminal.
+    func line(_ line: OutputLine = "") { write(line.text + "\n") }
+
+    /// Writes a line to standard error, escaped as ``line(_:)`` is, after `prefix` (the program's own
+    /// `error:` or `warning:`, possibly coloured).
+    func errorLine(_ line: OutputLine, prefix: String = "") { writeError(prefix + line.text + "\n") }
 
     /// Plain output: no width to fit, no colour.
     public var style: TerminalStyle { .plain }
     public var errorStyle: TerminalStyle { .plain }
+    /// No way to ask: a script or a pipe is stopped by ending the process.
+    public var interruption: @Sendable () -> Bool { { false } }
 }
 
 /// An in-memory ``ReplIO``: input lines given up front, output collected. For tests and `-c`.
@@ -33,6 +44,8 @@ public final class ScriptedIO: ReplIO {
     public private(set) var prompts: [String] = []
     /// What the output pretends to be (plain unless a test sets a width or colour).
     public var style: TerminalStyle = .plain
+    /// Whether the running command is asked to stop; a test sets it to stand for Ctrl-C.
+    public var interruption: @Sendable () -> Bool = { false }
 
     public init(lines: [String], interactive: Bool = false) {
         self.input = lines.reversed()

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// How tabular results are printed, set with `.mode`.
 public enum OutputMode: String, CaseIterable, Sendable {
@@ -52,9 +53,12 @@ public struct Table: Sendable, Equatable {
         }
     }
 
+    /// Cells keep their line breaks (quoted, as RFC 4180 allows); every other control character is
+    /// escaped (``SafeText``), so a CSV printed on a terminal cannot drive it.
     private func renderCSV() -> String {
-        func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline })
+        func field(_ raw: String) -> String {
+            let text = SafeText.escaped(raw, lineBreaks: .kept)
+            return text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline })
                 ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
         var out = columns.map(field).joined(separator: ",") + "\r\n"
@@ -78,6 +82,9 @@ public struct Table: Sendable, Equatable {
     }
 }
 
+/// JSON strings. Every control character (``SafeText/isControl(_:)``: C0, DEL, C1, the bidirectional
+/// overrides) is written as a `\uXXXX` escape, which JSON allows for any character: the output is safe on
+/// a terminal and still decodes to exactly the stored text.
 enum JSONText {
     static func quote(_ text: String) -> String {
         var out = "\""
@@ -88,7 +95,7 @@ enum JSONText {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
+            case _ where SafeText.isControl(scalar):
                 out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
                     + String(scalar.value, radix: 16)
             default: out.unicodeScalars.append(scalar)

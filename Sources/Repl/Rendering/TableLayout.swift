@@ -1,3 +1,5 @@
+import Store
+
 /// Aligned columns for people: long cells are shortened with "…" (csv and json keep everything), numbers
 /// are right-aligned, and on a terminal the table is narrowed to fit its width: text columns shrink first,
 /// then the gaps; if dates and numbers still do not fit, each row is printed as a block of `column value`
@@ -26,7 +28,7 @@ struct TableLayout {
     }
 
     private func columns(_ texts: [[String]], widths: [Int], separator: String) -> String {
-        var lines = [style.paint(line(table.columns, widths: widths, numeric: [], separator: separator), .bold)]
+        var lines = [style.paint(line(headings, widths: widths, numeric: [], separator: separator), .bold)]
         lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: separator))
         for (index, (row, cells)) in zip(table.rows, texts).enumerated() {
             let numeric = row.map { if case .number = $0 { return true } else { return false } }
@@ -38,13 +40,13 @@ struct TableLayout {
 
     /// Each row as `column  value` lines under a rule naming the row, for tables too wide for the terminal.
     private func blocks(_ texts: [[String]], width: Int) -> String {
-        let labelWidth = table.columns.map(\.count).max() ?? 0
+        let labelWidth = headings.map(\.count).max() ?? 0
         let valueWidth = max(width - labelWidth - 2, 8)
         var lines: [String] = []
         for (index, cells) in texts.enumerated() {
             let rule = "-[ row \(index + 1) ]"
             lines.append(toned(rule + String(repeating: "-", count: max(0, min(width, 40) - rule.count)), row: index))
-            for (column, text) in zip(table.columns, cells) {
+            for (column, text) in zip(headings, cells) {
                 let shown = text.count > valueWidth ? text.prefix(valueWidth - 1) + "…" : text
                 let label = column.padding(toLength: labelWidth, withPad: " ", startingAt: 0)
                 lines.append((style.paint(label, .bold) + "  " + shown).trimmingTrailingSpaces())
@@ -64,13 +66,17 @@ struct TableLayout {
         }
     }
 
-    /// A cell on one line: newlines and tabs become spaces.
+    /// A cell on one line: newlines and tabs become spaces, and every other control character is escaped
+    /// (``SafeText``), so a value cannot drive the terminal or break the table's lines.
     static func flatten(_ cell: Cell) -> String {
-        String(cell.plain.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+        SafeText.escaped(String(cell.plain.map { $0.isNewline || $0 == "\t" ? " " : $0 }))
     }
 
+    /// The column names, escaped like cells: `sql` takes them from the query.
+    private var headings: [String] { table.columns.map { SafeText.escaped($0) } }
+
     private func naturalWidths(_ texts: [[String]]) -> [Int] {
-        var widths = table.columns.map(\.count)
+        var widths = headings.map(\.count)
         for row in texts {
             for (index, text) in row.enumerated() where index < widths.count {
                 widths[index] = max(widths[index], min(text.count, Self.maximumCellWidth))

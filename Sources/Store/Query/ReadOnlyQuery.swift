@@ -24,24 +24,61 @@ public enum SQLValue: Sendable, Equatable, CustomStringConvertible {
 public struct QueryResult: Sendable, Equatable {
     public let columns: [String]
     public let rows: [[SQLValue]]
-    /// More rows matched than ``ReadOnlyQuery/maximumRows``; the rest were not read.
-    public let truncated: Bool
+    /// Why only some of the rows were read, or `nil` when every row is here.
+    public let truncation: Truncation?
+
+    /// What stopped the reading of rows before the last.
+    public enum Truncation: Sendable, Equatable {
+        /// More rows matched than ``ReadOnlyQuery/maximumRows``.
+        case rows
+        /// The rows read so far hold ``ReadOnlyQuery/maximumResultBytes`` of text.
+        case bytes
+    }
+
+    /// Whether some rows were not read.
+    public var truncated: Bool { truncation != nil }
 }
 
-/// Runs user-written SQL against the documented views, read-only as SQLite itself enforces it.
+/// Runs user-written SQL against the documented views, read-only as SQLite itself enforces it, within
+/// bounds of time and memory whatever the query does.
 ///
 /// The query runs on its own connection, opened `SQLITE_OPEN_READONLY`, with an authorizer that allows
 /// only `SELECT`, reads of the documented views (and of whatever those views read), and ordinary
 /// functions. Writes, `ATTACH`, `PRAGMA`, transactions, reads of internal tables and `load_extension` are
-/// refused by SQLite while the statement is compiled, so nothing depends on matching strings. A progress
-/// handler stops a query after ``timeLimit``. (GRDB's own connections install GRDB's authorizer, hence a
-/// plain SQLite connection here.)
+/// refused by SQLite while the statement is compiled, so nothing depends on matching strings. (GRDB's own
+/// connections install GRDB's authorizer, hence a plain SQLite connection here.)
+///
+/// Bounds, so that one query cannot hang the REPL or exhaust the laptop's memory:
+/// - time: a ``QueryWatch`` interrupts the query after ``timeLimit`` seconds, or as soon as the caller's
+///   `interrupted` says so (Ctrl-C at the terminal);
+/// - memory inside SQLite: no value (string, blob, `group_concat`, `zeroblob`) larger than
+///   ``maximumValueBytes``; sorting and temporary tables use at most ``cacheKiB`` of memory and spill to a
+///   temporary file beyond it; and, whatever the query holds at once, at most
+///   ``QueryHeapLimit/headroom`` more than SQLite used before it started (``QueryHeapLimit``);
+/// - memory of the result: at most ``maximumRows`` rows and ``maximumResultBytes`` of text; the rest is
+///   not read and ``QueryResult/truncation`` says which limit stopped it.
 public enum ReadOnlyQuery {
     public static let maximumRows = 10_000
     public static let maximumSQLBytes = 64 * 1024
     public static let timeLimit: Double = 10
+    /// Far above any stored value (a field is at most 64 KiB, a record's fields together well under this).
+    public static let maximumValueBytes = 16 * 1024 * 1024
+    public static let maximumResultBytes = 32 * 1024 * 1024
+    public static let cacheKiB = 8 * 1024
 
-    public static func run(path: String, sql: String) throws -> QueryResult {
+    /// Runs `sql` on the store at `path`.
+    ///
+    /// - Parameters:
+    ///   - timeLimit: seconds before the query is stopped (tests pass a shorter one).
+    ///   - interrupted: asked every few milliseconds while the query runs, from another thread; `true`
+    ///     stops it (the REPL passes whether Ctrl-C was pressed).
+    public static func run(path: String, sql: String, timeLimit: Double = timeLimit,
+                           interrupted: @escaping @Sendable () -> Bool = { false }) throws -> QueryResult {
+        try QueryHeapLimit.during { try bounded(path: path, sql: sql, timeLimit: timeLimit, interrupted: interrupted) }
+    }
+
+    private static func bounded(path: String, sql: String, timeLimit: Double,
+                                interrupted: @escaping @Sendable () -> Bool) throws -> QueryResult {
         guard sql.utf8.count <= maximumSQLBytes else {
             throw StoreError.query("the query is longer than \(maximumSQLBytes / 1024) KiB")
         }
@@ -52,17 +89,18 @@ public enum ReadOnlyQuery {
         else { throw StoreError.query("cannot open \(path) to read") }
         sqlite3_busy_timeout(db, 5000)
         sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0)
+        sqlite3_limit(db, SQLITE_LIMIT_LENGTH, Int32(maximumValueBytes))
+        // Before the authorizer, which refuses every PRAGMA: temporary data goes to a file past the cache.
+        guard sqlite3_exec(db, "PRAGMA cache_size = -\(cacheKiB); PRAGMA temp_store = FILE", nil, nil, nil) == SQLITE_OK else {
+            throw StoreError.query(explain(db))
+        }
         sqlite3_set_authorizer(db, { _, action, first, second, database, view in
             ReadOnlyQuery.authorize(action, first.map { String(cString: $0) }, second.map { String(cString: $0) },
                                     inDatabase: database != nil, viaView: view != nil)
         }, nil)
-        let deadline = Deadline(seconds: timeLimit)
-        let token = Unmanaged.passRetained(deadline)
-        defer { token.release() }
-        sqlite3_progress_handler(db, 10_000, { context in
-            guard let context else { return 0 }
-            return Unmanaged<Deadline>.fromOpaque(context).takeUnretainedValue().expired ? 1 : 0
-        }, token.toOpaque())
+        let watch = QueryWatch(db, seconds: timeLimit, interrupted: interrupted)
+        // Declared after `connection`, so it runs first: the watch lets go before the connection closes.
+        defer { watch.finish() }
 
         var statement: OpaquePointer?
         defer { sqlite3_finalize(statement) }
@@ -82,17 +120,35 @@ public enum ReadOnlyQuery {
         let columnCount = Int(sqlite3_column_count(stmt))
         let columns = (0..<columnCount).map { String(cString: sqlite3_column_name(stmt, Int32($0))) }
         var rows: [[SQLValue]] = []
+        var bytes = 0
         while true {
             let rc = sqlite3_step(stmt)
-            if rc == SQLITE_DONE { return QueryResult(columns: columns, rows: rows, truncated: false) }
+            if rc == SQLITE_DONE { return QueryResult(columns: columns, rows: rows, truncation: nil) }
             guard rc == SQLITE_ROW else {
-                if rc == SQLITE_INTERRUPT {
-                    throw StoreError.query("the query ran for more than \(Int(timeLimit)) seconds and was stopped")
+                switch (rc, watch.reason) {
+                case (SQLITE_INTERRUPT, .interrupted?):
+                    throw StoreError.query("the query was interrupted before it finished")
+                case (SQLITE_INTERRUPT, _):
+                    let seconds = Int(timeLimit)
+                    throw StoreError.query("the query ran for more than \(seconds) second\(seconds == 1 ? "" : "s") and was stopped")
+                case (SQLITE_NOMEM, _):
+                    throw StoreError.query("the query needs more than \(QueryHeapLimit.headroom / 1024 / 1024) MiB of memory and was stopped: "
+                                           + "ask for less at once (fewer or smaller values per row)")
+                case (SQLITE_TOOBIG, _):
+                    throw StoreError.query("a value in the query would be larger than \(maximumValueBytes / 1024 / 1024) MiB, "
+                                           + "the most sql handles: ask for less (substr, length, LIMIT)")
+                default:
+                    throw StoreError.query(explain(db))
                 }
-                throw StoreError.query(explain(db))
             }
-            if rows.count == maximumRows { return QueryResult(columns: columns, rows: rows, truncated: true) }
-            rows.append((0..<columnCount).map { value(stmt, Int32($0)) })
+            if rows.count == maximumRows { return QueryResult(columns: columns, rows: rows, truncation: .rows) }
+            if bytes >= maximumResultBytes { return QueryResult(columns: columns, rows: rows, truncation: .bytes) }
+            let row = (0..<columnCount).map { value(stmt, Int32($0)) }
+            bytes += row.reduce(0) { total, value in
+                if case .text(let text) = value { return total + text.utf8.count }
+                return total + 8
+            }
+            rows.append(row)
         }
     }
 
@@ -131,11 +187,5 @@ public enum ReadOnlyQuery {
         case SQLITE_BLOB: return .blob(Int(sqlite3_column_bytes(stmt, index)))
         default: return .null
         }
-    }
-
-    private final class Deadline: @unchecked Sendable {
-        let end: Date
-        init(seconds: Double) { end = Date().addingTimeInterval(seconds) }
-        var expired: Bool { Date() > end }
     }
 }

@@ -14,10 +14,11 @@ public final class SQLiteCentralStorage: CentralStorage {
     var pool: DatabasePool { replica.database }
 
     /// Opens (creating or upgrading) `data/central.sqlite`. `actor` is who the peer's own changes are
-    /// attributed to: `central` for the server, the administrator's name for `fieldbook admin`.
+    /// attributed to: `central` for the server, the administrator's name for `fieldbook admin`. A new
+    /// data folder is `0700` and its files `0600` (``PrivateFiles``).
     public init(folder: String, actor: String, clock: @escaping @Sendable () -> Date = { Date() },
                 durability: CaseStore.Durability = .full) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try PrivateFiles.createFolder(atPath: folder)
         replica = try CaseStore(path: (folder as NSString).appendingPathComponent("central.sqlite"), author: actor,
                                 clock: clock, durability: durability, extraMigrations: CentralSchema.register)
     }

@@ -1,6 +1,7 @@
 import CEditLine
 import Foundation
 import Repl
+import Store
 
 /// The interactive terminal: line editing, history kept beside the store across runs, and tab completion
 /// of commands, case ids and record ids (libedit). Ctrl-C abandons the line being typed at once and never
@@ -49,6 +50,10 @@ final class EditLineIO: ReplIO {
         }
     }
 
+    /// Ctrl-C while a command runs: the handler's mark (cleared before each line is read), which a
+    /// running `sql` polls to stop its query.
+    var interruption: @Sendable () -> Bool { { Interruption.happened } }
+
     func write(_ text: String) { output.write(text) }
     var style: TerminalStyle { output.style }
     var errorStyle: TerminalStyle { output.errorStyle }
@@ -62,7 +67,9 @@ private enum CompletionState {
     nonisolated(unsafe) static var matches: [String] = []
     nonisolated(unsafe) static var index = 0
 
-    static func refresh() { candidates = provider() }
+    /// libedit lists the matches on the terminal as they are: a case id holding a control character
+    /// (synced from elsewhere) is left out rather than printed raw.
+    static func refresh() { candidates = provider().filter { !SafeText.needsEscaping($0) } }
 
     static func next(_ text: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
         if state == 0 {
@@ -77,6 +84,7 @@ private enum CompletionState {
 }
 
 /// SIGINT while reading a line (handled in CEditLine): the line is abandoned instead of the program.
+/// While a command runs, the same mark asks it to stop (`sql` polls it).
 private enum Interruption {
     static func reset() { fieldbook_interrupt_reset() }
     static var happened: Bool { fieldbook_interrupt_happened() != 0 }

@@ -5,19 +5,26 @@ final class RunningServer {
     let process: Process
     let url: String
 
+    /// - Parameter log: a file for the peer's log lines (standard error, at level info); without it the
+    ///   log is dropped and only errors are logged.
     init(binary: FieldbookBinary, data: String, port: Int = 0, fault: String? = nil, arguments: [String] = [],
-         environment extra: [String: String] = [:]) throws {
+         environment extra: [String: String] = [:], log: String? = nil) throws {
         process = Process()
         process.executableURL = binary.url
         process.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:\(port)"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["FIELDBOOK_FAULT"] = fault
-        environment["LOG_LEVEL"] = "error"
+        environment["LOG_LEVEL"] = log == nil ? "error" : "info"
         for (key, value) in extra { environment[key] = value }
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        if let log {
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: log) ?? FileHandle.nullDevice
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         var line = Data()
         while !line.contains(0x0A) {

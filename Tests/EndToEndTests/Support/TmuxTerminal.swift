@@ -80,8 +80,18 @@ final class TmuxTerminal {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, capture ? outputPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // The test's threads block most signals and a spawned process inherits that mask: the tmux server
+        // would then ignore kill-server's SIGTERM and outlive the test, and the program in it would start
+        // with SIGINT blocked. Start tmux with no signal blocked, as from a shell.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        posix_spawnattr_setsigmask(&attributes, &unblocked)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
         var pid = pid_t()
-        let spawned = posix_spawnp(&pid, "tmux", &actions, nil, argv, envp)
+        let spawned = posix_spawnp(&pid, "tmux", &actions, &attributes, argv, envp)
         guard spawned == 0 else {
             throw TerminalTimeout(expected: "tmux to start (is tmux installed? error \(spawned))", screen: "")
         }
