@@ -52,14 +52,22 @@ import Testing
         }
     }
 
+    /// Runs CPU-heavy preparation on a thread of its own: Swift's cooperative threads (one per core) also run
+    /// the servers of the tests beside this one, which would otherwise wait for it.
+    private static func prepared<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
     /// `pattern` repeated to `count` bytes (by doubling: quick even in a debug build).
-    private func repeated(_ pattern: [UInt8], count: Int) -> [UInt8] {
+    private static func repeated(_ pattern: [UInt8], count: Int) -> [UInt8] {
         var bytes = pattern
         while bytes.count < count { bytes += bytes.prefix(count - bytes.count) }
         return bytes
     }
 
-    private func field(_ number: UInt64, _ payload: [UInt8]) -> [UInt8] {
+    private static func field(_ number: UInt64, _ payload: [UInt8]) -> [UInt8] {
         var out = [UInt8(number << 3 | 2)]
         var length = UInt64(payload.count)
         repeat {
@@ -74,17 +82,20 @@ import Testing
     @Test func bombsAreRefusedBeforeTheyAreBuilt() async throws {
         let peer = try await Peer.start()
         defer { peer.server.stop() }
-        let limit = ProtocolLimits.maximumMessageBytes
-        let write = field(9, field(1, Array("body".utf8)) + repeated(field(3, []), count: 2 * 4096))
-        let change = field(1, repeated(write, count: 64 * write.count))
-        let bombs: [(name: String, path: String, message: [UInt8], status: Int)] = [
-            ("16.7 million empty changes", "/v1/push", repeated([0x0A, 0x00], count: limit), 413),
-            ("one change with 16.7 million empty writes", "/v1/push", field(1, repeated([0x4A, 0x00], count: limit - 8)), 400),
-            ("16 million ids, every list within its limit", "/v1/push", repeated(change, count: limit / change.count * change.count), 413),
-            ("16.7 million empty held cases", "/v1/pull", repeated([0x1A, 0x00], count: limit), 413),
-        ]
+        let bombs = try await Self.prepared { () throws -> [(name: String, path: String, body: [UInt8], status: Int)] in
+            let limit = ProtocolLimits.maximumMessageBytes
+            let write = Self.field(9, Self.field(1, Array("body".utf8)) + Self.repeated(Self.field(3, []), count: 2 * 4096))
+            let change = Self.field(1, Self.repeated(write, count: 64 * write.count))
+            let messages: [(String, String, [UInt8], Int)] = [
+                ("16.7 million empty changes", "/v1/push", Self.repeated([0x0A, 0x00], count: limit), 413),
+                ("one change with 16.7 million empty writes", "/v1/push", Self.field(1, Self.repeated([0x4A, 0x00], count: limit - 8)), 400),
+                ("16 million ids, every list within its limit", "/v1/push", Self.repeated(change, count: limit / change.count * change.count), 413),
+                ("16.7 million empty held cases", "/v1/pull", Self.repeated([0x1A, 0x00], count: limit), 413),
+            ]
+            return try messages.map { ($0.0, $0.1, try Frame.encode($0.2, compress: true, useDictionary: false), $0.3) }
+        }
         for bomb in bombs {
-            let body = try Frame.encode(bomb.message, compress: true, useDictionary: false)
+            let body = bomb.body
             #expect(body.count < 64 * 1024, "\(bomb.name): a small body")
             let answer = try await peer.transport.post(path: bomb.path, body: body, token: peer.tokens["sam"])
             #expect(answer.status == bomb.status, "\(bomb.name)")
@@ -95,14 +106,14 @@ import Testing
         #expect(try await peer.transport.health().contains("\"status\":\"ok\""))
     }
 
-    /// A push of `count` well-formed notes with 64 KiB values from `letters` (their hashes are wrong, so the
-    /// peer quarantines them): about 4 MiB of message per 1 MiB of body.
-    private func largePush(device: String, firstSeq: Int, count: Int, letters: [UInt8]) -> [UInt8] {
+    /// A push of `count` well-formed notes with 64 KiB values of random letters `acgt` (their hashes are
+    /// wrong, so the peer quarantines them): about 4 MiB of message per 1 MiB of body. The values take turns
+    /// from `values`; zlib's 32 KiB window cannot see one 64 KiB value from the next, so each compresses 4:1.
+    private static func largePush(device: String, firstSeq: Int, count: Int, values: [[UInt8]]) -> [UInt8] {
         var message: [UInt8] = []
         for n in 0..<count {
             let seq = firstSeq + n
-            let start: Int = (n * 65_536) % (letters.count - 65_536)
-            let value = Array(letters[start..<(start + 65_536)])
+            let value = values[n % values.count]
             var id = field(1, Array(device.utf8))
             id += [0x10] + varintBytes(UInt64(seq))
             var change = field(1, id)
@@ -118,7 +129,7 @@ import Testing
         return message
     }
 
-    private func varintBytes(_ value: UInt64) -> [UInt8] {
+    private static func varintBytes(_ value: UInt64) -> [UInt8] {
         var value = value
         var out: [UInt8] = []
         repeat {
@@ -133,29 +144,27 @@ import Testing
     @Test func largePushesDoNotStallAnotherDevicesPull() async throws {
         let peer = try await Peer.start()
         defer { peer.server.stop() }
-        var random = SplitMix64(seed: 11)
-        var letters = [UInt8](repeating: 0, count: 28 * 1024 * 1024)
-        let alphabet = Array("acgt".utf8)
-        letters.withUnsafeMutableBufferPointer { buffer in
-            var index = 0
-            while index < buffer.count {
-                var bits = random.next()
-                for _ in 0..<32 where index < buffer.count {
-                    buffer[index] = alphabet[Int(bits & 3)]
-                    bits >>= 2
-                    index += 1
+        let bodies = try await Self.prepared { () throws -> [[UInt8]] in
+            var random = SplitMix64(seed: 11)
+            let alphabet = Array("acgt".utf8)
+            let values = (0..<8).map { _ in
+                (0..<65_536 / 32).flatMap { _ -> [UInt8] in
+                    var bits = random.next()
+                    return (0..<32).map { _ in
+                        defer { bits >>= 2 }
+                        return alphabet[Int(bits & 3)]
+                    }
                 }
             }
-        }
-        var bodies: [[UInt8]] = []
-        for push in 0..<3 {
-            var count = 420
-            var body = try Frame.encode(largePush(device: "e2e-sam", firstSeq: 1 + push * 1000, count: count, letters: letters))
-            while body.count > ProtocolLimits.maximumBodyBytes {
-                count -= 20
-                body = try Frame.encode(largePush(device: "e2e-sam", firstSeq: 1 + push * 1000, count: count, letters: letters))
+            return try (0..<3).map { push in
+                var count = 420
+                var body = try Frame.encode(Self.largePush(device: "e2e-sam", firstSeq: 1 + push * 1000, count: count, values: values))
+                while body.count > ProtocolLimits.maximumBodyBytes {
+                    count -= 20
+                    body = try Frame.encode(Self.largePush(device: "e2e-sam", firstSeq: 1 + push * 1000, count: count, values: values))
+                }
+                return body
             }
-            bodies.append(body)
         }
         var pull = Fieldbook_V1_PullRequest()
         pull.heldCases = ["LA-1"]

@@ -9,8 +9,9 @@ import Testing
 /// What a client can make the peer hold before it has proved anything: nothing of a body before its token
 /// is accepted, no connection for long without a request arriving, no more bodies in flight than the budget
 /// (issue 11, items 16 and 17). Requests are written byte by byte on plain sockets, as no HTTP client would.
-/// Answers are awaited up to 15 s: tests running beside these may hold the process's cooperative threads
-/// for seconds (an answer comes in milliseconds otherwise, and never without the fixes).
+/// Answers are awaited up to 60 s, as long as the reference client waits: tests running beside these may
+/// hold the process's cooperative threads for seconds (an answer comes in milliseconds otherwise, and never
+/// without the fixes).
 @Suite(.serialized) struct ConnectionBoundsTests {
     static let eightMiB = ProtocolLimits.maximumBodyBytes
 
@@ -32,17 +33,17 @@ import Testing
             for credential in [String(repeating: "0", count: 64), nil] {
                 let connection = try RawConnection(port: central.port)
                 connection.sendHead(path: path, contentLength: Self.eightMiB, token: credential)
-                #expect(connection.status(within: 15) == 401, "\(path), token \(credential ?? "none")")
+                #expect(connection.status(within: 60) == 401, "\(path), token \(credential ?? "none")")
             }
         }
         // Enrolment takes no token, so its body is bounded tightly, by the size announced.
         let enrolment = try RawConnection(port: central.port)
         enrolment.sendHead(path: "/v1/enrol", contentLength: Self.eightMiB)
-        #expect(enrolment.status(within: 15) == 413)
+        #expect(enrolment.status(within: 60) == 413)
         // An accepted token does not let a body past the protocol's limit either.
         let oversized = try RawConnection(port: central.port)
         oversized.sendHead(path: "/v1/push", contentLength: Self.eightMiB + 1, token: token)
-        #expect(oversized.status(within: 15) == 413)
+        #expect(oversized.status(within: 60) == 413)
 
         // An enrolment of a sensible size is answered as before (here: an unknown code).
         var enrol = Fieldbook_V1_EnrolRequest()
@@ -90,7 +91,7 @@ import Testing
         // A keep-alive connection left idle after its answer.
         let idle = try RawConnection(port: central.port)
         idle.sendHead("GET", path: "/", contentLength: nil)
-        #expect(idle.status(within: 15) == 200)
+        #expect(idle.status(within: 60) == 200)
         #expect(idle.isClosedByPeer(within: 4))
 
         // Well-behaved clients notice nothing.
@@ -122,7 +123,7 @@ import Testing
         // Another large one is refused at once, without its body being read.
         let second = try RawConnection(port: central.port)
         second.sendHead(path: "/v1/push", contentLength: 1024 * 1024, token: token)
-        #expect(second.status(within: 15) == 503)
+        #expect(second.status(within: 60) == 503)
         // So is a small body that inflates to a large message: the frame's declared length is weighed too.
         var padded = Fieldbook_V1_PushRequest()
         padded.deviceTimeMs = 1
