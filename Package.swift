@@ -37,9 +37,10 @@ let package = Package(
         ),
         // zlib from the system (zlib1g-dev), wrapped for SyncEngine's compression.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-        // libedit (libedit-dev): line editing, history and completion for the interactive terminal, with
-        // the small C shim around it (signal handling, character reading).
-        .target(name: "CEditLine", linkerSettings: [.linkedLibrary("edit")]),
+        // libedit: line editing, history and completion for the interactive terminal, loaded at run time
+        // from libedit.so.2 (no headers needed to build), with the small C shim around it (signal handling,
+        // character reading).
+        .target(name: "CEditLine", linkerSettings: [.linkedLibrary("dl")]),
         // Moving changes between stores. Depends on Store only.
         // Messages, frames and compression; the client session; the central peer's logic and storage.
         .target(

@@ -1,7 +1,9 @@
 #include "fieldbook_editline.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <locale.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -70,25 +72,70 @@ static int fieldbook_read_character(int fd) {
     }
 }
 
-/// Configures libedit's readline emulation and SIGINT in one call, so Swift need not touch C globals.
-/// Ctrl-C no longer ends the program: it marks the line being typed. The handler is installed without
-/// SA_RESTART, so the terminal read in fieldbook_getc fails with EINTR, readline() returns at once, and
-/// the caller sees the mark and offers a fresh prompt.
-void fieldbook_editline_setup(rl_completion_func_t *complete) {
+/// libedit's functions and settings, found in libedit.so.2 by fieldbook_editline_setup.
+static struct {
+    char *(*readline)(const char *);
+    int (*add_history)(const char *);
+    int (*read_history)(const char *);
+    int (*write_history)(const char *);
+    void (*stifle_history)(int);
+    char **(*completion_matches)(const char *, fieldbook_candidate_func *);
+    const char **readline_name;
+    int *catch_signals;
+    fieldbook_completion_func **attempted_completion_function;
+    int (**getc_function)(FILE *);
+} fieldbook_libedit;
+
+/// Looks every function and setting up; 0 if libedit or any of them is missing.
+static int fieldbook_load_libedit(void) {
+    void *library = dlopen("libedit.so.2", RTLD_NOW | RTLD_LOCAL);
+    if (library == NULL) library = dlopen("libedit.so", RTLD_NOW | RTLD_LOCAL);
+    if (library == NULL) return 0;
+    fieldbook_libedit.readline = (char *(*)(const char *))dlsym(library, "readline");
+    fieldbook_libedit.add_history = (int (*)(const char *))dlsym(library, "add_history");
+    fieldbook_libedit.read_history = (int (*)(const char *))dlsym(library, "read_history");
+    fieldbook_libedit.write_history = (int (*)(const char *))dlsym(library, "write_history");
+    fieldbook_libedit.stifle_history = (void (*)(int))dlsym(library, "stifle_history");
+    fieldbook_libedit.completion_matches = (char **(*)(const char *, fieldbook_candidate_func *))dlsym(library, "rl_completion_matches");
+    fieldbook_libedit.readline_name = (const char **)dlsym(library, "rl_readline_name");
+    fieldbook_libedit.catch_signals = (int *)dlsym(library, "rl_catch_signals");
+    fieldbook_libedit.attempted_completion_function = (fieldbook_completion_func **)dlsym(library, "rl_attempted_completion_function");
+    fieldbook_libedit.getc_function = (int (**)(FILE *))dlsym(library, "rl_getc_function");
+    return fieldbook_libedit.readline && fieldbook_libedit.add_history && fieldbook_libedit.read_history
+        && fieldbook_libedit.write_history && fieldbook_libedit.stifle_history && fieldbook_libedit.completion_matches
+        && fieldbook_libedit.readline_name && fieldbook_libedit.catch_signals
+        && fieldbook_libedit.attempted_completion_function && fieldbook_libedit.getc_function;
+}
+
+/// Loads libedit, then configures its readline emulation and SIGINT in one call, so Swift need not touch C
+/// globals. Ctrl-C no longer ends the program: it marks the line being typed. The handler is installed
+/// without SA_RESTART, so the terminal read in fieldbook_getc fails with EINTR, readline() returns at
+/// once, and the caller sees the mark and offers a fresh prompt.
+int fieldbook_editline_setup(fieldbook_completion_func *complete) {
+    if (!fieldbook_load_libedit()) return 0;
     // libedit turns wide characters back into bytes with the locale's encoding: use UTF-8 even where the
     // environment names no locale.
     if (setlocale(LC_CTYPE, "") == NULL || MB_CUR_MAX == 1) setlocale(LC_CTYPE, "C.UTF-8");
-    rl_readline_name = "fieldbook";
-    rl_catch_signals = 0;
-    rl_attempted_completion_function = complete;
-    rl_getc_function = fieldbook_getc;
+    *fieldbook_libedit.readline_name = "fieldbook";
+    *fieldbook_libedit.catch_signals = 0;
+    *fieldbook_libedit.attempted_completion_function = complete;
+    *fieldbook_libedit.getc_function = fieldbook_getc;
     // Keep the last thousand commands, not every command ever typed.
-    stifle_history(1000);
+    fieldbook_libedit.stifle_history(1000);
     struct sigaction action;
     action.sa_handler = fieldbook_on_interrupt;
     sigemptyset(&action.sa_mask);
     action.sa_flags = 0;
     sigaction(SIGINT, &action, NULL);
+    return 1;
+}
+
+char *fieldbook_readline(const char *prompt) { return fieldbook_libedit.readline(prompt); }
+void fieldbook_add_history(const char *line) { fieldbook_libedit.add_history(line); }
+int fieldbook_read_history(const char *path) { return fieldbook_libedit.read_history(path); }
+int fieldbook_write_history(const char *path) { return fieldbook_libedit.write_history(path); }
+char **fieldbook_completion_matches(const char *text, fieldbook_candidate_func *candidates) {
+    return fieldbook_libedit.completion_matches(text, candidates);
 }
 
 void fieldbook_interrupt_reset(void) { fieldbook_interrupted = 0; }

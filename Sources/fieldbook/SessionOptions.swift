@@ -79,12 +79,13 @@ struct SessionOptions: ParsableArguments {
         if status != 0 { throw ExitCode(status) }
     }
 
-    /// libedit on a terminal; plain standard input otherwise (scripts behave exactly as before).
+    /// libedit on a terminal; plain standard input otherwise (scripts behave exactly as before), and on a
+    /// terminal of a machine without libedit.
     static func terminalOrPipe(for store: CaseStore) -> ReplIO {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { return StandardIO() }
         return EditLineIO(historyPath: store.path + ".history") {
             Interpreter.commandNames + ((try? store.caseIDs()) ?? []) + ((try? store.recentRecordIDs(limit: 200)) ?? [])
-        }
+        } ?? StandardIO()
     }
 
     /// Opens the store. Once it is enrolled, the enrolled user is the author, whatever `user` says.

@@ -4,28 +4,32 @@ import Repl
 import Store
 
 /// The interactive terminal: line editing, history kept beside the store across runs, and tab completion
-/// of commands, case ids and record ids (libedit). Ctrl-C abandons the line being typed at once and never
+/// of commands, case ids and record ids (libedit, loaded at run time). Ctrl-C abandons the line being typed at once and never
 /// ends the program; Ctrl-D on an empty line leaves.
 final class EditLineIO: ReplIO {
     let isInteractive = true
     private let historyPath: String
     private let output = StandardIO()
 
+    /// Loads libedit (libedit.so.2, on every Debian machine; no headers needed) and reads the history.
+    /// `nil` when libedit cannot be loaded: the caller reads plain lines instead.
+    ///
     /// - Parameter candidates: what tab completes, asked afresh before each line.
-    init(historyPath: String, candidates: @escaping () -> [String]) {
+    init?(historyPath: String, candidates: @escaping () -> [String]) {
         self.historyPath = historyPath
         CompletionState.provider = candidates
-        fieldbook_editline_setup { text, _, _ in
-            rl_completion_matches(text) { text, state in CompletionState.next(text, state) }
+        let loaded = fieldbook_editline_setup { text, _, _ in
+            fieldbook_completion_matches(text) { text, state in CompletionState.next(text, state) }
         }
-        _ = read_history(historyPath)
+        guard loaded == 1 else { return nil }
+        _ = fieldbook_read_history(historyPath)
     }
 
     func readLine(prompt: String) -> String? {
         CompletionState.refresh()
         while true {
             Interruption.reset()
-            guard let raw = readline(prompt) else {
+            guard let raw = fieldbook_readline(prompt) else {
                 if Interruption.happened {
                     // Ctrl-C: drop the line, offer a fresh prompt.
                     output.write("^C\n")
@@ -43,8 +47,8 @@ final class EditLineIO: ReplIO {
             let line = String(cString: raw)
             // Commands go into the history; answers to questions (yes, no, a paragraph) do not.
             if prompt == Interpreter.prompt && !line.trimmingCharacters(in: .whitespaces).isEmpty {
-                add_history(raw)
-                _ = write_history(historyPath)
+                fieldbook_add_history(raw)
+                _ = fieldbook_write_history(historyPath)
             }
             return line
         }
