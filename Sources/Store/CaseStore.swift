@@ -182,6 +182,18 @@ public enum StoredRecord {
         return try RecordSnapshot.load(state, db)
     }
 
+    /// Saves the merged state of each record again from the changes that take part in its merge, or
+    /// removes its row when none does (its creation was quarantined).
+    static func remerge<IDs: Sequence>(_ recordIDs: IDs, _ db: Database) throws where IDs.Element == String {
+        for recordID in Set(recordIDs).sorted() {
+            if let state = try state(of: recordID, db) {
+                try RecordProjection(state).save(db)
+            } else {
+                try db.execute(sql: "DELETE FROM record WHERE id = ?", arguments: [recordID])
+            }
+        }
+    }
+
     /// The record as the author of `finalisation` saw it: merged from the changes it seals.
     public static func state(sealedBy finalisation: Change, _ db: Database) throws -> RecordState? {
         let seal = Set(finalisation.sealed)

@@ -42,6 +42,12 @@ public enum StoreMigrations {
                 """)
             try db.execute(sql: ReadOnlyViews.clockSkewsV6)
         }
+        migrator.registerMigration("v7 records merged with sealed means sealed") { db in
+            // The merge rules changed (SPEC §6.4: raced writes and resolutions on sealed records, broken
+            // visit rules, a device's own quarantined changes out of its merge): every record is merged
+            // again from its changes, so stored rows equal what verify replays.
+            try StoredRecord.remerge(try String.fetchAll(db, sql: "SELECT id FROM record UNION SELECT record_id FROM change_log"), db)
+        }
         return migrator
     }
 
@@ -133,4 +139,5 @@ public enum StoreMigrations {
         );
         CREATE INDEX record_by_case ON record(case_id, type);
         """
+
 }

@@ -80,19 +80,7 @@ extension CaseStore {
                     remerge.insert(recordID)
                 }
             }
-            try self.remerge(remerge, db)
-        }
-    }
-
-    /// Saves the merged state of each record again from the changes that take part in its merge, or
-    /// removes its row when none does (its creation was quarantined).
-    func remerge(_ recordIDs: Set<String>, _ db: Database) throws {
-        for recordID in recordIDs.sorted() {
-            if let state = try state(of: recordID, db) {
-                try RecordProjection(state).save(db)
-            } else {
-                try db.execute(sql: "DELETE FROM record WHERE id = ?", arguments: [recordID])
-            }
+            try StoredRecord.remerge(remerge, db)
         }
     }
 
@@ -133,7 +121,7 @@ extension CaseStore {
                     ON CONFLICT (device_id, seq) DO UPDATE SET status = 'accepted', reason = NULL, received_at = excluded.received_at
                     """, arguments: [change.id.deviceID, change.id.seq, received])
             }
-            try remerge(released, db)
+            try StoredRecord.remerge(released, db)
             var state = try SyncState.load(db)
             state.cursor = cursor
             try state.save(db)
