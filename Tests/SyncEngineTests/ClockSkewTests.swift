@@ -25,11 +25,8 @@ import Testing
     }
 
     @Test func orderingFollowsCausalityAndSkewIsFlaggedOnTheRecords() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        let folder = try temporaryFolder()
         let sam = try await device("sam", offset: Self.twoDays, central: central, folder: folder)        // fast
         let priya = try await device("priya", offset: -Self.twoDays, central: central, folder: folder)   // slow
         try await sam.sync()

@@ -26,11 +26,8 @@ import Testing
     }
 
     @Test func brokenChainsForgedAuthorsAndReplaysAreRefusedWithAReason() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         try await sam.sync()
 

@@ -38,11 +38,8 @@ import Testing
     /// both records stay final on the peer. Before a469003 the peer checked only what a delete writes,
     /// so both were accepted.
     @Test func aWorkersDeleteOfHerFinalNoteOrOfOversightIsQuarantined() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        let folder = try temporaryFolder()
         let clock = HandClock()
         let sam = try await central.device("sam", in: folder)
         let priya = try await central.device("priya", in: folder)
@@ -116,11 +113,8 @@ import Testing
     /// the same amendment hand-built is quarantined; the supervisor can. Before a469003 the store and the
     /// peer let anyone amend any final record, oversight included.
     @Test func aWorkerCannotAmendASupervisorsOversight() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        let folder = try temporaryFolder()
         let clock = HandClock()
         let sam = try await central.device("sam", in: folder)
         let priya = try await central.device("priya", in: folder)
@@ -149,11 +143,8 @@ import Testing
     /// it): her store refuses and her hand-built finalise is quarantined; the supervisor can finalise it.
     /// Before a469003 finalise asked only that the record was a draft.
     @Test func aWorkerCannotFinaliseAnotherWorkersDraftButASupervisorCan() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "lee"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "lee")
-        let folder = try temporaryFolder()
         let clock = HandClock()
         let lee = try await central.device("lee", in: folder)
         try await lee.sync()
@@ -248,11 +239,8 @@ import Testing
     /// and the administrator can then add that case. Before a469003 the note was accepted under the id, so
     /// `admin case add LA-9` failed: the id was taken by a note.
     @Test func aRecordIdThatIsACaseIdIsQuarantinedAndTheCaseCanStillBeAdded() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        let folder = try temporaryFolder()
         let clock = HandClock()
         let (forger, chain) = try await forger("sam", central, folder, clock)
         let squatter = newNote(chain, case: "LA-1", body: "takes the id of a case to come", id: "LA-9")
@@ -304,11 +292,8 @@ import Testing
     /// number is still accepted when its turn comes. Before a469003 the quarantined gap change counted as
     /// "received before", so the real one was refused as a replay and the chain stopped there.
     @Test func aGapIsQuarantinedWithoutTakingItsNumber() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        let folder = try temporaryFolder()
         let clock = HandClock()
         let (forger, chain) = try await forger("sam", central, folder, clock)
         let first = newNote(chain, case: "LA-1", body: "one")

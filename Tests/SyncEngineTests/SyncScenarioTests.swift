@@ -7,11 +7,8 @@ import Testing
 /// The end-to-end scenarios, with a real central peer on 127.0.0.1 and real store files.
 @Suite(.serialized) struct SyncScenarioTests {
     @Test func concurrentEditsBecomeAConflictThatTheSupervisorResolves() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         let priya = try await central.device("priya", in: folder)
         try await sam.sync()
@@ -56,11 +53,8 @@ import Testing
     }
 
     @Test func onlyASupervisorResolvesAConflictOnAFinalRecordAndNothingIsReopened() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-7": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-7", worker: "sam")
-        let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         let priya = try await central.device("priya", in: folder)
         try await sam.sync()
@@ -92,11 +86,8 @@ import Testing
     }
 
     @Test func supervisorsOversightReachesTheWorkerAndAWorkersIsQuarantined() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-8": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-8", worker: "sam")
-        let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         let priya = try await central.device("priya", in: folder)
         try await sam.sync()
@@ -114,11 +105,8 @@ import Testing
     }
 
     @Test func concurrentEditsOfDifferentFieldsMergeWithoutConflict() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-2": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-2", worker: "sam")
-        let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         let priya = try await central.device("priya", in: folder)
         try await sam.sync()
@@ -139,11 +127,8 @@ import Testing
     }
 
     @Test func aReassignedCaseKeepsTheOldWorkersVisitThenLeavesTheirDevice() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-3": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-3", worker: "sam")
-        let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         let lee = try await central.device("lee", in: folder)
         try await sam.sync()
@@ -218,11 +203,8 @@ import Testing
     }
 
     @Test func aRevokedDeviceIsRefusedUntilItsUserEnrolsItAgain() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-6": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-6", worker: "sam")
-        let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         try await sam.sync()
         #expect(try central.admin.storage.revokeDevice(sam.store.deviceID, now: central.admin.now))
@@ -260,11 +242,8 @@ import Testing
 
 @Suite(.serialized) struct QuarantineReleaseTests {
     @Test func aChangePushedUnderAnotherDevicesIdIsNeverReleased() async throws {
-        let central = try await TestCentral.start()
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-11": "sam"])
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-11", worker: "sam")
-        let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         let lee = try await central.device("lee", in: folder)
         try await sam.sync()

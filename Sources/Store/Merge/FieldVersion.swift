@@ -41,26 +41,18 @@ extension FieldVersion {
     /// (`sealing` is that change's status version). Stands beside raced writes to a field the sealed record
     /// never had, so they show as a conflict.
     init(absenceSealedBy sealing: FieldVersion) {
-        self.change = sealing.change
-        self.value = nil
-        self.hlc = sealing.hlc
-        self.author = sealing.author
-        self.recordedAt = sealing.recordedAt
-        self.kind = sealing.kind
-        self.supersedes = []
+        self.init(sealing, value: nil, supersedes: [])
     }
-}
 
-extension FieldVersion {
     /// The same version carrying another value: an amendment's correction of one field, shown as a version
     /// of that field when amendments conflict.
-    init(_ base: FieldVersion, value: String?) {
+    init(_ base: FieldVersion, value: String?, supersedes: [ChangeID]? = nil) {
         self.change = base.change
         self.value = value
         self.hlc = base.hlc
         self.author = base.author
         self.recordedAt = base.recordedAt
         self.kind = base.kind
-        self.supersedes = base.supersedes
+        self.supersedes = supersedes ?? base.supersedes
     }
 }
