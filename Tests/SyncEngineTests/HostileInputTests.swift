@@ -74,6 +74,29 @@ import Testing
         #expect(try await sam.sync().line == "pushed 0, pulled 0, conflicts 0, rejected 0")
         #expect(try central.admin.storage.quarantine(state: nil).isEmpty)
     }
+
+    /// A device name is shown to administrators (`admin device list`) and written to the log: one holding
+    /// control characters (a newline forging a line, an escape sequence) is refused at enrolment, and the
+    /// code is not used up.
+    @Test func aDeviceNameWithControlCharactersIsRefusedAtEnrolment() async throws {
+        let central = try await TestCentral.start()
+        defer { Task { await central.stop() } }
+        try central.seedTeam()
+        let code = try central.admin.newCode(for: "sam")
+        let transport = HTTPSyncTransport(baseURL: central.url)
+        for name in ["laptop\nrevoked  sam  forged", "laptop\u{1B}]0;pwned\u{07}", "laptop\u{202E}pot"] {
+            var request = Fieldbook_V1_EnrolRequest()
+            request.code = code
+            request.deviceID = "device-1"
+            request.deviceName = name
+            let answer = try await transport.post(path: "/v1/enrol", body: try MessageCodec.encode(request), token: nil)
+            #expect(answer.status == 400 && (try? MessageCodec.decode(Fieldbook_V1_ErrorResponse.self, from: answer.body))?.code == "malformed_message", "\(name.debugDescription)")
+        }
+        #expect(try central.admin.storage.devices().isEmpty)
+        _ = try await SyncClient(store: try CaseStore(path: try temporaryFolder().appendingPathComponent("s.sqlite").path, author: "sam"),
+                                 transport: transport).enrol(serverURL: central.url, code: code, deviceName: "sam's laptop")
+    }
+
 }
 
 /// Frames and the preset dictionary, byte by byte.

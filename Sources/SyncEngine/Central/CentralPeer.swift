@@ -84,8 +84,8 @@ public final class CentralPeer: Sendable {
         let deviceIDIsPlain = message.deviceID.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x2D }
         guard (1...64).contains(message.code.utf8.count),
               (1...100).contains(message.deviceID.utf8.count), deviceIDIsPlain,
-              message.deviceName.utf8.count <= 100
-        else { throw ProtocolError.malformedMessage("an enrolment needs a code, a device id (ASCII letters, digits and '-') and a short device name") }
+              message.deviceName.utf8.count <= 100, !SafeText.needsEscaping(message.deviceName)
+        else { throw ProtocolError.malformedMessage("an enrolment needs a code, a device id (ASCII letters, digits and '-') and a short device name without control characters") }
         let address = request.remoteAddress ?? "unknown"
         if let wait = enrolmentThrottle.wait(for: address, now: clock()) {
             logger.warning("enrolment throttled", metadata: ["address": "\(address)", "wait": "\(Int(wait.rounded(.up)))"])
