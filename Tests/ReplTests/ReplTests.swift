@@ -86,6 +86,20 @@ import Testing
         #expect(amendIO.output.contains("seen_alone = no"))
     }
 
+    /// Issue 12, defect 5: a misspelt key at the start of a one-line note is refused, naming the keys,
+    /// instead of being saved as the note's text; the note can still start with such a word when typed on
+    /// the lines after `note CASE`.
+    @Test func aMisspeltKeyInANoteIsRefusedNotSavedAsText() throws {
+        let (status, io) = run([Self.addCase, "note LA-1 categry=phone Mum rang to say Jay is unwell"])
+        #expect(status == 1)
+        #expect(io.errors.contains("note not saved: 'categry' is not a key of a note (the keys before the text are category and date)"))
+        #expect(try store.chronology("LA-1").isEmpty, "nothing was saved")
+        let (fine, _) = run(["note LA-1 category=phone 3 calls today, no answer", "note LA-1", "ratio=1:2 agreed at the meeting", "."])
+        #expect(fine == 0)
+        let bodies = try store.chronology("LA-1").map(\.summary)
+        #expect(bodies.contains { $0.contains("ratio=1:2") })
+    }
+
     @Test func errorsNameWhatIsValid() {
         let (_, io) = run(["vist LA-1"], keepGoing: true)
         #expect(io.errors.contains("unknown command 'vist': did you mean 'visit'?"))

@@ -48,10 +48,22 @@ extension Interpreter {
         guard !caseID.isEmpty else { throw ReplError.usage(command: spec.name, usage: spec.usage, problem: "which case?") }
         remainder = remainder.dropFirst(caseID.count)
         var pairs: [(key: String, value: String)] = []
+        let keys = ["category", "date"]
         while true {
             let word = nextWord()
-            guard let equals = word.firstIndex(of: "="), ["category", "date"].contains(String(word[..<equals])) else { break }
-            pairs.append((String(word[..<equals]), String(word[word.index(after: equals)...])))
+            guard let equals = word.firstIndex(of: "=") else { break }
+            let key = String(word[..<equals])
+            guard keys.contains(key) else {
+                // `categry=phone` is far likelier a misspelt key than the note's first word: saving it as the
+                // text would file a phone call as a general note without a word.
+                if Self.looksLikeAKey(key) {
+                    throw ReplError.syntax("note not saved: '\(key)' is not a key of a note (the keys before the text are "
+                        + keys.joined(separator: " and ") + "); if the note really starts with '\(key)=', type "
+                        + "'note \(caseID)' and the text on the lines after it")
+                }
+                break
+            }
+            pairs.append((key, String(word[word.index(after: equals)...])))
             remainder = remainder.dropFirst(word.count)
         }
         var body = remainder.trimmingCharacters(in: .whitespaces)
@@ -64,6 +76,11 @@ extension Interpreter {
         let id = try store.addNote(caseID: String(caseID), body: body, values: pairs)
         io.line("recorded note on \(caseID) (draft)")
         io.line("\(id)")
+    }
+
+    /// A word before `=` that reads as a key: 2 to 20 lower-case letters or `_`.
+    static func looksLikeAKey(_ word: String) -> Bool {
+        (2...20).contains(word.count) && word.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || $0 == "_" }
     }
 
     /// On a terminal, asks for each required field not given; elsewhere the store reports them missing.
