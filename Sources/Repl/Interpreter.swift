@@ -39,15 +39,16 @@ public final class Interpreter {
     public static let prompt = "fieldbook> "
     static let continuationPrompt = "....... "
 
-    /// Runs commands until the input ends or `quit`. Returns the process exit status: 0 when every
-    /// command succeeded, 1 when one failed.
+    /// Runs commands until the input ends or `quit`. Returns the process exit status: for a script, 0
+    /// when every command succeeded and 1 when one failed; for a person at a terminal, 0 (a mistyped
+    /// command was answered there and then, and is no failure of the session).
     public func run() -> Int32 {
         var failures = 0
         while let line = io.readLine(prompt: Self.prompt) {
             lineNumber += 1
             switch execute(line) {
             case .quit:
-                return failures == 0 ? 0 : 1
+                return failures == 0 || io.isInteractive ? 0 : 1
             case .failed:
                 failures += 1
                 if !io.isInteractive && !keepGoing { return 1 }
@@ -56,7 +57,7 @@ public final class Interpreter {
             }
         }
         if io.isInteractive { io.line() }
-        return failures == 0 ? 0 : 1
+        return failures == 0 || io.isInteractive ? 0 : 1
     }
 
     /// Runs one command line, printing its result or its error.
@@ -127,6 +128,12 @@ public final class Interpreter {
     /// The single record argument of a command, resolved to a full id.
     func recordArgument(_ arguments: CommandArguments, spec: CommandSpec) throws -> String {
         guard arguments.positional.count == 1, let reference = arguments.positional.first else {
+            // `edit ID observations`: a key without its value reads as a second record.
+            if arguments.positional.count == 2, spec.usage.contains("key=value") {
+                let key = arguments.positional[1]
+                throw ReplError.usage(command: spec.name, usage: spec.usage,
+                                      problem: "'\(key)' needs a value: \(key)=TEXT (an empty value, \(key)=, clears it)")
+            }
             throw ReplError.usage(command: spec.name, usage: spec.usage,
                                   problem: arguments.positional.isEmpty ? "which record?" : "give one record")
         }

@@ -9,9 +9,9 @@ public enum ReplError: Error, Equatable, CustomStringConvertible {
         case .syntax(let message):
             return message
         case .unknownCommand(let name, let suggestion):
-            let hint = suggestion.map { "did you mean '\($0)'? " } ?? ""
-            return "unknown command '\(name)': \(hint)commands are " + CommandCatalog.names.joined(separator: ", ")
-                + " ('help COMMAND' explains one)"
+            // One likely command is more use than all of them; 'help' lists them.
+            if let suggestion { return "unknown command '\(name)': did you mean '\(suggestion)'? ('help' lists the commands)" }
+            return "unknown command '\(name)': 'help' lists the commands"
         case .usage(let command, let usage, let problem):
             return "\(command): \(problem); usage: \(usage)"
         }
