@@ -33,7 +33,9 @@ public final class Interpreter {
     }
 
     /// Every command name and alias, for tab completion.
-    public static var commandNames: [String] { CommandCatalog.all.flatMap { [$0.name] + $0.aliases } }
+    /// The commands' names, for tab completion. Aliases (finalize, enroll, ...) still work but are not
+    /// offered: with them, Tab would stop at `finali` instead of completing `finalise`.
+    public static var commandNames: [String] { CommandCatalog.all.map(\.name) }
 
     /// The prompt for a command (answers to questions have other prompts).
     public static let prompt = "fieldbook> "

@@ -165,6 +165,11 @@ import Testing
         #expect(io.output.contains("usage: visit CASE date=WHEN type=TYPE [key=value ...]"))
         #expect(io.output.contains("alone_reason  refused | inappropriate | unable"))
         #expect(io.output.contains("usage: finalise RECORD"))
+        // Issue 12, defect 8: help edit lists the keys it takes.
+        let edit = run(["help edit"]).io.output
+        #expect(edit.contains("visit  date, type, seen, alone, alone_reason, bedroom"))
+        #expect(edit.contains("note   category, date, body"))
+        #expect(!Interpreter.commandNames.contains("finalize"), "Tab completes finalise, not the alias")
     }
 
     @Test func atATerminalMissingRequiredFieldsAreAskedFor() throws {

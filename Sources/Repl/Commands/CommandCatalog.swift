@@ -85,7 +85,14 @@ enum CommandCatalog {
                     """),
         CommandSpec(name: "edit", usage: "edit RECORD key=value ...",
                     summary: "change fields of a draft visit or note, or of a case; an empty value clears a field",
-                    details: "Final records cannot be edited: correct them with amend."),
+                    details: """
+                    Keys, by the kind of record (help visit, help note and help case say what each takes):
+                      visit  \(RecordType.visit.schema.keys.joined(separator: ", "))
+                      note   \(RecordType.note.schema.keys.joined(separator: ", "))
+                      case   \(RecordType.case.schema.keys.filter { $0 != "worker" }.joined(separator: ", "))
+                    A case's worker is changed by the administrator (fieldbook admin assign). A field in
+                    conflict is settled with resolve. Final records cannot be edited: correct them with amend.
+                    """),
         CommandSpec(name: "finalise", aliases: ["finalize"], usage: "finalise RECORD",
                     summary: "make a draft visit or note final; after that it changes only by amendment",
                     details: """

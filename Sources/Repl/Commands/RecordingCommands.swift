@@ -68,6 +68,7 @@ extension Interpreter {
         }
         var body = remainder.trimmingCharacters(in: .whitespaces)
         if body.isEmpty {
+            if io.isInteractive { io.line("Type the note; end it with a line holding only '.' (Ctrl-D gives up).") }
             guard let lines = try readUntilLoneDot() else {
                 throw ReplError.syntax("note not saved: the input ended before the lone '.' that closes the note")
             }

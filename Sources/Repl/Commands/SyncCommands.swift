@@ -160,7 +160,7 @@ extension Interpreter {
     }
 }
 
-/// The terminal's progress line during a sync: records and bytes, rewritten in place.
+/// The terminal's progress line during a sync: changes and bytes, rewritten in place.
 final class ProgressPrinter: @unchecked Sendable {
     private let io: ReplIO?
     private let lock = NSLock()
@@ -172,7 +172,7 @@ final class ProgressPrinter: @unchecked Sendable {
         guard let io else { return }
         lock.withLock {
             shown = true
-            io.write("\r\(progress.phase): \(progress.records) records, \(progress.bytes / 1024) KiB   ")
+            io.write("\r\(progress.phase): \(progress.records) changes, \(progress.bytes / 1024) KiB   ")
         }
     }
 
