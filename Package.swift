@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         // Already resolved for Hummingbird; named so the server can see HTTP request parts (its deadlines).
         .package(url: "https://github.com/apple/swift-nio-extras.git", exact: "1.35.2"),
     ],
@@ -86,6 +87,7 @@ let package = Package(
                 "Repl", "Store", "SyncEngine", "CentralHTTPServer", "SyncHTTPClient", "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The benchmark executable (docs/BENCHMARKS.md): real stores, a real peer on loopback, and the

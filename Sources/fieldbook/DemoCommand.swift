@@ -3,6 +3,7 @@ import CentralHTTPServer
 import Foundation
 import Logging
 import Repl
+import ServiceLifecycle
 import Store
 import SyncEngine
 import SyncHTTPClient
@@ -49,8 +50,10 @@ struct DemoCommand: AsyncParsableCommand {
         let app = try CentralHTTPServer.application(peer: peer, host: "127.0.0.1", port: 0, logger: logger) { port in
             portContinuation.yield(port)
         }
-        let server = Task { try await app.runService() }
-        defer { server.cancel() }
+        // The peer ignores Ctrl-C (it belongs to the REPL, which drops the line being typed) and is shut down
+        // gracefully when the REPL ends, without errors from a cancelled server.
+        let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let server = Task { try await services.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CommandFailure.exit("the demo central peer did not start") }
         let url = "http://127.0.0.1:\(port)"
@@ -73,13 +76,16 @@ struct DemoCommand: AsyncParsableCommand {
         let opened = try SessionOptions.open(path: storePath, user: DemoTeam.workers[0])
         let keepGoing = self.keepGoing
         let commands = self.commands
-        // The REPL blocks on input, so it gets a thread of its own, away from the server's.
+        // The REPL blocks on input, so it gets a thread of its own, away from the server's. It is the plain
+        // REPL's: line editing, history and Ctrl-C at a terminal, plain lines from a pipe.
         let status: Int32 = await withCheckedContinuation { continuation in
             Thread {
-                let io: ReplIO = commands.isEmpty ? StandardIO() : PassThroughIO(lines: commands)
+                let io: ReplIO = commands.isEmpty ? SessionOptions.terminalOrPipe(for: opened) : PassThroughIO(lines: commands)
                 continuation.resume(returning: Interpreter(store: opened, io: io, keepGoing: keepGoing, connector: HTTPConnector.plain).run())
             }.start()
         }
+        await services.triggerGracefulShutdown()
+        _ = await server.result
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -89,4 +89,30 @@ import Testing
         try second.press("C-d")
         try second.waitForExit()
     }
+
+    /// Issue 12, defect 2: the demo is the plain REPL at a terminal. Ctrl-C drops the line and leaves its
+    /// embedded central peer running (the next sync works at once), Up recalls the last command, and
+    /// leaving shuts the peer down without an error.
+    @Test func theDemoAtATerminalKeepsItsPeerThroughCtrlC() throws {
+        let binary = try FieldbookBinary()
+        let scratch = try Scratch()
+        let demo = try TmuxTerminal([binary.url.path, "demo", "--store", scratch.path("demo.sqlite"), "--data", scratch.path("central")],
+                                    width: 120, environment: ["TZ": "UTC", "NO_COLOR": ""])
+        try demo.waitFor("fieldbook> ", timeout: 60)
+        try demo.type("sync but not yet")
+        try demo.waitFor("fieldbook> sync but not yet")
+        try demo.press("C-c")
+        try demo.waitFor("sync but not yet^C\nfieldbook> ")
+        try demo.line("sync")
+        try demo.waitFor("pushed 0, pulled 0, conflicts 0, rejected 0", timeout: 15)
+        try demo.waitFor("fieldbook> ", count: 3)  // the prompt back after the sync
+        try demo.press("Up")
+        try demo.waitFor("fieldbook> sync", count: 2)
+        try demo.press("C-u")
+        try demo.press("C-d")
+        try demo.waitForExit(timeout: 15)
+        let screen = try demo.screen()
+        #expect(!screen.contains("HummingbirdCore"), "a clean exit, no error from the stopped peer")
+        #expect(!screen.contains("error"))
+    }
 }
