@@ -140,6 +140,29 @@ import Testing
         #expect(try sam.store.verify().isIntact)
     }
 
+    /// Issue 12, defect 3: a rejected change stays listed after its case leaves the device. Sam records a
+    /// note on a case reallocated meanwhile; the sync that quarantines it also purges the case; `rejected`
+    /// still lists it, without the child's record, which the central peer keeps in its quarantine.
+    @Test func aRejectedChangeStaysListedAfterItsCaseIsPurged() async throws {
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
+        defer { Task { await central.stop() } }
+        let sam = try await central.device("sam", in: folder)
+        try await sam.sync()
+        try central.admin.assign(caseID: "LA-1", to: "lee", reason: "cover")
+        try await Task.sleep(for: .milliseconds(5))
+        _ = try sam.store.addNote(caseID: "LA-1", body: "written after the case moved")
+        let summary = try await sam.sync()
+        #expect(summary.rejected == 1)
+        #expect(try sam.store.caseIDs().isEmpty, "the case left the device")
+        let rejected = try sam.store.rejectedChanges()
+        #expect(rejected.count == 1)
+        #expect(try sam.store.rejectedCount() == 1)
+        #expect(rejected.first?.caseID == "LA-1" && rejected.first?.kind == .create && rejected.first?.change == nil)
+        #expect(rejected.first?.reason == "case LA-1 is not allocated to sam")
+        #expect(try central.admin.storage.quarantine(state: .held).count == 1)
+        #expect(try sam.store.verify().isIntact)
+    }
+
     /// Item 5: amendments are ordered by HLC, not the device's clock: a later correction from a laptop whose
     /// clock is 10 minutes slow is the one shown. Two that did not see each other are a conflict, which a
     /// resolution (a further amendment) settles on every replica.

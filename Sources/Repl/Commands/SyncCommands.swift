@@ -149,13 +149,16 @@ extension Interpreter {
         try requireNoArguments(words, spec: spec)
         let rejected = try store.rejectedChanges()
         let rows = rejected.map { item -> [Cell] in
-            [.text(item.change.recordedAt), .text(item.change.kind.rawValue), .text(item.change.recordType.rawValue),
-             .text(item.change.recordID), .text(item.change.caseID), .text(item.reason),
+            [.text(item.recordedAt), .text(item.kind.rawValue), .text(item.recordType.rawValue),
+             .text(item.recordID), .text(item.caseID), .text(item.reason),
              item.quarantineID.map { Cell($0 == 0 ? 0 : Int($0)) } ?? .empty]
         }
         printTable(Table(columns: ["recorded_at", "kind", "record", "id", "case", "reason", "quarantine_id"], rows: rows))
         if !rejected.isEmpty, mode == .table {
             io.line("These changes are kept here and on the central peer; an administrator can release or reassign them.")
+            if rejected.contains(where: { $0.change == nil }) {
+                io.line("Those whose case has left this laptop are listed without their content, which the central peer keeps.")
+            }
         }
     }
 }

@@ -48,6 +48,17 @@ public enum StoreMigrations {
             // again from its changes, so stored rows equal what verify replays.
             try StoredRecord.remerge(try String.fetchAll(db, sql: "SELECT id FROM record UNION SELECT record_id FROM change_log"), db)
         }
+        migrator.registerMigration("v8 rejections kept through a purge") { db in
+            // What stays of this device's quarantined changes when their case leaves it: enough to keep them
+            // listed by `rejected` (the central peer holds their content), none of the child's record.
+            try db.execute(sql: """
+                CREATE TABLE purged_rejection (
+                    device_id TEXT NOT NULL, seq INTEGER NOT NULL, recorded_at TEXT NOT NULL, kind TEXT NOT NULL,
+                    record_type TEXT NOT NULL, record_id TEXT NOT NULL, case_id TEXT NOT NULL, reason TEXT,
+                    quarantine_id INTEGER, purged_at TEXT NOT NULL,
+                    PRIMARY KEY (device_id, seq)) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 

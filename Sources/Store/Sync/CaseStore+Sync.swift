@@ -21,9 +21,16 @@ public struct PushReceipt: Sendable, Equatable {
 
 /// A change of this device the central peer quarantined.
 public struct RejectedChange: Sendable, Equatable {
-    public let change: Change
+    public let id: ChangeID
+    public let recordedAt: String
+    public let kind: ChangeKind
+    public let recordType: RecordType
+    public let recordID: String
+    public let caseID: String
     public let reason: String
     public let quarantineID: Int64?
+    /// The change itself; `nil` once its case left this device (the central peer keeps it in quarantine).
+    public let change: Change?
 }
 
 extension CaseStore {
@@ -137,22 +144,36 @@ extension CaseStore {
         }
     }
 
-    /// This device's changes the central peer quarantined, with its reasons.
+    /// This device's changes the central peer quarantined, with its reasons, oldest first: those of cases
+    /// it still holds, and those of cases purged since (listed without their content).
     public func rejectedChanges() throws -> [RejectedChange] {
         try pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let held = try Row.fetchAll(db, sql: """
                 SELECT r.reason, r.quarantine_id, c.* FROM change_receipt r
                 JOIN change_log c ON c.device_id = r.device_id AND c.seq = r.seq
-                WHERE r.status = 'quarantined' ORDER BY c.seq
-                """)
-            return try rows.map { row in
-                RejectedChange(change: try ChangeLog.decode(row), reason: row["reason"] ?? "", quarantineID: row["quarantine_id"])
+                WHERE r.status = 'quarantined'
+                """).map { row in
+                let change = try ChangeLog.decode(row)
+                return RejectedChange(id: change.id, recordedAt: change.recordedAt, kind: change.kind, recordType: change.recordType,
+                                      recordID: change.recordID, caseID: change.caseID, reason: row["reason"] ?? "",
+                                      quarantineID: row["quarantine_id"], change: change)
             }
+            let purged = try Row.fetchAll(db, sql: "SELECT * FROM purged_rejection").compactMap { row -> RejectedChange? in
+                guard let kind = ChangeKind(rawValue: row["kind"]), let type = RecordType(rawValue: row["record_type"]) else { return nil }
+                return RejectedChange(id: ChangeID(deviceID: row["device_id"], seq: row["seq"]), recordedAt: row["recorded_at"], kind: kind,
+                                      recordType: type, recordID: row["record_id"], caseID: row["case_id"], reason: row["reason"] ?? "",
+                                      quarantineID: row["quarantine_id"], change: nil)
+            }
+            return (held + purged).sorted { $0.id < $1.id }
         }
     }
 
     public func rejectedCount() throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM change_receipt WHERE status = 'quarantined'") ?? 0 }
+        try pool.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT (SELECT count(*) FROM change_receipt WHERE status = 'quarantined') + (SELECT count(*) FROM purged_rejection)
+                """) ?? 0
+        }
     }
 
     public func conflictCount() throws -> Int {
@@ -193,6 +214,14 @@ extension CaseStore {
                 """, arguments: [caseID, deviceID])
             let changes = try Int.fetchOne(db, sql: "SELECT count(*) FROM change_log WHERE case_id = ?", arguments: [caseID]) ?? 0
             let records = try Int.fetchOne(db, sql: "SELECT count(*) FROM record WHERE case_id = ?", arguments: [caseID]) ?? 0
+            // Rejections stay listed (without the child's record): the peer keeps them in its quarantine.
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO purged_rejection (device_id, seq, recorded_at, kind, record_type, record_id, case_id,
+                                                        reason, quarantine_id, purged_at)
+                SELECT c.device_id, c.seq, c.recorded_at, c.kind, c.record_type, c.record_id, c.case_id, r.reason, r.quarantine_id, ?
+                FROM change_receipt r JOIN change_log c ON c.device_id = r.device_id AND c.seq = r.seq
+                WHERE r.status = 'quarantined' AND c.case_id = ?
+                """, arguments: [Timestamp.iso8601(milliseconds: Timestamp.milliseconds(clock())), caseID])
             try db.execute(sql: """
                 DELETE FROM change_receipt WHERE (device_id, seq) IN (SELECT device_id, seq FROM change_log WHERE case_id = ?)
                 """, arguments: [caseID])
