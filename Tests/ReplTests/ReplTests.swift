@@ -112,6 +112,23 @@ import Testing
         #expect(run(["vsit", "quit"], keepGoing: true).status == 1, "a script's is")
     }
 
+    /// Issue 12, defect 4: a bad value or key on the visit line is refused before any question is asked;
+    /// and when the visit is refused after the questions, the answers typed (the child's words among them)
+    /// are printed back rather than lost.
+    @Test func aVisitLineIsCheckedFirstAndAnswersAreNeverThrownAway() throws {
+        let (_, early) = run([Self.addCase, "visit LA-1 date=21/11/2026 type=statutory", "visit LA-1 type=statutory colur=red"],
+                             interactive: true)
+        #expect(early.prompts.filter { !$0.hasPrefix("fieldbook>") }.isEmpty, "nothing was asked")
+        #expect(early.errors.contains("date=21/11/2026 is not valid"))
+        #expect(early.errors.contains("unknown key 'colur' for a visit"))
+        let (_, late) = run(["visit LA-1 type=statutory alone_reason=refused", "2026-11-19", "no",
+                             "He said he is scared at night.", "He wants his nan.", "."], interactive: true)
+        #expect(late.errors.contains("alone_reason is for a child seen but not alone"))
+        #expect(late.errors.contains("nothing was saved; your answers, to record them again:"))
+        #expect(late.errors.contains("  wishes: He said he is scared at night.\n    He wants his nan."))
+        #expect(late.errors.contains("  date: 2026-11-19"))
+    }
+
     @Test func errorsNameWhatIsValid() {
         let (_, io) = run(["vist LA-1"], keepGoing: true)
         #expect(io.errors.contains("unknown command 'vist': did you mean 'visit'?"))

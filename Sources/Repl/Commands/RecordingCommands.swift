@@ -11,6 +11,7 @@ extension Interpreter {
             guard arguments.positional.count == 1, let id = arguments.positional.first else {
                 throw ReplError.usage(command: "case add", usage: spec.usage, problem: "give one case id")
             }
+            try checkTyped(arguments.pairs, schema: RecordType.case.schema)
             try askForMissing(&arguments, schema: RecordType.case.schema)
             try store.addCase(id: id, values: arguments.pairs)
             let state = try store.caseState(id)
@@ -27,12 +28,42 @@ extension Interpreter {
             throw ReplError.usage(command: spec.name, usage: spec.usage,
                                   problem: arguments.positional.isEmpty ? "which case?" : "unexpected '\(arguments.positional[1])' (values need key=value)")
         }
-        // A mistyped case is reported before any question, so nothing typed in answer is lost.
+        // A mistyped case, key or value is reported before any question, so nothing typed in answer is lost.
         _ = try store.caseState(caseID)
+        try checkTyped(arguments.pairs, schema: RecordType.visit.schema)
+        let typed = arguments.pairs.count
         try askForMissing(&arguments, schema: RecordType.visit.schema)
-        let id = try store.addVisit(caseID: caseID, values: arguments.pairs)
+        let id: String
+        do {
+            id = try store.addVisit(caseID: caseID, values: arguments.pairs)
+        } catch {
+            // Answers are never thrown away: what was typed in answer comes back, to be recorded again.
+            offerBack(arguments.pairs.dropFirst(typed), schema: RecordType.visit.schema)
+            throw error
+        }
         io.line("recorded visit on \(caseID) (draft)")
         io.line("\(id)")
+    }
+
+    /// Refuses an unknown key or a value its field cannot take, before anything is asked.
+    func checkTyped(_ pairs: [(key: String, value: String)], schema: RecordSchema) throws {
+        for (key, value) in pairs {
+            guard let field = schema.field(forKey: key) else {
+                throw StoreError.unknownKey(key, type: schema.type, valid: schema.keys)
+            }
+            if let expected = store.problem(with: value, for: field, in: schema) {
+                throw StoreError.invalidValue(key: key, value: value, expected: expected)
+            }
+        }
+    }
+
+    /// Prints answers given to questions, when what they were for was not saved.
+    private func offerBack<Answers: Collection>(_ answers: Answers, schema: RecordSchema) where Answers.Element == (key: String, value: String) {
+        guard io.isInteractive, !answers.isEmpty else { return }
+        io.errorLine("nothing was saved; your answers, to record them again:", prefix: "")
+        for (key, value) in answers {
+            io.errorLine("  \(key): \(multiline: value, indent: 4)", prefix: "")
+        }
     }
 
     /// `note CASE [category=..] [date=..] TEXT...`: the text is kept exactly as typed. Without text,
