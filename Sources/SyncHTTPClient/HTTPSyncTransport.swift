@@ -26,6 +26,8 @@ public struct HTTPSyncTransport: SyncTransport {
             let response = try await client.execute(request, timeout: timeout)
             let buffer = try await response.body.collect(upTo: ProtocolLimits.maximumBodyBytes)
             return (Int(response.status.code), Array(buffer.readableBytesView))
+        } catch let error as HTTPClientError where [.readTimeout, .deadlineExceeded, .connectTimeout].contains(error) {
+            throw SyncError.unreachable("the central peer at \(baseURL) did not answer in time")
         } catch where TrustedCertificates.isUntrustedCertificate(error) {
             throw SyncError.unreachable("""
                 the central peer's TLS certificate is not trusted by this device or does not name this address \

@@ -13,17 +13,21 @@ public enum TrustedCertificates {
     /// Short, so that a peer that cannot be reached, or whose certificate is not trusted, is reported in
     /// seconds rather than after the whole request timeout.
     public static let connectTimeout: TimeAmount = .seconds(8)
+    /// A peer that accepted the connection but sends nothing for this long is given up on: a sync says so
+    /// in seconds instead of waiting out the whole request's deadline.
+    public static let readTimeout: TimeAmount = .seconds(20)
 
     /// A new client trusting the system's authorities, and those in the PEM file at `caFile` if given. Shut
     /// it down (`syncShutdown()`) when done.
     ///
     /// - Throws: ``CertificateFileError`` naming the file if it cannot be read as PEM certificates.
-    public static func client(trusting caFile: String?) throws -> HTTPClient {
+    public static func client(trusting caFile: String?, readTimeout: TimeAmount = readTimeout) throws -> HTTPClient {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let caFile { tls.additionalTrustRoots = [.certificates(try certificates(in: caFile))] }
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = tls
         configuration.timeout.connect = connectTimeout
+        configuration.timeout.read = readTimeout
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

@@ -76,12 +76,15 @@ struct DemoCommand: AsyncParsableCommand {
         let opened = try SessionOptions.open(path: storePath, user: DemoTeam.workers[0])
         let keepGoing = self.keepGoing
         let commands = self.commands
+        // Like the plain REPL's: connect and read timeouts, so a sync never hangs on a silent peer.
+        let connector = try HTTPConnector.trusting(nil)
+        defer { connector.shutdown() }
         // The REPL blocks on input, so it gets a thread of its own, away from the server's. It is the plain
         // REPL's: line editing, history and Ctrl-C at a terminal, plain lines from a pipe.
         let status: Int32 = await withCheckedContinuation { continuation in
             Thread {
                 let io: ReplIO = commands.isEmpty ? SessionOptions.terminalOrPipe(for: opened) : PassThroughIO(lines: commands)
-                continuation.resume(returning: Interpreter(store: opened, io: io, keepGoing: keepGoing, connector: HTTPConnector.plain).run())
+                continuation.resume(returning: Interpreter(store: opened, io: io, keepGoing: keepGoing, connector: connector).run())
             }.start()
         }
         await services.triggerGracefulShutdown()

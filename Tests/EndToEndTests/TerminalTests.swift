@@ -115,4 +115,36 @@ import Testing
         #expect(!screen.contains("HummingbirdCore"), "a clean exit, no error from the stopped peer")
         #expect(!screen.contains("error"))
     }
+
+    /// Issue 12, defect 6: a sync to a peer that never answers (a real `fieldbook serve`, frozen with
+    /// SIGSTOP: connections are accepted, nothing is answered) says at once where it is connecting, and
+    /// Ctrl-C stops it cleanly: the prompt comes back, the next command runs, and nothing was half-applied.
+    @Test func ctrlCStopsASyncToAPeerThatNeverAnswers() throws {
+        let binary = try FieldbookBinary()
+        let scratch = try Scratch()
+        let data = scratch.path("central")
+        let added = try binary.run(["admin", "--data", data, "user", "add", "sam", "--role", "worker", "--team", "north"])
+        let code = String(added.output.split(whereSeparator: \.isWhitespace).last ?? "")
+        let server = try RunningServer(binary: binary, data: data)
+        defer {
+            kill(server.process.processIdentifier, SIGCONT)
+            server.stop()
+        }
+        let store = scratch.path("s.sqlite")
+        #expect(try binary.run(["--store", store, "--user", "sam", "-c", "enrol \(server.url) \(code)"]).status == 0)
+        kill(server.process.processIdentifier, SIGSTOP)
+
+        let terminal = try TmuxTerminal([binary.url.path, "--store", store], width: 120, environment: ["NO_COLOR": ""])
+        try terminal.waitFor("fieldbook> ")
+        try terminal.line("sync")
+        try terminal.waitFor("connecting to \(server.url) …")
+        Thread.sleep(forTimeInterval: 0.5)
+        try terminal.press("C-c")
+        try terminal.waitFor("sync stopped (Ctrl-C): every batch that had arrived is kept", timeout: 5)
+        try terminal.waitFor("fieldbook> ", count: 2)
+        try terminal.line("status")
+        try terminal.waitFor("pending:   0 change(s) not yet on the central peer")
+        try terminal.press("C-d")
+        try terminal.waitForExit()
+    }
 }

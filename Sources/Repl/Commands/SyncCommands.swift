@@ -37,8 +37,18 @@ extension Interpreter {
         let client = try syncClient(url)
         let showProgress = io.isInteractive
         let progressIO = ProgressPrinter(io: showProgress ? io : nil)
-        let summary = try Blocking.run {
-            try await client.sync { progress in progressIO.show(progress) }
+        progressIO.connecting(to: url)
+        let summary: SyncSummary
+        do {
+            summary = try Blocking.run(interrupted: io.interruption) {
+                try await client.sync { progress in progressIO.show(progress) }
+            }
+        } catch is Blocking.Interrupted {
+            progressIO.finish()
+            throw ReplError.syntax("sync stopped (Ctrl-C): every batch that had arrived is kept, none half-applied; run sync again to carry on")
+        } catch {
+            progressIO.finish()
+            throw error
         }
         progressIO.finish()
         for caseID in summary.purgedCases {
@@ -176,6 +186,15 @@ final class ProgressPrinter: @unchecked Sendable {
         lock.withLock {
             shown = true
             io.write("\r\(progress.phase): \(progress.records) changes, \(progress.bytes / 1024) KiB   ")
+        }
+    }
+
+    /// Says at once where the sync goes, before the first answer.
+    func connecting(to url: String) {
+        guard let io else { return }
+        lock.withLock {
+            shown = true
+            io.write("\rconnecting to \(url) …   ")
         }
     }
 
