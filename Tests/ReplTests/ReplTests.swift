@@ -129,6 +129,21 @@ import Testing
         #expect(late.errors.contains("  date: 2026-11-19"))
     }
 
+    /// Issue 12, defect 8: `case` keeps its header in json (one document: the case and its records) and
+    /// in csv (the case's line, then its records).
+    @Test func theCaseHeaderIsKeptInJSONAndCSV() throws {
+        let (status, io) = run([Self.addCase, "note LA-1 Jay's first note", ".mode json", "case LA-1"])
+        #expect(status == 0)
+        let json = try #require(io.output.range(of: "{\"case\":").map { String(io.output[$0.lowerBound...]) })
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect((document["case"] as? [String: Any])?["child"] as? String == "Jay Brooks")
+        #expect((document["records"] as? [[String: Any]])?.count == 1)
+        let csv = run([".mode csv", "case LA-1"]).io.output
+        #expect(csv.hasPrefix("case,child,category,dob,worker,"))
+        #expect(csv.contains("LA-1,Jay Brooks,CLA,2015-03-09,sam.okafor,"))
+        #expect(csv.contains("when,record,status,author,summary,id"))
+    }
+
     @Test func errorsNameWhatIsValid() {
         let (_, io) = run(["vist LA-1"], keepGoing: true)
         #expect(io.errors.contains("unknown command 'vist': did you mean 'visit'?"))

@@ -78,7 +78,27 @@ extension Interpreter {
             [.text(entry.occurredAt), .text(entry.type.rawValue), Cell(entry.status), Cell(entry.author),
              .text(entry.summary), .text(entry.recordID)]
         }
-        printTable(Table(columns: ["when", "record", "status", "author", "summary", "id"], rows: rows))
+        let records = Table(columns: ["when", "record", "status", "author", "summary", "id"], rows: rows)
+        switch mode {
+        case .table:
+            printTable(records)
+        case .csv:
+            // The case's own line first, then its records, each with its header line.
+            printTable(try caseHeader(caseID, state))
+            printTable(records)
+        case .json:
+            io.write(Table.jsonDocument([("case", try caseHeader(caseID, state), true), ("records", records, false)]))
+        }
+    }
+
+    /// The case's details and next statutory visit as a one-row table, for csv and json.
+    private func caseHeader(_ caseID: String, _ state: RecordState) throws -> Table {
+        let deadline = try store.caseload().first(where: { $0.caseID == caseID })?.deadline
+        let columns = ["case", "child", "category", "dob", "worker", "placement_start", "plan_start", "long_term", "next_due", "rule"]
+        let row: [Cell] = [.text(caseID), Cell(state.value("child_name")), Cell(state.value("category")), Cell(state.value("dob")),
+                           Cell(state.value("worker")), Cell(state.value("placement_start")), Cell(state.value("plan_start")),
+                           Cell(state.value("long_term")), Cell(deadline.map { "\($0.due)" }), Cell(deadline?.rule)]
+        return Table(columns: columns, rows: [row])
     }
 
     func show(_ words: [String], spec: CommandSpec) throws {

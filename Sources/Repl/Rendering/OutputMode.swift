@@ -67,7 +67,12 @@ public struct Table: Sendable, Equatable {
     }
 
     private func renderJSON() -> String {
-        let objects = rows.map { row in
+        "[" + jsonObjects.joined(separator: ",\n ") + "]\n"
+    }
+
+    /// Each row as a JSON object, column → value.
+    private var jsonObjects: [String] {
+        rows.map { row in
             "{" + zip(columns, row).map { column, cell in
                 let value: String
                 switch cell {
@@ -78,7 +83,16 @@ public struct Table: Sendable, Equatable {
                 return JSONText.quote(column) + ":" + value
             }.joined(separator: ",") + "}"
         }
-        return "[" + objects.joined(separator: ",\n ") + "]\n"
+    }
+
+    /// One JSON document of several tables, by name: a table marked `single` as the object of its one row
+    /// (`null` without one), the others as arrays. For a command that prints a header and a list.
+    static func jsonDocument(_ members: [(name: String, table: Table, single: Bool)]) -> String {
+        "{" + members.map { member in
+            let value = member.single ? (member.table.jsonObjects.first ?? "null")
+                : "[" + member.table.jsonObjects.joined(separator: ",\n ") + "]"
+            return JSONText.quote(member.name) + ":" + value
+        }.joined(separator: ",\n") + "}\n"
     }
 }
 
