@@ -15,10 +15,6 @@ import Testing
 @Suite(.serialized) struct ConnectionBoundsTests {
     static let eightMiB = ProtocolLimits.maximumBodyBytes
 
-    private func errorCode(_ body: [UInt8]) -> String? {
-        (try? MessageCodec.decode(Fieldbook_V1_ErrorResponse.self, from: body))?.code
-    }
-
     /// Found in review: an 8 MiB body was read before its token was checked, so a hundred unauthenticated
     /// connections held 750 MiB of the peer's memory (docs/RELIABILITY.md). Now the answer comes before the
     /// body: these requests send their headers and never a byte of the body they announce.

@@ -8,10 +8,6 @@ import Testing
 /// Every number that arrives from the network fits where it goes, or is refused with a clear error: none can
 /// trap a conversion and stop a peer or a device (issue 11, items 8 and 15).
 @Suite(.serialized) struct NetworkNumbersTests {
-    private func errorCode(_ body: [UInt8]) -> String? {
-        (try? MessageCodec.decode(Fieldbook_V1_ErrorResponse.self, from: body))?.code
-    }
-
     /// Found in review: one pull with a cursor of 2^63 or more, from any enrolled device, trapped the peer's
     /// conversion to SQLite's integer and stopped it for everyone.
     @Test func aPullCursorBeyondTheCentralLogIsRefusedAndThePeerKeepsServing() async throws {

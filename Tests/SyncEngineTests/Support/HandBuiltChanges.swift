@@ -66,6 +66,11 @@ final class HandChain: @unchecked Sendable {
     }
 }
 
+/// The `code` of an error answer's body (`ErrorResponse`, SPEC §8), or `nil` if it is not one.
+func errorCode(_ body: [UInt8]) -> String? {
+    (try? MessageCodec.decode(Fieldbook_V1_ErrorResponse.self, from: body))?.code
+}
+
 /// A new record id as stores make them: a lowercase UUID.
 func newRecordID() -> String { UUID().uuidString.lowercased() }
 
