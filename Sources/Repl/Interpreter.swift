@@ -85,6 +85,11 @@ public final class Interpreter {
         guard let spec = CommandCatalog.spec(name) else {
             throw ReplError.unknownCommand(name, suggestion: CommandCatalog.suggestion(for: name))
         }
+        // `case add` may ask for what its line left out: its questions must not wait behind a pager.
+        if spec.pages && !(spec.name == "case" && rest.hasPrefix("add")) {
+            io.holdOutput()
+        }
+        defer { io.releaseOutput() }
         switch spec.name {
         // Commands that take their text as typed, not split into words.
         case "sql": try runSQL(rest)
@@ -157,6 +162,20 @@ public final class Interpreter {
         if let extra = words.first {
             throw ReplError.usage(command: spec.name, usage: spec.usage, problem: "unexpected '\(extra)'")
         }
+    }
+
+    /// A line of prose, wrapped at spaces to the terminal's width (continuation lines indented by
+    /// `indent`); in a pipe, one line as ever.
+    func paragraph(_ text: OutputLine, indent: Int = 2) {
+        guard let width = io.style.width, text.text.count > width else { return io.line(text) }
+        let lines = TableLayout.wrapped(text.text, width: width, lines: Int.max, indent: indent)
+        io.write(lines.joined(separator: "\n") + "\n")
+    }
+
+    /// A record id for a table: in full in csv and json, by its shortest unique prefix where a narrow
+    /// terminal needs the room.
+    func idCell(_ recordID: String) -> Cell {
+        .recordID(recordID, short: (try? store.uniquePrefix(of: recordID)) ?? recordID)
     }
 
     func printTable(_ table: Table) {

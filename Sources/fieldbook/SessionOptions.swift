@@ -113,6 +113,11 @@ final class PassThroughIO: ReplIO {
     func readLine(prompt: String) -> String? { lines.popLast() }
     func write(_ text: String) { output.write(text) }
     func writeError(_ text: String) { output.writeError(text) }
+    /// At a terminal, `fieldbook -c cases` fits the window like the REPL; into a pipe, plain as ever.
+    var style: TerminalStyle { output.style }
+    var errorStyle: TerminalStyle { output.errorStyle }
+    func holdOutput() { output.holdOutput() }
+    func releaseOutput() { output.releaseOutput() }
 }
 
 /// A failure reported as `error: MESSAGE` on standard error, with exit status 2 and no usage text

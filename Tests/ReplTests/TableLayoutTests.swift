@@ -23,7 +23,7 @@ import Testing
         #expect(lines.allSatisfy { $0.count <= 72 }, "\(fitted)")
         #expect(fitted.contains("2026-11-16") && fitted.contains("2026-12-30"))
         #expect(fitted.contains("…"))
-        #expect(lines.count == 5, "still one line per row")
+        #expect(lines.filter { $0.hasPrefix("LA-") }.count == 2 && lines.count <= 6, "still one line per row: \(fitted)")
     }
 
     @Test func tooNarrowForColumnsEachRowBecomesABlock() {
@@ -53,5 +53,78 @@ import Testing
         #expect(!TerminalStyle.terminal(columns: 90, environment: ["NO_COLOR": "1"]).colour)
         #expect(!TerminalStyle.terminal(columns: 90, environment: ["TERM": "dumb"]).colour)
         #expect(TerminalStyle.terminal(columns: nil, environment: ["COLUMNS": "72"]).width == 72)
+    }
+
+    // MARK: - 80 columns (issue 12, defect 7)
+
+    /// A caseload as a worker's store holds it: one worker, no conflicts.
+    static let caseload = Table(
+        columns: ["case", "child", "category", "worker", "last_visit", "last_seen_alone", "next_due", "days_overdue", "drafts", "conflicts"],
+        rows: (0..<8).map { index in
+            [.text("LA-10\(10 + index)"), .text(["Grace Adeyemi", "Leo Marsh", "Ruby Thompson", "Zain Ali"][index % 4]),
+             .text("CLA"), .text("sam.okafor"), .text("2026-11-2\(index)"), index % 2 == 0 ? .text("2026-11-1\(index)") : .empty,
+             .text("2026-12-0\(index + 1)"), Cell(index == 3 ? 4 : 0), Cell(index % 3), Cell(0)]
+        },
+        optionalColumns: ["last_visit", "category"])
+
+    @Test func theCaseloadFitsEightyColumnsWithoutCuttingANameOrADate() {
+        let text = Self.caseload.render(.table, style: TerminalStyle(width: 80))
+        let lines = text.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.count <= 80 }, "\(text)")
+        #expect(!text.contains("-[ row"), "columns, not blocks: \(text)")
+        #expect(text.contains("Grace Adeyemi") && text.contains("Ruby Thompson"), "names whole: \(text)")
+        #expect(text.contains("last_seen") && text.contains("alone"), "a long heading wraps at _ instead of being cut")
+        #expect(text.contains("every row: ") && text.contains("worker sam.okafor"), "a column with one value moves to the footer: \(text)")
+        #expect(text.contains("conflicts 0"))
+        #expect(lines.filter { $0.hasPrefix("LA-") }.count == 8)
+    }
+
+    @Test func aSupervisorsCaseloadHidesOptionalColumnsAndSaysSo() {
+        var table = Self.caseload
+        table.rows = table.rows.enumerated().map { index, row in
+            var row = row
+            row[3] = .text(["sam.okafor", "lee.ward", "amira.hussain"][index % 3])
+            row[9] = Cell(index % 2)
+            return row
+        }
+        let text = table.render(.table, style: TerminalStyle(width: 80))
+        #expect(text.split(separator: "\n").allSatisfy { $0.count <= 80 }, "\(text)")
+        #expect(!text.contains("-[ row"), "\(text)")
+        #expect(text.contains("amira.hussain") || text.contains("amira.h"), "\(text)")
+        #expect(text.contains("hidden to fit 80 columns: last_visit"), "\(text)")
+        #expect(table.render(.csv, style: TerminalStyle(width: 80)).contains("last_visit"), "csv keeps every column")
+    }
+
+    @Test func longTextMovesUnderItsRowAndIdsShortenToTheirPrefix() {
+        let id = "01a232e2-cf71-700f-8f9a-ab5d916dcbfa"
+        let note = "phone: Phone call with the school: attendance 94% this half term, no incidents, and the head says he is settled."
+        let table = Table(columns: ["when", "record", "status", "author", "summary", "id"],
+                          rows: [[.text("2026-11-30T14:00:00Z"), .text("note"), .text("final"), .text("sam.okafor"), .text(note),
+                                  .recordID(id, short: "01a232e2-cf71")],
+                                 [.text("2026-11-28T10:30:00Z"), .text("visit"), .text("draft"), .text("lee.ward"),
+                                  .text("statutory, seen alone"), .recordID("01a232e2-cf6d-7dd5-85dc-4ad24d40d2b5", short: "01a232e2-cf6d")]],
+                          flowColumn: "summary")
+        let narrow = table.render(.table, style: TerminalStyle(width: 80))
+        #expect(narrow.split(separator: "\n").allSatisfy { $0.count <= 80 }, "\(narrow)")
+        #expect(narrow.contains("01a232e2-cf71") && !narrow.contains(id), "the short prefix, which commands accept: \(narrow)")
+        #expect(narrow.contains("    phone: Phone call with the school"), "the summary on its own line: \(narrow)")
+        #expect(narrow.contains("settled."), "the whole note, wrapped, not cut: \(narrow)")
+        #expect(table.render(.csv).contains(id) && table.render(.json).contains(id), "csv and json keep the full id")
+        let wide = table.render(.table, style: TerminalStyle(width: 200))
+        #expect(wide.contains(note) && wide.contains(id), "a wide window shows all of it on one line: \(wide)")
+        #expect(table.render(.table).contains(id), "a pipe keeps the full id")
+    }
+
+    @Test func aWideWindowShowsTextBeyondSixtyCharactersAPipeDoesNot() {
+        let long = String(repeating: "word ", count: 24).trimmingCharacters(in: .whitespaces)
+        let table = Table(columns: ["case", "text"], rows: [[.text("LA-1"), .text(long)]])
+        #expect(table.render(.table, style: TerminalStyle(width: 160)).contains(long))
+        #expect(!table.render(.table).contains(long), "a pipe still cuts at \(TableLayout.maximumCellWidth)")
+    }
+
+    @Test func wrappingBreaksAtSpacesAndIndentsWhatFollows() {
+        let lines = TableLayout.wrapped("one two three four five six seven", width: 12, lines: 10, indent: 2)
+        #expect(lines == ["one two", "  three four", "  five six", "  seven"])
+        #expect(TableLayout.wrapped("aaaaaaaaaa bbbbbbbbbb cccccccccc", width: 10, lines: 2) == ["aaaaaaaaaa", "bbbbbbbbb…"])
     }
 }

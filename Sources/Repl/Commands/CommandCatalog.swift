@@ -8,6 +8,15 @@ struct CommandSpec: Sendable {
     let usage: String
     let summary: String
     var details: String = ""
+
+    /// Whether a long result is shown through the pager at a terminal (``Pager``). Commands that ask
+    /// questions or report progress as they go write straight through.
+    var pages: Bool { Self.paged.contains(name) }
+
+    private static let paged: Set<String> = [
+        "cases", "due", "overdue", "team", "not-seen-alone", "late", "rules", "case", "show", "history",
+        "conflicts", "rejected", "sql", "help", "status",
+    ]
 }
 
 /// Every command of the REPL. These names and keys are a contract for users and their scripts.

@@ -13,7 +13,8 @@ extension Interpreter {
         }
         printTable(Table(columns: ["case", "child", "category", "worker", "last_visit", "last_seen_alone", "next_due",
                                    "days_overdue", "drafts", "conflicts"], rows: rows,
-                         tones: caseload.map { Self.tone($0.deadline, today: today) }))
+                         tones: caseload.map { Self.tone($0.deadline, today: today) },
+                         optionalColumns: ["last_visit", "category"]))
     }
 
     /// `due [--within DAYS]`: statutory visits due within DAYS (default 14), overdue ones first.
@@ -66,19 +67,19 @@ extension Interpreter {
             if !history.isEmpty {
                 let workers = try store.workersInLastYear(caseID)
                 let spans = history.reversed().map { "\($0.worker) from \($0.from.prefix(10))" + ($0.to.map { " to \($0.prefix(10))" } ?? "") }
-                io.line("allocation: \(spans.joined(separator: "; ")) — \(workers) different worker\(workers == 1 ? "" : "s") in the last 12 months")
+                paragraph("allocation: \(spans.joined(separator: "; ")) — \(workers) different worker\(workers == 1 ? "" : "s") in the last 12 months")
             }
             if let deadline = try store.caseload().first(where: { $0.caseID == caseID })?.deadline {
                 let overdue = deadline.daysOverdue(on: store.today)
-                io.line("next statutory visit due \(deadline.due) (\(deadline.rule))\(overdue > 0 ? ": \(overdue) days overdue" : "")")
+                paragraph("next statutory visit due \(deadline.due) (\(deadline.rule))\(overdue > 0 ? ": \(overdue) days overdue" : "")")
             }
             io.line()
         }
         let rows = try store.chronology(caseID).map { entry -> [Cell] in
             [.text(entry.occurredAt), .text(entry.type.rawValue), Cell(entry.status), Cell(entry.author),
-             .text(entry.summary), .text(entry.recordID)]
+             .text(entry.summary), .recordID(entry.recordID, short: try store.uniquePrefix(of: entry.recordID))]
         }
-        let records = Table(columns: ["when", "record", "status", "author", "summary", "id"], rows: rows)
+        let records = Table(columns: ["when", "record", "status", "author", "summary", "id"], rows: rows, flowColumn: "summary")
         switch mode {
         case .table:
             printTable(records)

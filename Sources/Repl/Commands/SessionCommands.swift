@@ -53,17 +53,58 @@ extension Interpreter {
             io.line("Commands (help COMMAND for details):")
             let width = CommandCatalog.all.map(\.name.count).max() ?? 0
             for spec in CommandCatalog.all {
-                io.line("  \(spec.name)\(String(repeating: " ", count: width - spec.name.count))  \(spec.summary)")
+                paragraph("  \(spec.name)\(String(repeating: " ", count: width - spec.name.count))  \(spec.summary)",
+                          indent: width + 4)
             }
-            io.line("RECORD is a full id or at least 6 characters of one; values with spaces go in quotes.")
+            paragraph("RECORD is a full id or at least 6 characters of one; values with spaces go in quotes.", indent: 0)
             return
         }
         guard let spec = CommandCatalog.spec(name) else {
             throw ReplError.unknownCommand(name, suggestion: CommandCatalog.suggestion(for: name))
         }
-        io.line("usage: \(spec.usage)")
-        io.line("\(spec.summary)")
+        paragraph("usage: \(spec.usage)", indent: 7)
+        paragraph("\(spec.summary)", indent: 0)
         if !spec.aliases.isEmpty { io.line("also: \(spec.aliases.joined(separator: ", "))") }
-        if !spec.details.isEmpty { io.line("\(multiline: spec.details, indent: 0)") }
+        // The details are the program's own text, laid out for a wide window. At a terminal, prose lines
+        // are joined and wrapped to its width; a list entry that wraps continues under its text (after
+        // `key  `); an example command is left whole, to be copied.
+        guard io.style.width != nil else {
+            if !spec.details.isEmpty { io.line("\(multiline: spec.details, indent: 0)") }
+            return
+        }
+        for (text, indent) in Self.helpParagraphs(spec.details) {
+            if indent == nil { io.line(OutputLine(stringLiteral: text)) } else { paragraph(OutputLine(stringLiteral: text), indent: indent ?? 0) }
+        }
+    }
+
+    /// The lines of a command's details joined into paragraphs, each with its hanging indent (`nil`: do
+    /// not wrap, an example command).
+    static func helpParagraphs(_ details: String) -> [(String, Int?)] {
+        guard !details.isEmpty else { return [] }
+        var paragraphs: [(String, Int?)] = []
+        for line in details.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            let leading = line.prefix { $0 == " " }.count
+            let hanging = hangingIndent(Substring(line))
+            if let (previous, indent) = paragraphs.last, let indent, !previous.hasSuffix(":"), leading > 0 || indent == 0,
+               leading == indent, hanging == leading, !line.isEmpty, !line.hasSuffix(":") {
+                paragraphs[paragraphs.count - 1] = (previous + " " + line.dropFirst(leading), indent)
+                continue
+            }
+            let isCommand = leading > 0 && hanging == leading
+            paragraphs.append((line, isCommand ? nil : hanging))
+        }
+        return paragraphs
+    }
+
+    /// Where a wrapped line of help continues: under the text after a `key  ` column, else under its
+    /// own first character.
+    static func hangingIndent(_ line: Substring) -> Int {
+        let leading = line.prefix { $0 == " " }.count
+        let body = line.dropFirst(leading)
+        if let gap = body.range(of: "  "), gap.lowerBound > body.startIndex {
+            let afterGap = body[gap.upperBound...].prefix { $0 == " " }.count
+            return leading + body.distance(from: body.startIndex, to: gap.upperBound) + afterGap
+        }
+        return leading
     }
 }

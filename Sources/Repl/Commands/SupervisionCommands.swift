@@ -47,8 +47,9 @@ extension Interpreter {
         let rows = try store.lateRecordings().map { late -> [Cell] in
             [.text(late.caseID), .text(late.visitType.map { "\(late.type.rawValue) (\($0))" } ?? late.type.rawValue), .text(late.author),
              .text(late.occurred.description), .text(late.recorded.description), .text(late.deadline.description),
-             Cell(late.workingDaysLate), .text(late.recordID)]
+             Cell(late.workingDaysLate), idCell(late.recordID)]
         }
-        printTable(Table(columns: ["case", "record", "author", "happened", "recorded", "due_by", "working_days_late", "id"], rows: rows))
+        printTable(Table(columns: ["case", "record", "author", "happened", "recorded", "due_by", "working_days_late", "id"], rows: rows,
+                         optionalColumns: ["due_by", "recorded"]))
     }
 }

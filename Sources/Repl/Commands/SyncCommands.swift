@@ -160,10 +160,11 @@ extension Interpreter {
         let rejected = try store.rejectedChanges()
         let rows = rejected.map { item -> [Cell] in
             [.text(item.recordedAt), .text(item.kind.rawValue), .text(item.recordType.rawValue),
-             .text(item.recordID), .text(item.caseID), .text(item.reason),
+             idCell(item.recordID), .text(item.caseID), .text(item.reason),
              item.quarantineID.map { Cell($0 == 0 ? 0 : Int($0)) } ?? .empty]
         }
-        printTable(Table(columns: ["recorded_at", "kind", "record", "id", "case", "reason", "quarantine_id"], rows: rows))
+        printTable(Table(columns: ["recorded_at", "kind", "record", "id", "case", "reason", "quarantine_id"], rows: rows,
+                         flowColumn: "reason"))
         if !rejected.isEmpty, mode == .table {
             io.line("These changes are kept here and on the central peer; an administrator can release or reassign them.")
             if rejected.contains(where: { $0.change == nil }) {

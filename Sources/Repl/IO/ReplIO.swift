@@ -16,6 +16,11 @@ public protocol ReplIO: AnyObject {
     /// Whether the person has asked the running command to stop (Ctrl-C at a terminal) since the command
     /// line was read. Asked from another thread while a long command runs (`sql`).
     var interruption: @Sendable () -> Bool { get }
+    /// Holds standard output back from now on, for ``releaseOutput()`` to show at once: a command whose
+    /// result may be longer than the window (``Pager``). Never called around a command that asks questions.
+    func holdOutput()
+    /// Shows what was held: through the pager when it is longer than the window, else as it is.
+    func releaseOutput()
 }
 
 extension ReplIO {
@@ -32,6 +37,9 @@ extension ReplIO {
     public var errorStyle: TerminalStyle { .plain }
     /// No way to ask: a script or a pipe is stopped by ending the process.
     public var interruption: @Sendable () -> Bool { { false } }
+    /// Nothing to page: written as it comes.
+    public func holdOutput() {}
+    public func releaseOutput() {}
 }
 
 /// An in-memory ``ReplIO``: input lines given up front, output collected. For tests and `-c`.

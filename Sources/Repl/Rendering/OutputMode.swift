@@ -15,6 +15,9 @@ public enum OutputMode: String, CaseIterable, Sendable {
 public enum Cell: Sendable, Equatable {
     case text(String)
     case number(String)
+    /// A record's full id, and the shortest prefix that names it alone in the store: csv and json print
+    /// the full id, a table on a narrow terminal the prefix (which every command accepts).
+    case recordID(String, short: String)
     case empty
 
     init(_ text: String?) { self = text.map(Cell.text) ?? .empty }
@@ -22,7 +25,7 @@ public enum Cell: Sendable, Equatable {
 
     var plain: String {
         switch self {
-        case .text(let text), .number(let text): return text
+        case .text(let text), .number(let text), .recordID(let text, _): return text
         case .empty: return ""
         }
     }
@@ -33,11 +36,20 @@ public struct Table: Sendable, Equatable {
     public var columns: [String]
     public var rows: [[Cell]]
 
-    public init(columns: [String], rows: [[Cell]], tones: [RowTone] = []) {
+    public init(columns: [String], rows: [[Cell]], tones: [RowTone] = [], flowColumn: String? = nil,
+                optionalColumns: [String] = []) {
         self.columns = columns
         self.rows = rows
         self.tones = tones
+        self.flowColumn = flowColumn
+        self.optionalColumns = optionalColumns
     }
+
+    /// A column of long text that, on a narrow terminal, may move to its own lines under each row rather
+    /// than be cut to a few characters.
+    public var flowColumn: String?
+    /// Columns a narrow terminal may leave out, first listed first; the footer names them.
+    public var optionalColumns: [String] = []
 
     /// How a row stands out on a colour terminal: overdue in red, due soon in yellow.
     public enum RowTone: Sendable, Equatable { case normal, alert, warning }
@@ -76,7 +88,7 @@ public struct Table: Sendable, Equatable {
             "{" + zip(columns, row).map { column, cell in
                 let value: String
                 switch cell {
-                case .text(let text): value = JSONText.quote(text)
+                case .text(let text), .recordID(let text, _): value = JSONText.quote(text)
                 case .number(let text): value = text
                 case .empty: value = "null"
                 }

@@ -114,10 +114,10 @@ extension CaseStore {
             return parts.joined(separator: ", ")
         case .note:
             let body = (fields["body"] ?? "").split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-            return "\(fields["category"] ?? "note"): " + (body.count > 60 ? body.prefix(57) + "..." : body)
+            return "\(fields["category"] ?? "note"): " + body
         case .oversight:
             let body = (fields["body"] ?? "").split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-            return "oversight: " + (body.count > 60 ? body.prefix(57) + "..." : body)
+            return "oversight: " + body
         case .amendment:
             return "amends \(fields["target_id"] ?? "?"): \(fields["reason"] ?? "")"
         case .case:

@@ -62,6 +62,8 @@ final class EditLineIO: ReplIO {
     var style: TerminalStyle { output.style }
     var errorStyle: TerminalStyle { output.errorStyle }
     func writeError(_ text: String) { output.writeError(text) }
+    func holdOutput() { output.holdOutput() }
+    func releaseOutput() { output.releaseOutput() }
 }
 
 /// Completion candidates, shared with libedit's C callbacks (which cannot capture context).

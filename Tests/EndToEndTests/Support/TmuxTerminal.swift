@@ -7,9 +7,11 @@ final class TmuxTerminal {
     let socket = "fieldbook-test-\(UUID().uuidString.prefix(8))"
     let session = "fb"
 
-    /// Starts `command` (an argument list, run without a shell) in a `width`×`height` terminal.
+    /// Starts `command` (an argument list, run without a shell) in a `width`×`height` terminal. Paging is
+    /// off (`PAGER=`) unless `environment` names a pager: a test reads long output off the screen.
     init(_ command: [String], width: Int = 100, height: Int = 40, environment: [String: String] = [:]) throws {
         var arguments = ["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)"]
+        let environment = environment.merging(["PAGER": ""]) { given, _ in given }
         for (key, value) in environment.sorted(by: { $0.key < $1.key }) { arguments += ["-e", "\(key)=\(value)"] }
         try tmux(arguments + ["--"] + command)
         try tmux(["set-option", "-t", session, "remain-on-exit", "on"])
