@@ -55,32 +55,69 @@ enum DemoTeam {
             let id = "LA-\(1001 + index)"
             var values = [("child", child.0), ("dob", child.1), ("category", child.2)]
             values.append(child.2 == "CLA" ? ("placement_start", day(-30 - index * 9)) : ("plan_start", day(-20 - index * 5)))
-            try admin.addCase(id: id, values: values, worker: workers[index % workers.count])
+            // Spread so that every worker has cases of most categories, sam.okafor (the demo's own user)
+            // one of each.
+            try admin.addCase(id: id, values: values, worker: workers[(index + index / 3) % workers.count])
         }
-        // Each worker's office laptop records some history and syncs it through the peer.
+        // Each worker's office laptop records some history and syncs it through the peer. Each record is
+        // written as if on the afternoon of the day it happened (the laptop's clock set back), so the
+        // demo's own history is on time and `late` shows only the one visit written up late on purpose;
+        // the clock is back at now for every sync, so no clock is reported wrong.
         let transport = InProcessTransport(peer: admin.peer)
         let devices = (folder as NSString).appendingPathComponent("demo-devices")
         for (w, worker) in workers.enumerated() {
-            let store = try CaseStore(path: (devices as NSString).appendingPathComponent("\(worker).sqlite"), author: worker)
+            let clock = DemoClock()
+            let store = try CaseStore(path: (devices as NSString).appendingPathComponent("\(worker).sqlite"), author: worker,
+                                      clock: { clock.now })
             let client = SyncClient(store: store, transport: transport)
             _ = try await client.enrol(serverURL: "in-process", code: try admin.newCode(for: worker), deviceName: "\(worker) office laptop")
             _ = try await client.sync()
+            var entries: [(when: Date, write: () throws -> Void)] = []
             for (c, caseID) in try store.caseIDs().enumerated() {
                 let seed = w * 7 + c
-                let visit = try store.addVisit(caseID: caseID, values: [
-                    ("date", day(-(seed % 9) * 4 - 3) + "T10:30"), ("type", "statutory"), ("seen", "yes"),
-                    ("alone", seed % 4 == 0 ? "no" : "yes")] + (seed % 4 == 0 ? [("alone_reason", "refused")] : []) + [
-                    ("bedroom", seed % 3 == 0 ? "no" : "yes"), ("location", "home"),
-                    ("wishes", wishes[seed % wishes.count]), ("observations", observations[seed % observations.count]),
-                ])
-                if seed % 5 != 4 { try store.finalise(visit) }
-                let note = try store.addNote(caseID: caseID, body: notes[seed % notes.count],
-                                             values: [("category", seed % 2 == 0 ? "phone" : "general"), ("date", day(-(seed % 6) - 1) + "T14:00")])
-                if seed % 3 != 2 { try store.finalise(note) }
+                let visitDay = -(seed % 9) * 4 - 3
+                // One of lee.ward's statutory visits is written up a week after it happened.
+                let writtenLate = worker == workers[1] && c == 0
+                entries.append((moment(daysAgo: -visitDay, hour: 10, minute: 30).addingTimeInterval(writtenLate ? 7 * 86_400 : 5 * 3_600), {
+                    let visit = try store.addVisit(caseID: caseID, values: [
+                        ("date", day(visitDay) + "T10:30"), ("type", "statutory"), ("seen", "yes"),
+                        ("alone", seed % 4 == 0 ? "no" : "yes")] + (seed % 4 == 0 ? [("alone_reason", "refused")] : []) + [
+                        ("bedroom", seed % 3 == 0 ? "no" : "yes"), ("location", "home"),
+                        ("wishes", wishes[seed % wishes.count]), ("observations", observations[seed % observations.count]),
+                    ])
+                    if seed % 5 != 4 { try store.finalise(visit) }
+                }))
+                let noteDay = -(seed % 6) - 1
+                entries.append((moment(daysAgo: -noteDay, hour: 14, minute: 0).addingTimeInterval(1_800), {
+                    let note = try store.addNote(caseID: caseID, body: notes[seed % notes.count],
+                                                 values: [("category", seed % 2 == 0 ? "phone" : "general"), ("date", day(noteDay) + "T14:00")])
+                    if seed % 3 != 2 { try store.finalise(note) }
+                }))
             }
+            for entry in entries.sorted(by: { $0.when < $1.when }) {
+                clock.set(min(entry.when, Date()))
+                try entry.write()
+            }
+            clock.set(nil)
             _ = try await client.sync()
         }
-        try admin.assign(caseID: "LA-1005", to: workers[0], reason: "lee.ward's caseload rebalanced")
+        try admin.assign(caseID: "LA-1005", to: workers[0], reason: "ana.silva's caseload rebalanced")
         return codes
     }
+
+    /// `days` days before today, at `hour`:`minute` local time.
+    private static func moment(daysAgo days: Int, hour: Int, minute: Int) -> Date {
+        let calendar = Calendar.current
+        let start = calendar.startOfDay(for: Date().addingTimeInterval(-Double(days) * 86_400))
+        return calendar.date(bySettingHour: hour, minute: minute, second: 0, of: start) ?? start
+    }
+}
+
+/// A demo laptop's wall clock: set back while the demo writes its history, the real time otherwise.
+private final class DemoClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var fixed: Date?
+
+    var now: Date { lock.withLock { fixed ?? Date() } }
+    func set(_ date: Date?) { lock.withLock { fixed = date } }
 }

@@ -104,10 +104,16 @@ import Testing
     @Test func theDemoOpensOnASeededStore() throws {
         let demo = scratch.path("demo/store.sqlite")
         let result = try binary.run(["demo", "--store", demo, "--data", scratch.path("demo/central")],
-                                    input: "status\ncases\nverify\n")
+                                    input: "status\ncases\nverify\n.mode csv\nlate\nsql SELECT DISTINCT category FROM cases ORDER BY 1\n"
+                                        + "sql SELECT count(*) AS skews FROM clock_skews\n")
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.errors.contains("Demo store:        \(demo)"))
-        #expect(result.errors.contains("first sync: pushed 0, pulled 37, conflicts 0, rejected 0"))
+        #expect(result.errors.contains("first sync: pushed 0, pulled 38, conflicts 0, rejected 0"))
+        // Issue 12, defect 8: the demo's worker has a case of every category, and the demo's own history
+        // was written on time (no late recordings of sam's, no clock reported wrong).
+        #expect(result.output.contains("category\r\nCIN\r\nCLA\r\nCP\r\nPF\r\n"), "\(result.output)")
+        #expect(result.output.contains("case,record,author,happened,recorded,due_by,working_days_late,id\r\ncategory\r\n"), "late is empty")
+        #expect(result.output.contains("skews\r\n0\r\n"))
         #expect(result.output.contains("user:      sam.okafor (worker, team north)"))
         #expect(result.output.contains("(8 rows)"), "sam's seven cases and one reallocated to him")
         #expect(result.output.contains("on 3 device chains, 24 records: intact"))
