@@ -134,6 +134,10 @@ enum CommandCatalog {
         CommandSpec(name: "sync", usage: "sync",
                     summary: "push your pending changes, then pull everything new; ends with: pushed N, pulled M, conflicts K, rejected R",
                     details: """
+                    After the counts, 'what arrived:' lists what came for you: cases new to this device or
+                    reallocated, oversight entries, amendments and visits or notes by others, changes by
+                    others to records you wrote, your own changes from another device, and records now in
+                    conflict (the first few of each, and how many in all).
                     Safe to interrupt at any point: the next sync carries on where this one stopped, and
                     nothing is sent or applied twice. Cases no longer allocated to you leave this device
                     once your changes to them are on the central peer.

@@ -58,6 +58,7 @@ extension Interpreter {
             io.line("council rules updated to version \(version) ('rules' shows them)")
         }
         io.line("\(summary.line)")
+        printArrivals(summary.arrivals)
         if let skew = summary.clockSkew {
             let how = ClockSkew.words(skew)
             io.writeError(io.errorStyle.paint("warning:", .warning) + """
@@ -66,6 +67,28 @@ extension Interpreter {
 
                 """)
         }
+    }
+
+    /// What came for the user, after the counts: one line per kind of news, with the first few of each.
+    private func printArrivals(_ arrivals: SyncArrivals) {
+        guard !arrivals.isEmpty else { return }
+        func line(_ tally: SyncArrivals.Tally, _ one: String, _ many: String, after: String = "") {
+            guard tally.count > 0 else { return }
+            let more = tally.count > tally.samples.count ? ", and \(tally.count - tally.samples.count) more" : ""
+            paragraph("  \(tally.count) \(tally.count == 1 ? one : many): \(tally.samples.joined(separator: ", "))\(more)\(after)", indent: 4)
+        }
+        io.line("what arrived:")
+        line(arrivals.newCases, "case new to this device", "cases new to this device")
+        line(arrivals.reallocations, "case reallocated", "cases reallocated")
+        line(arrivals.oversight, "oversight entry", "oversight entries")
+        line(arrivals.amendments, "amendment by others", "amendments by others")
+        line(arrivals.recordsByOthers, "visit or note by others", "visits and notes by others")
+        line(arrivals.changesToYourRecords, "change by others to a record you wrote", "changes by others to records you wrote")
+        if arrivals.fromYourOtherDevices > 0 {
+            let count = arrivals.fromYourOtherDevices
+            io.line("  \(count) change\(count == 1 ? "" : "s") of yours from another device")
+        }
+        line(arrivals.conflicted, "record now in conflict", "records now in conflict", after: " ('conflicts' lists them)")
     }
 
     private func syncClient(_ url: String) throws -> SyncClient {

@@ -99,7 +99,8 @@ extension CaseStore {
     @discardableResult
     public func applyPulled(_ changes: [Change], receivedAt: [ChangeID: String], cursor: UInt64,
                             revoked: [String] = [], rules: CouncilRules? = nil,
-                            clockSkews: [ChangeID: Int64] = [:]) throws -> Int {
+                            clockSkews: [ChangeID: Int64] = [:],
+                            arrivals: (SyncArrivals) -> Void = { _ in }) throws -> Int {
         try pool.write { db in
             let fresh = try ChangeApplier.apply(changes, db)
             for (id, skew) in clockSkews {
@@ -132,6 +133,7 @@ extension CaseStore {
             var state = try SyncState.load(db)
             state.cursor = cursor
             try state.save(db)
+            arrivals(try SyncArrivals.of(fresh, user: author, deviceID: deviceID, db))
             return fresh.count
         }
     }

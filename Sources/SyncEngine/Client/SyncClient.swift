@@ -16,6 +16,8 @@ public struct SyncSummary: Sendable, Equatable {
     /// This device's clock minus the central peer's, in milliseconds, when further apart than the
     /// tolerance (changes pushed meanwhile are flagged); `nil` when the clocks agree.
     public var clockSkew: Int64?
+    /// What arrived for this device's user: cases, oversight, amendments, changes by others.
+    public var arrivals = SyncArrivals()
 
     public var line: String { "pushed \(pushed), pulled \(pulled), conflicts \(conflicts), rejected \(rejected)" }
 }
@@ -131,8 +133,11 @@ public struct SyncClient: Sendable {
                 throw SyncError.badAnswer("the council rules sent cannot be used (\(error)); nothing of this batch was kept")
             }
             do {
+                var batch = SyncArrivals()
                 summary.pulled += try store.applyPulled(changes, receivedAt: receivedAt, cursor: response.nextCursor,
-                                                        revoked: response.purgeCases, rules: rules, clockSkews: clockSkews)
+                                                        revoked: response.purgeCases, rules: rules, clockSkews: clockSkews,
+                                                        arrivals: { batch = $0 })
+                summary.arrivals.merge(batch)
             } catch let refusal as ChangeApplier.Refusal {
                 throw SyncError.badAnswer("\(refusal)")
             }
