@@ -9,7 +9,12 @@ import Store
 public final class Interpreter {
     /// The store; reopened under the enrolled user's name after `enrol`.
     public internal(set) var store: CaseStore
-    let io: ReplIO
+    /// Where commands are read and questions asked: the terminal, a pipe or a test.
+    let terminal: ReplIO
+    /// The file results go to after `.output FILE`, until `.output` alone.
+    var outputFile: FileOutputIO?
+    /// Where results go: the `.output` file if one is open, else the terminal.
+    var io: ReplIO { outputFile ?? terminal }
     let keepGoing: Bool
     /// How tables are printed; `.mode` changes it.
     public var mode: OutputMode = .table
@@ -27,7 +32,7 @@ public final class Interpreter {
 
     public init(store: CaseStore, io: ReplIO, keepGoing: Bool = false, connector: (any SyncConnector)? = nil) {
         self.store = store
-        self.io = io
+        self.terminal = io
         self.keepGoing = keepGoing
         self.connector = connector
     }
@@ -50,6 +55,7 @@ public final class Interpreter {
             lineNumber += 1
             switch execute(line) {
             case .quit:
+                if !finishOutput() { failures += 1 }
                 return failures == 0 || io.isInteractive ? 0 : 1
             case .failed:
                 failures += 1
@@ -58,8 +64,20 @@ public final class Interpreter {
                 break
             }
         }
-        if io.isInteractive { io.line() }
+        if io.isInteractive { terminal.line() }
+        if !finishOutput() { failures += 1 }
         return failures == 0 || io.isInteractive ? 0 : 1
+    }
+
+    /// Closes an `.output` file left open at the end; `false` if writing it had failed (said on stderr).
+    private func finishOutput() -> Bool {
+        do {
+            try closeOutputFile()
+            return true
+        } catch {
+            terminal.errorLine("\(error)", prefix: terminal.errorStyle.paint("error:", .alert) + " ")
+            return false
+        }
     }
 
     /// Runs one command line, printing its result or its error.
@@ -92,7 +110,7 @@ public final class Interpreter {
         defer { io.releaseOutput() }
         switch spec.name {
         // Commands that take their text as typed, not split into words.
-        case "sql": try runSQL(rest)
+        case "sql": try runSQL(try completeQuery(rest))
         case "note": try recordNote(rest, spec: spec)
         case "oversight": try recordOversight(rest, spec: spec)
         default:
@@ -121,6 +139,9 @@ public final class Interpreter {
             case "resolve": try resolve(words, spec: spec)
             case "rejected": try rejected(words, spec: spec)
             case ".mode": try setMode(words, spec: spec)
+            case ".tables": try listViews(words, spec: spec)
+            case ".schema": try describeViews(words, spec: spec)
+            case ".output": try redirectOutput(words, spec: spec)
             case "help": try help(words)
             case "quit": return .quit
             default: throw ReplError.unknownCommand(name, suggestion: nil)

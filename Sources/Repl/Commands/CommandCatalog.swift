@@ -15,7 +15,7 @@ struct CommandSpec: Sendable {
 
     private static let paged: Set<String> = [
         "cases", "due", "overdue", "team", "not-seen-alone", "late", "rules", "case", "show", "history",
-        "conflicts", "rejected", "sql", "help", "status",
+        "conflicts", "rejected", "sql", "help", "status", ".tables", ".schema",
     ]
 }
 
@@ -160,11 +160,35 @@ enum CommandCatalog {
                     The query runs on a read-only connection; SQLite refuses writes, ATTACH, PRAGMA and reads of
                     anything but the documented views (docs/SQL.md). At most \(ReadOnlyQuery.maximumRows) rows.
                     A query is stopped after \(Int(ReadOnlyQuery.timeLimit)) seconds; Ctrl-C stops it sooner.
+                    One line is one query. A query goes on over the next lines, up to a line ending in ';',
+                    when its first line is bare 'sql' or plainly unfinished (an open bracket or quote, or a
+                    last word such as SELECT, FROM, WHERE, AND or a comma). .tables and .schema list the views.
                     Example:
                       sql SELECT case_id, occurred_at FROM visits WHERE seen_alone = 0
+                      sql SELECT case_id, count(*) AS visits FROM
+                      ....... visits GROUP BY case_id;
                     """),
-        CommandSpec(name: ".mode", usage: ".mode table|csv|json", summary: "how tables are printed (now and for later commands)"),
-        CommandSpec(name: "help", usage: "help [COMMAND]", summary: "list commands, or explain one"),
+        CommandSpec(name: ".mode", usage: ".mode table|csv|json|line", summary: "how tables are printed (now and for later commands)",
+                    details: """
+                    table  aligned columns, fitted to the window at a terminal (the default)
+                    csv    RFC 4180, with a header line, for spreadsheets
+                    json   an array of objects, one per row
+                    line   each row as 'column = value' lines, rows apart by a blank line: long text whole
+                    """),
+        CommandSpec(name: ".tables", usage: ".tables", summary: "the views sql reads, with their rows and columns"),
+        CommandSpec(name: ".schema", aliases: ["\\d"], usage: ".schema [VIEW]   (or \\d [VIEW])",
+                    summary: "the columns of a view, or of every view, in order"),
+        CommandSpec(name: ".output", usage: ".output [FILE]",
+                    summary: "send results to a new FILE (0600) until '.output' alone; questions and errors stay on the screen",
+                    details: """
+                    The file must not exist yet. Results are written plain (no colour, not fitted to a window).
+                    Example:
+                      .mode csv
+                      .output visits.csv
+                      sql SELECT * FROM visits;
+                      .output
+                    """),
+        CommandSpec(name: "help", aliases: ["\\?"], usage: "help [COMMAND]   (or \\?)", summary: "list commands, or explain one"),
         CommandSpec(name: "quit", aliases: ["exit"], usage: "quit", summary: "leave (Ctrl-D also works)"),
     ]
 

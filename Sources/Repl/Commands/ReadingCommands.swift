@@ -83,7 +83,7 @@ extension Interpreter {
         switch mode {
         case .table:
             printTable(records)
-        case .csv:
+        case .csv, .line:
             // The case's own line first, then its records, each with its header line.
             printTable(try caseHeader(caseID, state))
             printTable(records)

@@ -9,6 +9,9 @@ public enum OutputMode: String, CaseIterable, Sendable {
     case csv
     /// A JSON array of objects, one per row, keys in column order.
     case json
+    /// Each row as `column = value` lines, rows apart by a blank line (sqlite3's `.mode line`): for
+    /// rows too wide for any window, and for reading long text whole.
+    case line
 }
 
 /// A cell of a table: text, a number, or nothing.
@@ -62,7 +65,23 @@ public struct Table: Sendable, Equatable {
         case .table: return TableLayout(table: self, style: style).render()
         case .csv: return renderCSV()
         case .json: return renderJSON()
+        case .line: return renderLines()
         }
+    }
+
+    /// Column names right-aligned, then ` = ` and the whole value; a value over several lines continues
+    /// under itself. Control characters are escaped (``SafeText``) as everywhere.
+    private func renderLines() -> String {
+        let names = columns.map { SafeText.escaped($0) }
+        let width = names.map(\.count).max() ?? 0
+        let margin = "\n" + String(repeating: " ", count: width + 3)
+        return rows.map { row in
+            zip(names, row).map { name, cell in
+                let value = SafeText.escaped(cell.plain, lineBreaks: .kept).split(separator: "\n", omittingEmptySubsequences: false)
+                    .joined(separator: margin)
+                return (String(repeating: " ", count: width - name.count) + name + " = " + value).trimmingTrailingSpaces()
+            }.joined(separator: "\n") + "\n"
+        }.joined(separator: "\n") + (rows.isEmpty ? "(0 rows)\n" : "")
     }
 
     /// Cells keep their line breaks (quoted, as RFC 4180 allows); every other control character is

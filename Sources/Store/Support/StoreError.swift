@@ -6,6 +6,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case caseExists(String)
     case noSuchCase(String, known: [String])
     case noSuchRecord(String)
+    /// A view name that is not one of the documented views.
+    case noSuchView(String)
     case prefixTooShort(String)
     case ambiguousPrefix(String, matches: [String])
     case unknownKey(String, type: RecordType, valid: [String])
@@ -33,6 +35,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "no case \(id); \(list)"
         case .noSuchRecord(let id):
             return "no record matches '\(id)'"
+        case .noSuchView(let name):
+            return "no view '\(name)': the views are \(ReadOnlyViews.names.sorted().joined(separator: ", ")) ('.tables' lists them)"
         case .prefixTooShort(let prefix):
             return "'\(prefix)' is too short to name a record: give the full id or at least 6 characters of it"
         case .ambiguousPrefix(let prefix, let matches):
