@@ -174,6 +174,21 @@ import Testing
         #expect(record.centralPeer == nil)
     }
 
+    /// The peer's received time comes with every pulled change; the store keeps it for other devices'
+    /// changes too, and nothing of its own is counted differently for it.
+    @Test func theCentralPeersReceivedTimeOfOtherDevicesChangesIsKept() throws {
+        try sam.seedCase("LA-2")
+        try send(sam, to: priya)
+        let note = try priya.addNote(caseID: "LA-2", body: "Manager's note.", values: [("date", "2026-10-21T09:00")])
+        let changes = try priya.pool.read { db in try ChangeLog.fetch(db, where: "device_id = ?", [priya.deviceID]) }
+        try sam.applyPulled(changes, receivedAt: Dictionary(uniqueKeysWithValues: changes.map { ($0.id, "2026-11-20T13:00:00.000Z") }), cursor: 0)
+        let entry = try #require(try sam.caseRecord("LA-2").entries.first { $0.recordID == note })
+        #expect(entry.stamp.receipt == .received(at: "2026-11-20T13:00:00.000Z"))
+        #expect(try sam.pendingCount() == 1, "the case's own creation is still pending")
+        #expect(try sam.rejectedCount() == 0)
+        #expect(try sam.pendingChanges(limit: 10).map(\.id.deviceID) == [sam.deviceID])
+    }
+
     @Test func aCaseTheStoreDoesNotHoldIsNoSuchCase() throws {
         try sam.seedCase()
         #expect(throws: StoreError.noSuchCase("LA-9", known: ["LA-1001"])) { try sam.caseRecord("LA-9") }
