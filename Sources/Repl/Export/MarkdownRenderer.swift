@@ -36,7 +36,8 @@ struct MarkdownRenderer {
             out.append("")
             for field in entry.fields {
                 let value = field.value.isEmpty ? "*(not recorded)*" : block(escape(field.value))
-                out.append("- **\(escape(field.label)):** " + value)
+                // A list of its own, apart from the stamps' above it: another bullet starts a new list.
+                out.append("* **\(escape(field.label)):** " + value)
                 for note in field.notes {
                     out.append("  - " + (note.alert ? "**" + block(escape(note.text), indent: "    ") + "**" : "*" + block(escape(note.text), indent: "    ") + "*"))
                 }

@@ -262,21 +262,21 @@ struct RecordDocument: Sendable {
         }
 
         let stamp = entry.stamp
-        stamps.append(Item(label: "Recorded", value: describe(stamp, context)))
+        stamps.append(Item(label: "Recorded", value: describe(stamp)))
         stamps.append(Item(label: "Received", value: receipt(stamp.receipt)))
         if let skew = stamp.clockSkewMilliseconds {
             stamps.append(Item(label: "Clock", value: "recorded on a device whose clock was \(ClockSkew.words(skew)) of the central peer's: "
                                + "its recorded time came from that clock", alert: true))
         }
         if entry.edits > 0, let last = entry.lastEdit {
-            stamps.append(Item(label: "Edited", value: "\(entry.edits) time\(entry.edits == 1 ? "" : "s"), last \(describe(last, context)); "
+            stamps.append(Item(label: "Edited", value: "\(entry.edits) time\(entry.edits == 1 ? "" : "s"), last \(describe(last)); "
                                + receipt(last.receipt, inline: true)))
         }
         if let finalised = entry.finalised {
-            stamps.append(Item(label: "Finalised", value: "\(describe(finalised, context)); \(receipt(finalised.receipt, inline: true))"))
+            stamps.append(Item(label: "Finalised", value: "\(describe(finalised)); \(receipt(finalised.receipt, inline: true))"))
         }
         if let deleted = entry.deleted {
-            stamps.append(Item(label: "Deleted", value: "\(describe(deleted, context)); \(receipt(deleted.receipt, inline: true))", alert: true))
+            stamps.append(Item(label: "Deleted", value: "\(describe(deleted)); \(receipt(deleted.receipt, inline: true))", alert: true))
         }
         stamps.append(Item(label: entry.recordType == .case ? "Case id" : "Record id", value: entry.recordID))
 
@@ -289,7 +289,7 @@ struct RecordDocument: Sendable {
     }
 
     /// "2026-11-23 21:05:01.921 UTC by lee.ward on device 3456094b".
-    private static func describe(_ stamp: ChangeStamp, _ context: Context) -> String {
+    private static func describe(_ stamp: ChangeStamp) -> String {
         "\(readable(stamp.recordedAt)) by \(stamp.author) on device \(stamp.change.deviceID.prefix(8))"
     }
 
