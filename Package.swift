@@ -79,7 +79,7 @@ let package = Package(
             ]
         ),
         // The command interpreter, over an input/output abstraction.
-        .target(name: "Repl", dependencies: ["Store", "SyncEngine"]),
+        .target(name: "Repl", dependencies: ["Store", "SyncEngine", .product(name: "Crypto", package: "swift-crypto")]),
         // The `fieldbook` executable.
         .executableTarget(
             name: "fieldbook",

@@ -131,6 +131,8 @@ public final class Interpreter {
             case "delete": try delete(words, spec: spec)
             case "show": try show(words, spec: spec)
             case "history": try history(words, spec: spec)
+            case "chronology": try chronology(words, spec: spec)
+            case "export": try export(words, spec: spec)
             case "verify": return try verify(words, spec: spec)
             case "enrol": try enrol(words, spec: spec)
             case "sync": try sync(words, spec: spec)

@@ -15,7 +15,7 @@ struct CommandSpec: Sendable {
 
     private static let paged: Set<String> = [
         "cases", "due", "overdue", "team", "not-seen-alone", "late", "rules", "case", "show", "history",
-        "conflicts", "rejected", "sql", "help", "status", ".tables", ".schema",
+        "conflicts", "rejected", "sql", "help", "status", ".tables", ".schema", "chronology",
     ]
 }
 
@@ -122,6 +122,26 @@ enum CommandCatalog {
         CommandSpec(name: "show", usage: "show RECORD", summary: "show a record's fields, status, conflicts and amendments"),
         CommandSpec(name: "history", usage: "history RECORD",
                     summary: "every change of a record: when, who, which device, what was written, hash"),
+        CommandSpec(name: "chronology", usage: "chronology CASE",
+                    summary: "a case's whole record in time order, in full: visits, notes, amendments, oversight, allocations, resolutions, deletions",
+                    details: """
+                    Every entry in full, numbered, with who recorded it and when (occurred, recorded, received by
+                    the central peer), its status, amendments beside the value they corrected, and unresolved
+                    conflicts with every version. .mode csv and json give one row per entry.
+                    Example:
+                      chronology LA-1042
+                    """),
+        CommandSpec(name: "export", usage: "export CASE --format html|md|txt --output FILE [--force]",
+                    summary: "write a case's record to a file for court or printing; prints the file's SHA-256",
+                    details: """
+                    The chronology in full, with the case's details and the store's verify result. html prints
+                    on A4 with page numbers; txt is wrapped at 80 columns. The file is new, readable only by
+                    you and written whole; an existing FILE is kept unless --force. --format may be left out
+                    when FILE ends in .html, .md or .txt. The last line is the file's SHA-256 as sha256sum
+                    prints it: keep it, and check a copy later with sha256sum.
+                    Example:
+                      export LA-1042 --format html --output LA-1042.html
+                    """),
         CommandSpec(name: "verify", usage: "verify",
                     summary: "check every hash chain and that the records equal a replay of the change log"),
         CommandSpec(name: "enrol", aliases: ["enroll"], usage: "enrol URL CODE",

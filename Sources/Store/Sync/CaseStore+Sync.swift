@@ -115,6 +115,14 @@ extension CaseStore {
             for caseID in revoked {
                 try db.execute(sql: "INSERT OR IGNORE INTO stale_case (case_id) VALUES (?)", arguments: [caseID])
             }
+            // When the peer received other devices' changes, which the case record shows (`chronology`, `export`).
+            // Kept as accepted receipts: pending and rejected count only this device's own, so nothing changes there.
+            for change in changes where change.id.deviceID != deviceID {
+                guard let received = receivedAt[change.id], !received.isEmpty else { continue }
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO change_receipt (device_id, seq, status, received_at) VALUES (?, ?, 'accepted', ?)
+                    """, arguments: [change.id.deviceID, change.id.seq, received])
+            }
             var released: Set<String> = []
             for change in changes where change.id.deviceID == deviceID {
                 guard let received = receivedAt[change.id] else { continue }
