@@ -55,7 +55,7 @@ extension Interpreter {
             for spec in CommandCatalog.all {
                 io.line("  \(spec.name)\(String(repeating: " ", count: width - spec.name.count))  \(spec.summary)")
             }
-            io.line("RECORD is a full id or at least 6 characters of one; values with spaces go in quotes.")
+            io.line("RECORD is a full id, at least 6 characters of one, or last (the record you created last); values with spaces go in quotes.")
             return
         }
         guard let spec = CommandCatalog.spec(name) else {
