@@ -40,7 +40,7 @@ import Testing
         #expect(io.output == """
             LA-1  visit  2026-11-19  draft  sam.okafor  \(visit)
                 wishes: wants to see his sister at [school]
-            LA-2  note  \(try noteDay(note))  draft  sam.okafor  \(note)
+            LA-2  note   \(try noteDay(note))  draft  sam.okafor  \(note)
                 body: Zoë's [school] rang: she was upset at lunch
             (2 records, best match first)
             LA-2  note  \(try noteDay(note))  draft  sam.okafor  \(note)

@@ -72,10 +72,15 @@ extension Interpreter {
     private func printSearchResults(_ results: SearchResults) {
         let style = io.style
         var out = ""
-        for hit in results.hits {
-            let occurred = hit.occurredDay ?? ""
-            let facts = [hit.caseID, hit.recordType.rawValue, occurred, hit.status ?? "", hit.author ?? "", hit.recordID]
-            out += facts.map { TableLayout.flatten(.text($0)) }.filter { !$0.isEmpty }.joined(separator: "  ") + "\n"
+        // The facts of each record in aligned columns, so the eye runs down the cases and dates.
+        let facts = results.hits.map { hit in
+            [hit.caseID, hit.recordType.rawValue, hit.occurredDay ?? "", hit.status ?? "", hit.author ?? "", hit.recordID]
+                .map { TableLayout.flatten(.text($0)) }
+        }
+        let widths = (0..<6).map { column in facts.map { $0[column].count }.max() ?? 0 }
+        for (hit, facts) in zip(results.hits, facts) {
+            out += zip(facts, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingTrailingSpaces() + "\n"
             let snippet = hit.snippet.parts.map { part -> String in
                 let text = TableLayout.flatten(.text(part.text))
                 guard part.matched else { return text }
