@@ -29,6 +29,18 @@ import Testing
         #expect(Set(try priya.store.search("school trip").hits.map(\.recordID)) == [note, other])
         #expect(try priya.store.verify().isIntact)
 
+        // A visit, its finalisation and its amendment arrive in one pull (saved in one statement): the
+        // correction's words find the visit.
+        let visit = try sam.store.addVisit(caseID: "LA-2", values: [("date", "2026-11-19"), ("type", "planned"),
+                                                                   ("wishes", "wants to see his sister")])
+        try sam.store.finalise(visit)
+        _ = try sam.store.amend(visit, reason: "misheard", values: [("wishes", "wants to see his stepsister")])
+        try await sam.sync()
+        try await priya.sync()
+        #expect(try priya.store.search("stepsister").hits.map(\.recordID) == [visit])
+        #expect(try priya.store.search("stepsister").hits.first?.field == "amended")
+        #expect(try priya.store.verify().isIntact)
+
         // LA-1 moves to a worker of another team: it leaves sam's laptop, and so do its words.
         try central.admin.assign(caseID: "LA-1", to: "kim", reason: "moved area")
         let summary = try await sam.sync()
