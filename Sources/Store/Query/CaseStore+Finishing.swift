@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// A draft visit or note of the store's user, for `drafts`.
@@ -83,6 +84,7 @@ extension CaseStore {
     /// The store user's draft visits and notes, oldest first: what is left to finish.
     public func drafts() throws -> [DraftRecord] {
         let today = self.today
+        let days = LocalDays(timeZone)
         return try pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT r.id, r.type, r.case_id, r.created_at, r.fields, json_extract(c.fields, '$.child_name') AS child_name
@@ -94,7 +96,7 @@ extension CaseStore {
                 let fields = try JSONCoding.decode([String: String].self, from: row["fields"])
                 let type = RecordType(rawValue: row["type"]) ?? .note
                 let recordedAt: String? = row["created_at"]
-                let started = recordedAt.flatMap { CivilDate(localDay(of: $0)) } ?? today
+                let started = recordedAt.flatMap { CivilDate(days.day(of: $0)) } ?? today
                 return DraftRecord(recordID: row["id"], type: type, caseID: row["case_id"], childName: row["child_name"],
                                    occurredAt: fields["occurred_at"], recordedAt: recordedAt,
                                    summary: Self.summary(type, fields), ageInDays: max(0, started.days(until: today)))
@@ -140,6 +142,7 @@ extension CaseStore {
     /// `limit` most recently changed, how many there are, and the prefix all of their ids share.
     public func recordCompletions(prefix: String, choice: RecordChoice = .any, limit: Int = 40) throws -> RecordCompletions {
         let prefix = prefix.lowercased()
+        let days = LocalDays(timeZone)
         return try pool.read { db in
             let matching = "\(choice.condition) AND substr(id, 1, length(:prefix)) = :prefix"
             guard let bounds = try Row.fetchOne(db, sql: "SELECT count(*) AS n, min(id) AS first, max(id) AS last FROM record WHERE \(matching)",
@@ -156,7 +159,7 @@ extension CaseStore {
                 let id: String = row["id"]
                 return RecordSummary(recordID: id, shortID: try uniquePrefix(of: id, db), type: RecordType(rawValue: row["type"]) ?? .note,
                                      caseID: row["case_id"], status: row["status"],
-                                     occurredDay: (row["occurred_at"] ?? row["created_at"]).map { localDay(of: $0) })
+                                     occurredDay: (row["occurred_at"] ?? row["created_at"]).map { days.day(of: $0) })
             }
             return RecordCompletions(records: records, total: bounds["n"], commonPrefix: common)
         }
@@ -170,5 +173,30 @@ extension CaseStore {
                 FROM record WHERE type = 'case' ORDER BY id
                 """).map { CaseSummary(caseID: $0["id"], childName: $0["child"], category: $0["category"]) }
         }
+    }
+}
+
+/// The local calendar day of stored dates and UTC instants, for listings of many records: what
+/// `localDay(of:)` gives, with its formatter and calendar made once rather than for every value (making
+/// them was most of the time `search` took on a small store).
+struct LocalDays {
+    private let calendar: Calendar
+    private let instant = ISO8601DateFormatter()
+    private let recorded = ISO8601DateFormatter()
+
+    init(_ zone: TimeZone) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        self.calendar = calendar
+        instant.formatOptions = [.withInternetDateTime]
+        recorded.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    }
+
+    /// `2026-11-20` for a date (as stored), or for an instant the day it fell on in the zone.
+    func day(of stored: String) -> String {
+        guard stored.count > 10 else { return stored }
+        guard let date = (stored.contains(".") ? recorded : instant).date(from: stored) else { return String(stored.prefix(10)) }
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
     }
 }

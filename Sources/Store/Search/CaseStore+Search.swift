@@ -140,6 +140,7 @@ extension CaseStore {
     public func search(_ text: String, caseID: String? = nil, includeDeleted: Bool = false,
                        limit: Int = CaseStore.searchLimit) throws -> SearchResults {
         let terms = try SearchTerms(text)
+        let days = LocalDays(timeZone)
         return try pool.read { db in
             if let caseID { try requireCase(caseID, db) }
             let filter = """
@@ -167,7 +168,7 @@ extension CaseStore {
                     (candidates[a].matchCount, -a) < (candidates[b].matchCount, -b)
                 } ?? 0
                 return SearchHit(recordID: row["id"], recordType: RecordType(rawValue: row["type"]) ?? .note, caseID: row["case_id"],
-                                 occurredAt: occurredAt, occurredDay: occurredAt.map { localDay(of: $0) }, status: row["status"],
+                                 occurredAt: occurredAt, occurredDay: occurredAt.map { days.day(of: $0) }, status: row["status"],
                                  author: row["created_by"], field: SearchIndex.columns[best], snippet: candidates[best])
             }
             return SearchResults(hits: hits, total: total)
