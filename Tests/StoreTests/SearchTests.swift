@@ -254,6 +254,16 @@ import Testing
         #expect(try found("school") == [note])
     }
 
+    @Test func aStoreThatKeepsNoIndexSaysSoAndVerifies() throws {
+        let note = try store.addNote(caseID: "LA-1001", body: "school meeting")
+        try store.database.write { db in try StoreMigrations.dropSearchIndex(db) }
+        _ = try store.edit(note, values: [("body", "school trip")])
+        #expect(throws: SearchError.notKept) { try store.search("school") }
+        #expect(try store.verify().isIntact, "no index is no damaged index")
+        try store.rebuildSearchIndex()
+        #expect(try found("trip") == [note])
+    }
+
     @Test func aRebuildMendsTheIndex() throws {
         let note = try store.addNote(caseID: "LA-1001", body: "school meeting")
         try store.database.write { db in

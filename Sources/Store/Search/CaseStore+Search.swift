@@ -40,9 +40,13 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
     case noWords
     case tooLong(characters: Int)
     case tooManyWords(Int)
+    /// The store keeps no index (the central peer's replica).
+    case notKept
 
     public var description: String {
         switch self {
+        case .notKept:
+            return "this store keeps no search index (a central peer's replica keeps none); 'search --rebuild' makes one"
         case .noWords:
             return "give at least one word to look for (letters or digits): search TEXT [--case ID]"
         case .tooLong(let characters):
@@ -142,6 +146,7 @@ extension CaseStore {
         let terms = try SearchTerms(text)
         let days = LocalDays(timeZone)
         return try pool.read { db in
+            guard try SearchIndex.isKept(db) else { throw SearchError.notKept }
             if let caseID { try requireCase(caseID, db) }
             let filter = """
                 search_index MATCH :pattern AND (:caseID IS NULL OR r.case_id = :caseID) AND (:deleted OR r.status IS NOT 'deleted')

@@ -63,21 +63,34 @@ enum SearchIndex {
     /// Everything is dropped and created afresh, so a dropped trigger or damaged FTS5 pages are mended too
     /// (deleting rows through a damaged index could fail).
     static func rebuild(_ db: Database) throws {
+        try drop(db)
+        try create(db)
+        try optimize(db)
+    }
+
+    /// Removes the index and its triggers: for a store whose records nobody searches. The central peer's
+    /// replica drops it (migration "central v5"): it accepts pushed changes one at a time, and keeping the
+    /// index in step took three quarters of its throughput (W5 in docs/BENCHMARKS.md).
+    static func drop(_ db: Database) throws {
         for trigger in triggers { try db.execute(sql: "DROP TRIGGER IF EXISTS \(trigger)") }
         try db.execute(sql: "DROP VIEW IF EXISTS search_source")
         try db.execute(sql: "DROP TABLE IF EXISTS search_index")
         try db.execute(sql: "DROP TABLE IF EXISTS search_text")
-        try create(db)
-        try optimize(db)
+    }
+
+    /// Whether this store keeps an index at all (the central peer's replica keeps none).
+    static func isKept(_ db: Database) throws -> Bool {
+        try db.tableExists("search_text") || db.tableExists("search_index")
     }
 
     /// The triggers that keep the index in step: three on `record`, three on `search_text`.
     static let triggers = ["search_record_inserted", "search_record_updated", "search_record_deleted",
                            "search_text_inserted", "search_text_updated", "search_text_deleted"]
 
-    /// The parts of the index that are not there (a trigger dropped with the sqlite3 shell: the index would
-    /// stop following the records without a word), for `verify`.
+    /// The parts of a kept index that are not there (a trigger dropped with the sqlite3 shell: the index
+    /// would stop following the records without a word), for `verify`. None for a store that keeps no index.
     static func missingParts(_ db: Database) throws -> [String] {
+        guard try isKept(db) else { return [] }
         let present = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('trigger', 'table', 'view')"))
         return (["search_text", "search_index", "search_source"] + triggers).filter { !present.contains($0) }
     }
@@ -210,5 +223,13 @@ enum SearchIndex {
                 \(reamend("old"))
             END;
             """
+    }
+}
+
+extension StoreMigrations {
+    /// Removes the search index from a store whose records nobody searches: the central peer's replica
+    /// (see ``SearchIndex``). `verify` then checks no index, and `search` says there is none.
+    public static func dropSearchIndex(_ db: Database) throws {
+        try SearchIndex.drop(db)
     }
 }

@@ -129,6 +129,7 @@ public struct StoreVerifier {
                                        + "it is made from the records: 'search --rebuild' makes it again")
                 return report
             }
+            guard try SearchIndex.isKept(db) else { return report }
             let stale = try SearchIndex.staleRecords(db)
             if stale.count > 0 {
                 report.problems.append("search index: the indexed text of \(stale.count) record(s) differs from the records (\(stale.ids.joined(separator: ", "))\(stale.count > stale.ids.count ? ", ..." : "")); "
@@ -137,7 +138,7 @@ public struct StoreVerifier {
             return report
         }
         // FTS5's check needs its tables, which may be the missing parts.
-        let complete = try store.pool.read { db in try SearchIndex.missingParts(db).isEmpty }
+        let complete = try store.pool.read { db in try SearchIndex.isKept(db) && SearchIndex.missingParts(db).isEmpty }
         if complete, let problem = try store.pool.write({ db in try SearchIndex.integrityProblem(db) }) {
             checked.problems.append("search index: FTS5's integrity check failed (\(problem)); it is made from the records: 'search --rebuild' makes it again")
         }
