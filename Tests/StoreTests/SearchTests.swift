@@ -209,6 +209,13 @@ import Testing
         #expect(hit.author == "sam.okafor")
     }
 
+    @Test func wordsMatchedSideBySideAreMarkedTogether() throws {
+        _ = try store.addNote(caseID: "LA-1001", body: "Carer rang: the carer rang again later")
+        let snippet = try #require(try store.search("carer rang").hits.first).snippet
+        #expect(snippet.marked() == "[Carer rang]: the [carer rang] again later")
+        #expect(SearchSnippet(marked: "\u{2}a\u{3} \u{2}b\u{3}, \u{2}c\u{3}").marked() == "[a b], [c]")
+    }
+
     @Test func aLongTextIsCutAroundTheMatch() throws {
         let words = (1...60).map { "filler\($0)" }
         _ = try store.addNote(caseID: "LA-1001", body: (words[..<30] + ["bruise"] + words[30...]).joined(separator: " "))

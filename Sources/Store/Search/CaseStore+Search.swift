@@ -99,7 +99,19 @@ public struct SearchSnippet: Sendable, Equatable {
             }
         }
         if !current.isEmpty { parts.append(Part(current, matched: inMatch)) }
-        self.parts = parts
+        // Words matched side by side are marked as one: [carer rang], not [carer] [rang].
+        var merged: [Part] = []
+        for part in parts {
+            if let gap = merged.last, !gap.matched, gap.text.allSatisfy(\.isWhitespace), merged.count >= 2,
+               merged[merged.count - 2].matched, part.matched {
+                merged.removeLast()
+                let before = merged.removeLast()
+                merged.append(Part(before.text + gap.text + part.text, matched: true))
+            } else {
+                merged.append(part)
+            }
+        }
+        self.parts = merged
     }
 
     var matchCount: Int { parts.filter(\.matched).count }
