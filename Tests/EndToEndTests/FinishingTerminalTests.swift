@@ -23,7 +23,7 @@ import Testing
         try terminal.press("Tab")
         // One to a line, each id with what it is; the final note is not offered to finalise.
         let listed = try terminal.waitFor("  visit      C1  2026-11-20  draft")
-        #expect(listed.contains("last  your newest record: visit on C1, earlier"))
+        #expect(listed.contains(try Regex("last +your newest record: visit on C1, earlier")))
         #expect(!listed.contains("note       C1"))
         try terminal.waitFor("fieldbook> finalise ", count: 2)
         try terminal.type("l")

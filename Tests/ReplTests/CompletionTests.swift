@@ -46,6 +46,9 @@ import Testing
         #expect(record.display == "\(short)  visit      LA-1010  2026-11-20  draft")
         let last = try #require(completion.candidates.first)
         #expect(last.detail == "your newest record: visit on LA-1010, earlier")
+        let pad = String(repeating: " ", count: short.count - 4)
+        #expect(completion.listed == ["last\(pad)  your newest record: visit on LA-1010, earlier", "\(short)  visit      LA-1010  2026-11-20  draft"],
+                "the details lined up")
         // Typed far enough to name one record: completed, with a space to follow.
         let one = try #require(try complete("finalise \(draft.prefix(6).uppercased())"))
         #expect(one.replacement == "finalise \(short)")

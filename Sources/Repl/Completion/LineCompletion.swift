@@ -30,6 +30,16 @@ public struct LineCompletion: Sendable, Equatable {
 
     /// One candidate alone: the word is finished.
     public var isComplete: Bool { candidates.count == 1 && unlisted == 0 }
+
+    /// The candidates as a second Tab lists them: each word, then its detail, the details lined up
+    /// (short ids differ in length).
+    public var listed: [String] {
+        let width = candidates.filter { !$0.detail.isEmpty }.map(\.text.count).max() ?? 0
+        return candidates.map { candidate in
+            candidate.detail.isEmpty ? candidate.text
+                : candidate.text.padding(toLength: max(width, candidate.text.count), withPad: " ", startingAt: 0) + "  " + candidate.detail
+        }
+    }
 }
 
 /// Tab completion for the REPL's line, as a pure function of the line and the store, so it is tested

@@ -83,7 +83,7 @@ private enum CompletionState {
         guard let completion = completer(line) else { return nil }
         var entries = [completion.replacement]
         if !completion.isComplete {
-            entries += completion.candidates.map(\.display).filter { !SafeText.needsEscaping($0) }
+            entries += completion.listed.filter { !SafeText.needsEscaping($0) }
             if completion.unlisted > 0 {
                 // Listed last: libedit sorts the list, and "…" sorts after letters and digits.
                 entries.append("… and \(completion.unlisted) more: type more of the id")
