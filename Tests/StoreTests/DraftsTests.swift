@@ -108,6 +108,19 @@ import Testing
         #expect(summary.status == "draft")
     }
 
+    @Test func aWorkerIsOfferedOnlyTheDraftsTheyMayFinish() throws {
+        let mine = try visit()
+        let colleague = try CaseStore.temporary(in: folder, author: "lee", clock: clock)
+        let theirs = try colleague.addNote(caseID: "LA-1001", body: "lee's note")
+        #expect(Set(try store.recordCompletions(prefix: "", choice: .finishable).records.map(\.recordID)) == [mine, theirs],
+                "before enrolment the policy lets anyone finish a draft")
+        try store.saveEnrolment(serverURL: "https://peer.example", token: "t", user: "sam.okafor", role: "worker", team: "north")
+        #expect(try store.recordCompletions(prefix: "", choice: .finishable).records.map(\.recordID) == [mine])
+        #expect(Set(try store.recordCompletions(prefix: "", choice: .drafts).records.map(\.recordID)) == [mine, theirs], "anyone may edit a draft")
+        try store.saveEnrolment(serverURL: "https://peer.example", token: "t", user: "sam.okafor", role: "supervisor", team: "north")
+        #expect(try store.recordCompletions(prefix: "", choice: .finishable).total == 2)
+    }
+
     @Test func completionListsTheNewestAndCountsTheRest() throws {
         for _ in 1...5 {
             _ = try visit()

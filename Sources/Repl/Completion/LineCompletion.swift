@@ -45,7 +45,7 @@ public struct LineCompletion: Sendable, Equatable {
 /// Tab completion for the REPL's line, as a pure function of the line and the store, so it is tested
 /// without a terminal: a command name first; then what that command takes next. Record ids are offered
 /// with their type, case, date and status, and limited to what the command can act on (`finalise` offers
-/// drafts, `amend` final records); `last` is offered wherever a RECORD goes.
+/// the drafts the user may finalise, `amend` final records); `last` is offered wherever a RECORD goes.
 ///
 /// The word offered for a record is its shortest unique prefix (8 characters or more, what `show`
 /// accepts), or the full id once more than that has been typed.
@@ -65,7 +65,7 @@ public enum LineCompleter {
         switch command {
         case "show", "history": return .records(.any, cases: true)
         case "edit": return .records(.drafts, cases: true)
-        case "finalise", "finalize", "delete": return .records(.drafts, cases: false)
+        case "finalise", "finalize", "delete": return .records(.finishable, cases: false)
         case "amend": return .records(.final, cases: false)
         case "resolve": return .records(.inConflict, cases: true)
         case "case": return .cases(extra: ["add"])

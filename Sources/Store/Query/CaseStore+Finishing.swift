@@ -63,17 +63,22 @@ public struct RecordCompletions: Sendable, Equatable {
 public enum RecordChoice: Sendable, Equatable {
     /// Any visit, note, amendment or oversight entry.
     case any
-    /// Draft visits and notes (`edit`, `finalise`, `delete`).
+    /// Draft visits and notes (`edit`).
     case drafts
+    /// Draft visits and notes this user may finalise or delete (`finalise`, `delete`): their own, or on a
+    /// supervisor's (or a store not yet enrolled) any, as ``ChangePolicy`` says.
+    case finishable
     /// Final visits, notes and oversight entries (`amend`).
     case final
     /// Records with a field in conflict (`resolve`).
     case inConflict
 
-    var condition: String {
+    /// The SQL condition; `:author` is the user, who alone may finish a worker's drafts.
+    func condition(anyAuthor: Bool) -> String {
         switch self {
         case .any: return "type != 'case'"
         case .drafts: return "type IN ('visit', 'note') AND status = 'draft'"
+        case .finishable: return "type IN ('visit', 'note') AND status = 'draft'" + (anyAuthor ? "" : " AND created_by = :author")
         case .final: return "type IN ('visit', 'note', 'oversight') AND status = 'final'"
         case .inConflict: return "type != 'case' AND conflicts IS NOT NULL"
         }
@@ -144,9 +149,10 @@ extension CaseStore {
         let prefix = prefix.lowercased()
         let days = LocalDays(timeZone)
         return try pool.read { db in
-            let matching = "\(choice.condition) AND substr(id, 1, length(:prefix)) = :prefix"
+            let anyAuthor = try role(db).map { $0 == .supervisor } ?? true
+            let matching = "\(choice.condition(anyAuthor: anyAuthor)) AND substr(id, 1, length(:prefix)) = :prefix"
             guard let bounds = try Row.fetchOne(db, sql: "SELECT count(*) AS n, min(id) AS first, max(id) AS last FROM record WHERE \(matching)",
-                                                arguments: ["prefix": prefix]),
+                                                arguments: ["prefix": prefix, "author": author]),
                   let first: String = bounds["first"], let last: String = bounds["last"]
             else { return RecordCompletions(records: [], total: 0, commonPrefix: prefix) }
             // The ids sorted, what the first and the last share, all share.
@@ -154,7 +160,7 @@ extension CaseStore {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, type, case_id, status, created_at, json_extract(fields, '$.occurred_at') AS occurred_at
                 FROM record WHERE \(matching) ORDER BY updated_hlc DESC, id LIMIT :limit
-                """, arguments: ["prefix": prefix, "limit": limit])
+                """, arguments: ["prefix": prefix, "author": author, "limit": limit])
             let records = try rows.map { row in
                 let id: String = row["id"]
                 return RecordSummary(recordID: id, shortID: try uniquePrefix(of: id, db), type: RecordType(rawValue: row["type"]) ?? .note,
