@@ -5,7 +5,7 @@ import GRDB
 ///
 /// ## Why triggers
 ///
-/// A `record` row is written in five places: ``CaseStore/append`` (every local change), ``ChangeApplier``
+/// A `record` row is written in four places: ``CaseStore/append`` (every local change), ``ChangeApplier``
 /// (pulled changes, and the central peer's accepted pushes), ``StoredRecord/remerge`` (receipts, releases,
 /// migration v7, which also deletes rows whose creation was quarantined), and ``CaseStore/purgeCase(_:)``
 /// (deletes a case's rows). An explicit call from each would be one more line every future writer must not
@@ -44,6 +44,14 @@ import GRDB
 /// not for the inflection a colleague happened to write, and missing a record is worse than listing one
 /// more. Porter is for English, the language of recording in England; its rare over-joins (`university`
 /// with `universe`) cost a line in the results, ranked below closer matches by bm25.
+///
+/// ## What it costs (W7 in docs/BENCHMARKS.md)
+///
+/// FTS5 writes a new segment of its index for each transaction that changes it, and at each statement that
+/// opens a savepoint (a save with triggers does): about 0.3 ms more to record a visit in its own
+/// transaction. Pulled batches are saved a few statements for many records (``RecordProjection/saveAll``)
+/// so their words are written out together. The central peer's replica, which nobody searches and which
+/// accepts pushes one statement at a time, drops the index (``StoreMigrations/dropSearchIndex(_:)``).
 enum SearchIndex {
     /// The text columns, in the order of the FTS5 table's columns: the stored field names of visits,
     /// notes and oversight entries, then an amendment's corrections, then a conflict's other versions.
