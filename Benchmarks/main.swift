@@ -7,7 +7,7 @@ import SyncEngine
 let usage = """
     usage: swift run -c release fieldbook-bench [--quick] [--only W1,W2,...] [--runs N]
       --quick     small sizes, targets not judged (a smoke test)
-      --only      run only these workloads (W1 to W6; W2 and W3 share their data)
+      --only      run only these workloads (W1 to W7; W2 and W3 share their data)
       --runs N    timed runs per workload after the warm-up (default 5; 2 with --quick)
       --workers N workers in the team W2–W4 sync (default 8, each 20 cases × 250 records; for profiling)
     """
@@ -44,7 +44,7 @@ func number(_ text: String, for option: String) -> Int {
 }
 
 var quick = false
-var only: Set<String> = ["W1", "W2", "W3", "W4", "W5", "W6"]
+var only: Set<String> = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"]
 var runs: Int?
 var workers = 8
 var index = 0
@@ -125,6 +125,10 @@ do {
     if only.contains("W6") {
         rows.append(try W6Merge.run(changes: quick ? 2_000 : 100_000, runs: min(timedRuns, 3), quick: quick, log: log))
         log(rows.last?.line ?? "")
+    }
+    if only.contains("W7") {
+        rows += try W7Search.run(notes: quick ? 500 : 20_000, visits: quick ? 100 : 2_000, runs: min(timedRuns, 3), quick: quick, log: log)
+        rows.suffix(2).forEach { log($0.line) }
     }
     print(ReportRow.header)
     for row in rows { print(row.line) }

@@ -79,12 +79,16 @@ static struct {
     int (*read_history)(const char *);
     int (*write_history)(const char *);
     void (*stifle_history)(int);
-    char **(*completion_matches)(const char *, fieldbook_candidate_func *);
     const char **readline_name;
     int *catch_signals;
     fieldbook_completion_func **attempted_completion_function;
+    int *attempted_completion_over;
+    const char **basic_word_break_characters;
     int (**getc_function)(FILE *);
 } fieldbook_libedit;
+
+/// The completion function set up from Swift, called through fieldbook_attempted_completion.
+static fieldbook_completion_func *fieldbook_complete = NULL;
 
 /// Looks every function and setting up; 0 if libedit or any of them is missing.
 static int fieldbook_load_libedit(void) {
@@ -96,15 +100,24 @@ static int fieldbook_load_libedit(void) {
     fieldbook_libedit.read_history = (int (*)(const char *))dlsym(library, "read_history");
     fieldbook_libedit.write_history = (int (*)(const char *))dlsym(library, "write_history");
     fieldbook_libedit.stifle_history = (void (*)(int))dlsym(library, "stifle_history");
-    fieldbook_libedit.completion_matches = (char **(*)(const char *, fieldbook_candidate_func *))dlsym(library, "rl_completion_matches");
     fieldbook_libedit.readline_name = (const char **)dlsym(library, "rl_readline_name");
     fieldbook_libedit.catch_signals = (int *)dlsym(library, "rl_catch_signals");
     fieldbook_libedit.attempted_completion_function = (fieldbook_completion_func **)dlsym(library, "rl_attempted_completion_function");
+    fieldbook_libedit.attempted_completion_over = (int *)dlsym(library, "rl_attempted_completion_over");
+    fieldbook_libedit.basic_word_break_characters = (const char **)dlsym(library, "rl_basic_word_break_characters");
     fieldbook_libedit.getc_function = (int (**)(FILE *))dlsym(library, "rl_getc_function");
     return fieldbook_libedit.readline && fieldbook_libedit.add_history && fieldbook_libedit.read_history
-        && fieldbook_libedit.write_history && fieldbook_libedit.stifle_history && fieldbook_libedit.completion_matches
+        && fieldbook_libedit.write_history && fieldbook_libedit.stifle_history
         && fieldbook_libedit.readline_name && fieldbook_libedit.catch_signals
-        && fieldbook_libedit.attempted_completion_function && fieldbook_libedit.getc_function;
+        && fieldbook_libedit.attempted_completion_function && fieldbook_libedit.attempted_completion_over
+        && fieldbook_libedit.basic_word_break_characters && fieldbook_libedit.getc_function;
+}
+
+/// Tab: the Swift function, with libedit told not to fall back on completing file names when it finds
+/// nothing (libedit clears the flag after each completion).
+static char **fieldbook_attempted_completion(const char *text, int start, int end) {
+    *fieldbook_libedit.attempted_completion_over = 1;
+    return fieldbook_complete ? fieldbook_complete(text, start, end) : NULL;
 }
 
 /// Loads libedit, then configures its readline emulation and SIGINT in one call, so Swift need not touch C
@@ -118,7 +131,11 @@ int fieldbook_editline_setup(fieldbook_completion_func *complete) {
     if (setlocale(LC_CTYPE, "") == NULL || MB_CUR_MAX == 1) setlocale(LC_CTYPE, "C.UTF-8");
     *fieldbook_libedit.readline_name = "fieldbook";
     *fieldbook_libedit.catch_signals = 0;
-    *fieldbook_libedit.attempted_completion_function = complete;
+    // No word breaks: the completion function is given the whole line before the cursor, so it knows the
+    // command a word belongs to, and its first match replaces that whole text.
+    *fieldbook_libedit.basic_word_break_characters = "";
+    fieldbook_complete = complete;
+    *fieldbook_libedit.attempted_completion_function = fieldbook_attempted_completion;
     *fieldbook_libedit.getc_function = fieldbook_getc;
     // Keep the last thousand commands, not every command ever typed.
     fieldbook_libedit.stifle_history(1000);
@@ -134,9 +151,8 @@ char *fieldbook_readline(const char *prompt) { return fieldbook_libedit.readline
 void fieldbook_add_history(const char *line) { fieldbook_libedit.add_history(line); }
 int fieldbook_read_history(const char *path) { return fieldbook_libedit.read_history(path); }
 int fieldbook_write_history(const char *path) { return fieldbook_libedit.write_history(path); }
-char **fieldbook_completion_matches(const char *text, fieldbook_candidate_func *candidates) {
-    return fieldbook_libedit.completion_matches(text, candidates);
-}
+
+char **fieldbook_match_list(size_t count) { return calloc(count + 1, sizeof(char *)); }
 
 void fieldbook_interrupt_reset(void) { fieldbook_interrupted = 0; }
 int fieldbook_interrupt_happened(void) { return fieldbook_interrupted != 0; }

@@ -30,11 +30,16 @@ public final class Interpreter {
     /// Reaches the central peer for `enrol` and `sync`; `nil` where there is no network.
     let connector: (any SyncConnector)?
 
+    /// This device's latest change when the session began: records created after it are this session's,
+    /// for `last`. `nil` if the store could not say (`last` then looks in the whole store).
+    let sessionStart: Int64?
+
     public init(store: CaseStore, io: ReplIO, keepGoing: Bool = false, connector: (any SyncConnector)? = nil) {
         self.store = store
         self.terminal = io
         self.keepGoing = keepGoing
         self.connector = connector
+        sessionStart = try? store.changeHead()
     }
 
     /// Every command name and alias, for tab completion.
@@ -113,6 +118,7 @@ public final class Interpreter {
         case "sql": try runSQL(try completeQuery(rest))
         case "note": try recordNote(rest, spec: spec)
         case "oversight": try recordOversight(rest, spec: spec)
+        case "search": try search(rest, spec: spec)
         default:
             let words = try Tokenizer.words(rest)
             switch spec.name {
@@ -133,6 +139,7 @@ public final class Interpreter {
             case "history": try history(words, spec: spec)
             case "chronology": try chronology(words, spec: spec)
             case "export": try export(words, spec: spec)
+            case "drafts": try drafts(words, spec: spec)
             case "verify": return try verify(words, spec: spec)
             case "enrol": try enrol(words, spec: spec)
             case "sync": try sync(words, spec: spec)
@@ -167,7 +174,7 @@ public final class Interpreter {
             throw ReplError.usage(command: spec.name, usage: spec.usage,
                                   problem: arguments.positional.isEmpty ? "which record?" : "give one record")
         }
-        return try store.resolveRecordID(reference)
+        return try resolveRecord(reference)
     }
 
     /// Parses an optional `--name N` (the only argument a command takes), with N in `range`.

@@ -84,7 +84,7 @@ struct DemoCommand: AsyncParsableCommand {
         let status: Int32 = await withCheckedContinuation { continuation in
             Thread {
                 let io: ReplIO = commands.isEmpty ? SessionOptions.terminalOrPipe(for: opened) : PassThroughIO(lines: commands)
-                continuation.resume(returning: Interpreter(store: opened, io: io, keepGoing: keepGoing, connector: connector).run())
+                continuation.resume(returning: SessionOptions.interpreter(store: opened, io: io, keepGoing: keepGoing, connector: connector).run())
             }.start()
         }
         await services.triggerGracefulShutdown()

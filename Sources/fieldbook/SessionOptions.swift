@@ -71,7 +71,7 @@ struct SessionOptions: ParsableArguments {
         }
         defer { connector.shutdown() }
         if commands.isEmpty {
-            status = Interpreter(store: store, io: Self.terminalOrPipe(for: store), keepGoing: keepGoing, connector: connector).run()
+            status = Self.interpreter(store: store, io: Self.terminalOrPipe(for: store), keepGoing: keepGoing, connector: connector).run()
         } else {
             let io = PassThroughIO(lines: commands)
             status = Interpreter(store: store, io: io, keepGoing: keepGoing, connector: connector).run()
@@ -83,9 +83,15 @@ struct SessionOptions: ParsableArguments {
     /// terminal of a machine without libedit.
     static func terminalOrPipe(for store: CaseStore) -> ReplIO {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { return StandardIO() }
-        return EditLineIO(historyPath: store.path + ".history") {
-            Interpreter.commandNames + ((try? store.caseIDs()) ?? []) + ((try? store.recentRecordIDs(limit: 200)) ?? [])
-        } ?? StandardIO()
+        return EditLineIO(historyPath: store.path + ".history") ?? StandardIO()
+    }
+
+    /// The interpreter for a session; at a terminal, Tab completes through it (its store, after `enrol`
+    /// the reopened one, and its session's `last`).
+    static func interpreter(store: CaseStore, io: ReplIO, keepGoing: Bool, connector: (any SyncConnector)?) -> Interpreter {
+        let interpreter = Interpreter(store: store, io: io, keepGoing: keepGoing, connector: connector)
+        (io as? EditLineIO)?.completer = { [unowned interpreter] line in try? interpreter.completion(for: line) }
+        return interpreter
     }
 
     /// Opens the store. Once it is enrolled, the enrolled user is the author, whatever `user` says.

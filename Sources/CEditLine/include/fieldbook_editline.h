@@ -6,10 +6,12 @@
 // signal handler and a character reader, which Swift cannot be inside of safely. The few functions used
 // are declared here, in the forms libedit's <editline/readline.h> gives them.
 
-/// What tab completion calls: the word before the cursor and its bounds; returns the matches.
+#include <stddef.h>
+
+/// What tab completion calls: the text before the cursor and its bounds; returns the matches, made with
+/// fieldbook_match_list: the first replaces the text, the others are listed on a second Tab (none: the
+/// first is complete, and a space follows it). NULL when nothing matches.
 typedef char **fieldbook_completion_func(const char *text, int start, int end);
-/// Produces completion candidates one by one (state 0 on the first call), NULL when done.
-typedef char *fieldbook_candidate_func(const char *text, int state);
 
 /// Loads libedit and configures its readline emulation and SIGINT. Returns 1 when libedit is there, 0 when
 /// it is not (the caller then reads lines without editing). Ctrl-C no longer ends the program: it marks
@@ -18,13 +20,15 @@ typedef char *fieldbook_candidate_func(const char *text, int state);
 /// locale, so names such as Zoë survive line editing.
 int fieldbook_editline_setup(fieldbook_completion_func *complete);
 
+/// A list for `count` matches and the NULL after them, all NULL; libedit frees it and every match in it
+/// (each made with strdup).
+char **fieldbook_match_list(size_t count);
+
 /// readline(3): the line typed (to free()), or NULL at end of input or after Ctrl-C.
 char *fieldbook_readline(const char *prompt);
 void fieldbook_add_history(const char *line);
 int fieldbook_read_history(const char *path);
 int fieldbook_write_history(const char *path);
-/// rl_completion_matches(3).
-char **fieldbook_completion_matches(const char *text, fieldbook_candidate_func *candidates);
 
 /// Clears the Ctrl-C mark before a line is read.
 void fieldbook_interrupt_reset(void);

@@ -15,7 +15,7 @@ struct CommandSpec: Sendable {
 
     private static let paged: Set<String> = [
         "cases", "due", "overdue", "team", "not-seen-alone", "late", "rules", "case", "show", "history",
-        "conflicts", "rejected", "sql", "help", "status", ".tables", ".schema", "chronology",
+        "conflicts", "rejected", "sql", "help", "status", ".tables", ".schema", "chronology", "search", "drafts",
     ]
 }
 
@@ -141,6 +141,27 @@ enum CommandCatalog {
                     prints it: keep it, and check a copy later with sha256sum.
                     Example:
                       export LA-1042 --format html --output LA-1042.html
+                    """),
+        CommandSpec(name: "search", usage: "search TEXT [--case ID] [--deleted] [--limit N]   |   search --rebuild",
+                    summary: "visits, notes and oversight entries holding every word of TEXT, best match first, with the words in context",
+                    details: """
+                    Looks in a visit's wishes, observations, analysis, actions, present and location, and in the
+                    text of notes and oversight entries; an amendment's corrected text counts for the record it
+                    corrects, and every version of a field in conflict is searched. Capitals and accents do not
+                    matter (zoe finds Zoë) and words are matched by their stem (visit finds visits, visited).
+                    TEXT is taken as typed: quotes and other signs are ignored, so only words are looked for;
+                    at most \(SearchTerms.maximumWords) words and \(SearchTerms.maximumCharacters) characters.
+                    --case ID    only records of that case
+                    --deleted    also records marked deleted (left out by default)
+                    --limit N    show up to N records (default \(CaseStore.searchLimit), at most 1000)
+                    --rebuild    make the search index again from the records (if verify reports it damaged)
+                    Example:
+                      search brother school --case LA-1042
+                    """),
+        CommandSpec(name: "drafts", usage: "drafts",
+                    summary: "your draft visits and notes, oldest first: case, child, record, when it happened, days since you started it, id",
+                    details: """
+                    Each still needs finalise (or delete). 'finalise last' finalises the record you created last.
                     """),
         CommandSpec(name: "verify", usage: "verify",
                     summary: "check every hash chain and that the records equal a replay of the change log"),

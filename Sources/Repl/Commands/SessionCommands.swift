@@ -56,7 +56,7 @@ extension Interpreter {
                 paragraph("  \(spec.name)\(String(repeating: " ", count: width - spec.name.count))  \(spec.summary)",
                           indent: width + 4)
             }
-            paragraph("RECORD is a full id or at least 6 characters of one; values with spaces go in quotes.", indent: 0)
+            paragraph("RECORD is a full id, at least 6 characters of one, or last (the record you created last); values with spaces go in quotes.", indent: 0)
             return
         }
         guard let spec = CommandCatalog.spec(name) else {

@@ -162,7 +162,7 @@ extension Interpreter {
         guard arguments.positional.count == 2 else {
             throw ReplError.usage(command: spec.name, usage: spec.usage, problem: "give the record and the field")
         }
-        let id = try store.resolveRecordID(arguments.positional[0])
+        let id = try resolveRecord(arguments.positional[0])
         let key = arguments.positional[1]
         let resolution: CaseStore.Resolution
         switch (arguments.take("keep"), arguments.take("value")) {

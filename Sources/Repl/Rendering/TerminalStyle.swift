@@ -38,7 +38,8 @@ public struct TerminalStyle: Sendable, Equatable {
         return TerminalStyle(width: columns ?? environment["COLUMNS"].flatMap(Int.init), colour: !noColour)
     }
 
-    enum Tone { case bold, alert, warning }
+    /// `highlight` marks the words a search matched (reverse video, as `less` shows matches).
+    enum Tone { case bold, alert, warning, highlight }
 
     /// `text` in a tone, when colour is on.
     func paint(_ text: String, _ tone: Tone) -> String {
@@ -48,6 +49,7 @@ public struct TerminalStyle: Sendable, Equatable {
         case .bold: code = "1"
         case .alert: code = "31"
         case .warning: code = "33"
+        case .highlight: code = "7"
         }
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }

@@ -97,7 +97,8 @@ extension CaseStore {
         }
     }
 
-    private static func summary(_ type: RecordType, _ fields: [String: String]) -> String {
+    /// One line saying what a record is: a visit's type and whether the child was seen, a note's first words.
+    static func summary(_ type: RecordType, _ fields: [String: String]) -> String {
         switch type {
         case .visit:
             var parts = [fields["type"] ?? "visit"]

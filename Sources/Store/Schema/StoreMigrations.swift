@@ -59,6 +59,11 @@ public enum StoreMigrations {
                     PRIMARY KEY (device_id, seq)) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v9 full-text search") { db in
+            // The words of every visit, note and oversight entry for `search`, kept in step with `record` by
+            // triggers (SearchIndex says why), and filled here from the records already stored.
+            try SearchIndex.create(db)
+        }
         return migrator
     }
 

@@ -241,7 +241,10 @@ extension CaseStore {
             // The purged changes may hold the highest clock this device has seen: keep it (never backwards).
             try ClockHighWater.raiseToLog(db)
             try db.execute(sql: "DELETE FROM change_log WHERE case_id = ?", arguments: [caseID])
+            // The triggers take the case's text out of the search index with its records; merging the index
+            // then drops those words from its pages too, not only from its results.
             try db.execute(sql: "DELETE FROM record WHERE case_id = ?", arguments: [caseID])
+            try SearchIndex.optimize(db)
             try db.execute(sql: "DELETE FROM stale_case WHERE case_id = ?", arguments: [caseID])
             try db.execute(sql: "INSERT INTO purge_log (case_id, purged_at, changes, records) VALUES (?, ?, ?, ?)",
                            arguments: [caseID, Timestamp.iso8601(milliseconds: Timestamp.milliseconds(clock())), changes, records])

@@ -46,14 +46,17 @@ public enum ChangeApplier {
             earlier[recordID] = try ChangeLog.changes(ofRecord: recordID, db)
         }
         for change in fresh { try ChangeLog.insert(change, db) }
+        var projections: [RecordProjection] = []
         for (recordID, arrived) in byRecord {
             let all = ((earlier[recordID] ?? []) + arrived).sorted { ($0.hlc, $0.id) < ($1.hlc, $1.id) }
             guard let state = RecordState(changes: all) else { continue }
             if let stray = all.first(where: { $0.recordType != state.recordType || $0.caseID != state.caseID }) {
                 throw Refusal.mismatchedRecord(stray.id, "names record \(recordID) with another type or case than its other changes")
             }
-            try RecordProjection(state).save(db)
+            projections.append(try RecordProjection(state))
         }
+        // Saved together, not one statement per record: the search index then writes its words out once.
+        try RecordProjection.saveAll(projections, db)
         return fresh
     }
 }

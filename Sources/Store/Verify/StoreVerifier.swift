@@ -20,6 +20,9 @@ public struct VerificationReport: Sendable, Equatable {
 ///    purged case are bridged by the links kept in `purged_link`. Other devices' chains may have gaps
 ///    (a device receives only the changes of cases it holds); links are checked wherever both ends are here.
 /// 3. Every record is replayed from its changes through the merge and compared with the stored row.
+/// 4. The search index holds the text the records hold now (``SearchIndex``): its text is compared with
+///    the text made afresh from the records, and FTS5's integrity check compares its words with that text.
+///    The index is made from the records, so a problem here is mended by `search --rebuild`.
 ///
 /// An edit of a stored value breaks (1) or (3); a recomputed hash breaks the next link of (2); a deleted
 /// change breaks (2) or (3). The one edit a lone device cannot detect is a rewrite of its own latest change
@@ -29,7 +32,7 @@ public struct StoreVerifier {
     let store: CaseStore
 
     public func run() throws -> VerificationReport {
-        try store.pool.read { db in
+        var checked = try store.pool.read { db in
             var report = VerificationReport()
             var byRecord: [String: [Change]] = [:]
             var previous: (device: String, seq: Int64, hash: String)?
@@ -120,8 +123,26 @@ public struct StoreVerifier {
                     report.problems.append("record \(recordID): stored \(differing.joined(separator: ", ")) differ from a replay of its \(changes.count) change(s)")
                 }
             }
+            let missing = try SearchIndex.missingParts(db)
+            if !missing.isEmpty {
+                report.problems.append("search index: \(missing.joined(separator: ", ")) missing, so it no longer follows the records; "
+                                       + "it is made from the records: 'search --rebuild' makes it again")
+                return report
+            }
+            guard try SearchIndex.isKept(db) else { return report }
+            let stale = try SearchIndex.staleRecords(db)
+            if stale.count > 0 {
+                report.problems.append("search index: the indexed text of \(stale.count) record(s) differs from the records (\(stale.ids.joined(separator: ", "))\(stale.count > stale.ids.count ? ", ..." : "")); "
+                                       + "it is made from the records: 'search --rebuild' makes it again")
+            }
             return report
         }
+        // FTS5's check needs its tables, which may be the missing parts.
+        let complete = try store.pool.read { db in try SearchIndex.isKept(db) && SearchIndex.missingParts(db).isEmpty }
+        if complete, let problem = try store.pool.write({ db in try SearchIndex.integrityProblem(db) }) {
+            checked.problems.append("search index: FTS5's integrity check failed (\(problem)); it is made from the records: 'search --rebuild' makes it again")
+        }
+        return checked
     }
 }
 

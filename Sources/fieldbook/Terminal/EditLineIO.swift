@@ -4,8 +4,13 @@ import Repl
 import Store
 
 /// The interactive terminal: line editing, history kept beside the store across runs, and tab completion
-/// of commands, case ids and record ids (libedit, loaded at run time). Ctrl-C abandons the line being typed at once and never
-/// ends the program; Ctrl-D on an empty line leaves.
+/// (libedit, loaded at run time). Ctrl-C abandons the line being typed at once and never ends the
+/// program; Ctrl-D on an empty line leaves.
+///
+/// Tab asks ``completer`` about the whole line before the cursor (``LineCompleter``): the command decides
+/// what its next word can be. When several things match, Tab completes what they share and a second Tab
+/// lists them, each record with its type, case, date and status beside its id: libedit lists the strings
+/// it is given after the first, which need not be what is inserted, so the list carries that detail.
 final class EditLineIO: ReplIO {
     let isInteractive = true
     private let historyPath: String
@@ -13,20 +18,22 @@ final class EditLineIO: ReplIO {
 
     /// Loads libedit (libedit.so.2, on every Debian machine; no headers needed) and reads the history.
     /// `nil` when libedit cannot be loaded: the caller reads plain lines instead.
-    ///
-    /// - Parameter candidates: what tab completes, asked afresh before each line.
-    init?(historyPath: String, candidates: @escaping () -> [String]) {
+    init?(historyPath: String) {
         self.historyPath = historyPath
-        CompletionState.provider = candidates
         let loaded = fieldbook_editline_setup { text, _, _ in
-            fieldbook_completion_matches(text) { text, state in CompletionState.next(text, state) }
+            CompletionState.matches(for: text.map { String(cString: $0) } ?? "")
         }
         guard loaded == 1 else { return nil }
         _ = fieldbook_read_history(historyPath)
     }
 
+    /// What Tab completes the line before the cursor to; `nil` when nothing matches.
+    var completer: (String) -> LineCompletion? {
+        get { CompletionState.completer }
+        set { CompletionState.completer = newValue }
+    }
+
     func readLine(prompt: String) -> String? {
-        CompletionState.refresh()
         while true {
             Interruption.reset()
             guard let raw = fieldbook_readline(prompt) else {
@@ -66,26 +73,36 @@ final class EditLineIO: ReplIO {
     func releaseOutput() { output.releaseOutput() }
 }
 
-/// Completion candidates, shared with libedit's C callbacks (which cannot capture context).
+/// The completer, shared with libedit's C callback (which cannot capture context).
 private enum CompletionState {
-    nonisolated(unsafe) static var provider: () -> [String] = { [] }
-    nonisolated(unsafe) static var candidates: [String] = []
-    nonisolated(unsafe) static var matches: [String] = []
-    nonisolated(unsafe) static var index = 0
+    nonisolated(unsafe) static var completer: (String) -> LineCompletion? = { _ in nil }
 
-    /// libedit lists the matches on the terminal as they are: a case id holding a control character
-    /// (synced from elsewhere) is left out rather than printed raw.
-    static func refresh() { candidates = provider().filter { !SafeText.needsEscaping($0) } }
-
-    static func next(_ text: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
-        if state == 0 {
-            let prefix = text.map { String(cString: $0) } ?? ""
-            matches = candidates.filter { $0.hasPrefix(prefix) }
-            index = 0
+    /// libedit's matches for `line`: first what replaces the line before the cursor, then, when the word is
+    /// not complete, what a second Tab lists. libedit prints the list as it is, so anything holding a
+    /// control character (synced from elsewhere) is left out rather than printed raw; the details are
+    /// escaped already.
+    static func matches(for line: String) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+        guard let completion = completer(line) else { return nil }
+        var entries = [completion.replacement]
+        if !completion.isComplete {
+            entries += completion.listed.filter { !SafeText.needsEscaping($0) }
+            if completion.unlisted > 0 {
+                // Listed last: libedit sorts the list, and "…" sorts after letters and digits.
+                entries.append("… and \(completion.unlisted) more: type more of the id")
+            }
+            // A lone entry after the first would read as the complete word: libedit would add a space.
+            if entries.count == 2 { entries.append("") }
+            // Records and cases are listed one to a line, each with its detail, not in columns: libedit
+            // makes as many columns as the widest entry fits, so the widest is made half the terminal.
+            if completion.candidates.contains(where: { !$0.detail.isEmpty }),
+               let widest = entries.indices.dropFirst().max(by: { entries[$0].utf8.count < entries[$1].utf8.count }) {
+                let half = (TerminalStyle.standardOutput().width ?? 80) / 2
+                entries[widest] += String(repeating: " ", count: max(0, half - entries[widest].utf8.count))
+            }
         }
-        guard index < matches.count else { return nil }
-        defer { index += 1 }
-        return strdup(matches[index])
+        guard let list = fieldbook_match_list(entries.count) else { return nil }
+        for (index, entry) in entries.enumerated() { list[index] = strdup(entry) }
+        return list
     }
 }
 
