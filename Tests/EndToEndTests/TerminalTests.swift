@@ -168,12 +168,21 @@ import Testing
         #expect(view.contains("    note: phone: Phone call with the school") || view.contains("    phone: Phone call with the school"),
                 "the note's line under its row, not cut to a few characters: \(view)")
         try terminal.waitFor("fieldbook> ", count: 2)
+        // search and drafts fit too: short ids, the words in context wrapped under themselves.
+        try terminal.line("search school")
+        try terminal.waitFor("(1 record, best match first)")
+        try terminal.waitFor("fieldbook> ", count: 3)
+        try terminal.line("drafts")
+        let finished = try terminal.waitFor("(1 row)")
+        #expect(finished.split(separator: "\n").allSatisfy { $0.count <= 80 }, "\(finished)")
+        #expect(finished.contains("    body: Phone call with the [school]: attendance 94%"), "\(finished)")
+        try terminal.waitFor("fieldbook> ", count: 4)
         try terminal.line("help")
         // less shows the first screen and waits: the list's end is not on the screen yet.
         let paged = try terminal.waitFor("\n:")
         #expect(paged.contains("Commands (help COMMAND for details):") && !paged.contains("quit            leave"), "\(paged)")
         try terminal.press("q")
-        try terminal.waitFor("fieldbook> ", count: 3)
+        try terminal.waitFor("fieldbook> ", count: 5)
         try terminal.line("status")
         try terminal.waitFor("rejected:")
         try terminal.press("C-d")

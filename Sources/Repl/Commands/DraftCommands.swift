@@ -15,9 +15,10 @@ extension Interpreter {
         }
         let rows = drafts.map { draft -> [Cell] in
             [.text(draft.caseID), Cell(draft.childName), .text(draft.type.rawValue), Cell(draft.occurredAt),
-             Cell(draft.ageInDays), .text(draft.summary), .text(draft.recordID)]
+             Cell(draft.ageInDays), .text(draft.summary), idCell(draft.recordID)]
         }
-        printTable(Table(columns: ["case", "child", "record", "occurred", "age_days", "summary", "id"], rows: rows))
+        printTable(Table(columns: ["case", "child", "record", "occurred", "age_days", "summary", "id"], rows: rows,
+                         flowColumn: "summary"))
     }
 
     /// The full id of the record `reference` names: `last`, or whatever ``CaseStore/resolveRecordID(_:)``

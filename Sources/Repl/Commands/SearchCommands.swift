@@ -73,11 +73,18 @@ extension Interpreter {
         let style = io.style
         var out = ""
         // The facts of each record in aligned columns, so the eye runs down the cases and dates.
-        let facts = results.hits.map { hit in
+        var facts = results.hits.map { hit in
             [hit.caseID, hit.recordType.rawValue, hit.occurredDay ?? "", hit.status ?? "", hit.author ?? "", hit.recordID]
                 .map { TableLayout.flatten(.text($0)) }
         }
-        let widths = (0..<6).map { column in facts.map { $0[column].count }.max() ?? 0 }
+        var widths = (0..<6).map { column in facts.map { $0[column].count }.max() ?? 0 }
+        // In a narrow window each id is shown by its shortest unique prefix, which every command accepts.
+        if let width = style.width, widths.reduce(0, +) + 10 > width {
+            for (index, hit) in results.hits.enumerated() {
+                facts[index][5] = TableLayout.flatten(.text((try? store.uniquePrefix(of: hit.recordID)) ?? hit.recordID))
+            }
+            widths[5] = facts.map { $0[5].count }.max() ?? 0
+        }
         for (hit, facts) in zip(results.hits, facts) {
             out += zip(facts, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
                 .joined(separator: "  ").trimmingTrailingSpaces() + "\n"
@@ -86,7 +93,10 @@ extension Interpreter {
                 guard part.matched else { return text }
                 return style.colour ? style.paint(text, .highlight) : "[" + text + "]"
             }.joined()
-            out += "    " + Self.label(hit) + ": " + snippet + "\n"
+            let line = Self.label(hit) + ": " + snippet
+            // The words in context wrap to the window, under themselves.
+            let lines = style.width.map { TableLayout.wrapped(line, width: $0 - 4, lines: Int.max, indent: 2) } ?? [line]
+            out += lines.map { "    " + $0 + "\n" }.joined()
         }
         let count = results.total == 1 ? "1 record" : "\(results.total) records"
         if results.hits.count < results.total {
