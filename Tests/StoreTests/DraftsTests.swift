@@ -19,6 +19,17 @@ import Testing
         try store.addVisit(caseID: caseID, values: [("date", date), ("type", "planned")])
     }
 
+    /// Drafts made within one millisecond (a script, a fast laptop) keep the order they were made in:
+    /// their recorded times tie, and a record id's low bits are random (seen failing in CI).
+    @Test func draftsMadeInOneMillisecondKeepTheirOrder() throws {
+        var made: [String] = []
+        for index in 0..<12 {
+            made.append(index % 2 == 0 ? try visit() : try store.addNote(caseID: "LA-1001", body: "note \(index)"))
+        }
+        #expect(try store.drafts().map(\.recordID) == made)
+        #expect(try store.lastRecord(createdAfter: nil)?.recordID == made.last)
+    }
+
     @Test func draftsAreMineUnfinishedAndOldestFirst() throws {
         let older = try visit("LA-1002", date: "2026-11-18")
         clock.advance(seconds: 86_400 * 2)

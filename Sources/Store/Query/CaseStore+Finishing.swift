@@ -95,7 +95,9 @@ extension CaseStore {
                 SELECT r.id, r.type, r.case_id, r.created_at, r.fields, json_extract(c.fields, '$.child_name') AS child_name
                 FROM record r LEFT JOIN record c ON c.id = r.case_id AND c.type = 'case'
                 WHERE r.created_by = ? AND r.status = 'draft' AND r.type IN ('visit', 'note')
-                ORDER BY r.created_at, r.id
+                ORDER BY r.created_at,
+                         -- Two drafts made in one millisecond: the creating change's clock tells which came first.
+                         (SELECT min(hlc) FROM change_log WHERE record_id = r.id AND kind = 'create'), r.id
                 """, arguments: [author])
             return try rows.map { row in
                 let fields = try JSONCoding.decode([String: String].self, from: row["fields"])
@@ -133,7 +135,9 @@ extension CaseStore {
             }
             return try Row.fetchOne(db, sql: """
                 SELECT id, type, case_id, created_at FROM record WHERE created_by = ? AND type != 'case'
-                ORDER BY created_at DESC, id DESC LIMIT 1
+                ORDER BY created_at DESC,
+                         (SELECT min(hlc) FROM change_log WHERE record_id = record.id AND kind = 'create') DESC, id DESC
+                LIMIT 1
                 """, arguments: [author]).map { Self.lastRecord($0, thisSession: false) }
         }
     }
