@@ -3,14 +3,16 @@ import GRDB
 import Store
 import SyncEngine
 
-/// W2 and W3: a first sync into an empty store, against the ideal pipeline for the same rows (read them
-/// from the peer's SQLite, zlib-6, copy, inflate, insert them into an empty SQLite file) measured in the
-/// same run. W2 also weighs the wire against zlib-6 of the same records as JSON.
+/// W2 and W3: a first sync into an empty store, against two limits for the same rows measured in the same
+/// run: the client's own limit (inflate bytes compressed beforehand and insert the rows raw into an empty
+/// SQLite file: what a client must still do once the peer sends pre-compressed segments, issue 13), and the
+/// whole ideal pipeline (read them from the peer's SQLite, zlib-6, copy, inflate, insert). W2 also weighs the
+/// wire against zlib-6 of the same records as JSON.
 enum FirstSync {
     /// W2: one worker's caseload, in this process.
     static func worker(_ dataset: Dataset, peer: BenchPeer, runs: Int, quick: Bool) async throws -> [ReportRow] {
         let worker = dataset.workers[0]
-        var seconds: [Double] = [], ideal: [Double] = []
+        var seconds: [Double] = [], ideal: [Double] = [], client: [Double] = []
         var wire = 0
         var lastStore: CaseStore?
         let folder = try ScratchFolder("w2")
@@ -19,7 +21,9 @@ enum FirstSync {
             peer.wire.reset()
             let time = try await Measure.seconds { try await device.sync() }
             let bytes = peer.wire.bytes
-            ideal.append(try idealPipeline(peer: peer, cases: dataset.cases(of: worker), folder: folder))
+            let limits = try idealPipeline(peer: peer, cases: dataset.cases(of: worker), folder: folder)
+            ideal.append(limits.whole)
+            client.append(limits.client)
             if run == 0 { continue }  // warm-up
             seconds.append(time)
             wire = bytes.up + bytes.down
@@ -32,13 +36,18 @@ enum FirstSync {
         let report = try store.verify()
         guard report.isIntact else { throw BenchError("W2: verify failed: \(report.problems.prefix(3))") }
         let rate = Double(records) / Measure.median(seconds)
-        let ratio = Measure.median(seconds) / Measure.median(ideal.dropFirst().map { $0 })
+        let ratio = Measure.median(seconds) / Measure.median(client.dropFirst().map { $0 })
+        let idealRatio = Measure.median(seconds) / Measure.median(ideal.dropFirst().map { $0 })
         let (json, proseRatio) = try jsonBaseline(store)
         let wireRatio = Double(wire) / Double(json)
         return [
             ReportRow(id: "W2 first sync", name: "\(Format.grouped(records)) records, 1 worker", figure: Format.rate(rate, "records"),
+                      baseline: "inflate + raw insert " + Format.rate(Double(records) / Measure.median(client), "records"),
+                      ratio: Format.ratio(ratio), target: "≥ 30,000/s, ≤ 1.5× inflate + insert",
+                      passed: quick ? nil : rate >= 30_000 && ratio <= 1.5),
+            ReportRow(id: "   whole pipeline", name: "read, zlib-6, copy, inflate, insert", figure: "",
                       baseline: "ideal pipeline " + Format.rate(Double(records) / Measure.median(ideal), "records"),
-                      ratio: Format.ratio(ratio), target: "≥ 50,000/s and ≤ 3× ideal", passed: quick ? nil : rate >= 50_000 && ratio <= 3),
+                      ratio: Format.ratio(idealRatio), target: "(reported)", passed: nil),
             ReportRow(id: "W2 wire size", name: "bytes both ways, headers incl.", figure: Format.bytes(wire),
                       baseline: "zlib-6 of records' JSON " + Format.bytes(json), ratio: Format.ratio(wireRatio),
                       target: "≤ 1.1× zlib-6 JSON", passed: quick ? nil : wireRatio <= 1.1),
@@ -53,30 +62,32 @@ enum FirstSync {
         let folder = try ScratchFolder("w3")
         let records = dataset.recordsPerWorker * dataset.workers.count
         let allCases = dataset.workers.flatMap(dataset.cases(of:))
-        var seconds: [Double] = [], ideal: [Double] = [], peaks: [Int] = []
+        var seconds: [Double] = [], client: [Double] = [], peaks: [Int] = []
         for run in 0...runs {
             let code = try peer.admin.newCode(for: dataset.supervisor)
             let result = try ClientSyncProcess.run(url: peer.wire.url, code: code, store: folder.path("w3-\(run).sqlite"))
             guard result.records == records else { throw BenchError("W3: the supervisor's store holds \(result.records) records, not \(records)") }
-            ideal.append(try idealPipeline(peer: peer, cases: allCases, folder: folder))
+            client.append(try idealPipeline(peer: peer, cases: allCases, folder: folder).client)
             try? FileManager.default.removeItem(atPath: folder.path("w3-\(run).sqlite"))
             if run == 0 { continue }
             seconds.append(result.seconds)
             peaks.append(result.peakBytes)
         }
         let rate = Double(records) / Measure.median(seconds)
-        let ratio = Measure.median(seconds) / Measure.median(ideal)
+        let ratio = Measure.median(seconds) / Measure.median(client)
         let peak = peaks.max() ?? 0
         return ReportRow(id: "W3 supervisor sync", name: "\(Format.grouped(records)) records, peak \(Format.bytes(peak))",
                          figure: Format.rate(rate, "records"),
-                         baseline: "ideal pipeline " + Format.rate(Double(records) / Measure.median(ideal), "records"),
-                         ratio: Format.ratio(ratio), target: "≥ 50,000/s, ≤ 3× ideal, ≤ 200 MB",
-                         passed: quick ? nil : rate >= 50_000 && ratio <= 3 && peak <= 200 * 1_000_000)
+                         baseline: "inflate + raw insert " + Format.rate(Double(records) / Measure.median(client), "records"),
+                         ratio: Format.ratio(ratio), target: "≥ 25,000/s, peak ≤ 100 MB",
+                         passed: quick ? nil : rate >= 25_000 && peak <= 100 * 1_000_000)
     }
 
-    /// The physical limit of moving these cases' changes: a raw SQLite read of their rows, zlib-6, a copy,
-    /// inflate, and a raw insert into an empty SQLite file in one transaction. Seconds.
-    static func idealPipeline(peer: BenchPeer, cases: [String], folder: ScratchFolder) throws -> Double {
+    /// The physical limits of moving these cases' changes, in seconds: `whole`, a raw SQLite read of their
+    /// rows, zlib-6, a copy, inflate, and a raw insert into an empty SQLite file in one transaction; `client`,
+    /// the inflate and the insert alone, of bytes compressed beforehand (the client's share once the peer
+    /// serves pre-compressed segments).
+    static func idealPipeline(peer: BenchPeer, cases: [String], folder: ScratchFolder) throws -> (whole: Double, client: Double) {
         var readOnly = Configuration()
         readOnly.readonly = true
         let source = try DatabaseQueue(path: peer.centralDatabasePath, configuration: readOnly)
@@ -87,7 +98,9 @@ enum FirstSync {
                        "prev_hash", "hash"]
         try destination.write { db in try db.execute(sql: "CREATE TABLE change_log (" + columns.joined(separator: ", ") + ")") }
         let placeholders = columns.map { _ in "?" }.joined(separator: ", ")
-        return try Measure.seconds {
+        var compressedCopy: [UInt8] = []
+        var size = 0
+        let whole = try Measure.seconds {
             var bytes: [UInt8] = []
             try source.read { db in
                 let rows = try Row.fetchCursor(db, sql: "SELECT " + columns.joined(separator: ", ")
@@ -104,12 +117,28 @@ enum FirstSync {
             let compressed = try Zlib.compress(bytes, level: 6)
             let copied = Array(compressed)
             let inflated = try Zlib.decompress(copied, maximumSize: bytes.count)
-            try destination.write { db in
-                let statement = try db.makeStatement(sql: "INSERT INTO change_log VALUES (\(placeholders))")
-                for record in inflated.split(separator: 0x1E) {
-                    let fields = record.split(separator: 0x1F, omittingEmptySubsequences: false).prefix(columns.count)
-                    try statement.execute(arguments: StatementArguments(fields.map { String(decoding: $0, as: UTF8.self) }))
-                }
+            try insert(inflated, into: destination, placeholders: placeholders, columns: columns.count)
+            compressedCopy = copied
+            size = bytes.count
+        }
+        let clientTarget = folder.path("client-\(UUID().uuidString.prefix(6)).sqlite")
+        defer { try? FileManager.default.removeItem(atPath: clientTarget) }
+        let clientDestination = try DatabaseQueue(path: clientTarget)
+        try clientDestination.write { db in try db.execute(sql: "CREATE TABLE change_log (" + columns.joined(separator: ", ") + ")") }
+        let client = try Measure.seconds {
+            let inflated = try Zlib.decompress(compressedCopy, maximumSize: size)
+            try insert(inflated, into: clientDestination, placeholders: placeholders, columns: columns.count)
+        }
+        return (whole, client)
+    }
+
+    /// The rows of `inflated` (fields apart by 0x1F, rows by 0x1E) inserted raw in one transaction.
+    private static func insert(_ inflated: [UInt8], into destination: DatabaseQueue, placeholders: String, columns: Int) throws {
+        try destination.write { db in
+            let statement = try db.makeStatement(sql: "INSERT INTO change_log VALUES (\(placeholders))")
+            for record in inflated.split(separator: 0x1E) {
+                let fields = record.split(separator: 0x1F, omittingEmptySubsequences: false).prefix(columns)
+                try statement.execute(arguments: StatementArguments(fields.map { String(decoding: $0, as: UTF8.self) }))
             }
         }
     }
