@@ -202,10 +202,11 @@ public final class Interpreter {
         io.write(lines.joined(separator: "\n") + "\n")
     }
 
-    /// A record id for a table: in full in csv and json, by its shortest unique prefix where a narrow
-    /// terminal needs the room.
-    func idCell(_ recordID: String) -> Cell {
-        .recordID(recordID, short: (try? store.uniquePrefix(of: recordID)) ?? recordID)
+    /// Record ids for a table's rows: in full in csv and json, by their shortest unique prefix where a
+    /// narrow terminal needs the room (all looked up in one read).
+    func idCells(_ recordIDs: [String]) -> [Cell] {
+        let prefixes = (try? store.uniquePrefixes(of: recordIDs)) ?? [:]
+        return recordIDs.map { .recordID($0, short: prefixes[$0] ?? $0) }
     }
 
     func printTable(_ table: Table) {

@@ -115,10 +115,7 @@ extension Interpreter {
                 throw ExportError(description: "\(error); nothing was written")
             }
         }
-        let digest = SHA256.hash(data: bytes).map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
+        let digest = Hex.encode(SHA256.hash(data: bytes))
         let entries = record.entries.count
         io.line("wrote \(output) (\(format.rawValue), \(Self.grouped(bytes.count)) bytes, \(entries) entr\(entries == 1 ? "y" : "ies"))")
         io.line("\(multiline: Self.checksumLine(digest, output), indent: 0)")

@@ -13,9 +13,9 @@ extension Interpreter {
             io.line("no drafts: every visit and note you started is final (or deleted)")
             return
         }
-        let rows = drafts.map { draft -> [Cell] in
+        let rows = zip(drafts, idCells(drafts.map(\.recordID))).map { draft, id -> [Cell] in
             [.text(draft.caseID), Cell(draft.childName), .text(draft.type.rawValue), Cell(draft.occurredAt),
-             Cell(draft.ageInDays), .text(draft.summary), idCell(draft.recordID)]
+             Cell(draft.ageInDays), .text(draft.summary), id]
         }
         printTable(Table(columns: ["case", "child", "record", "occurred", "age_days", "summary", "id"], rows: rows,
                          flowColumn: "summary"))

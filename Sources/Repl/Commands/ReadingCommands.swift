@@ -75,9 +75,9 @@ extension Interpreter {
             }
             io.line()
         }
-        let rows = try store.chronology(caseID).map { entry -> [Cell] in
-            [.text(entry.occurredAt), .text(entry.type.rawValue), Cell(entry.status), Cell(entry.author),
-             .text(entry.summary), .recordID(entry.recordID, short: try store.uniquePrefix(of: entry.recordID))]
+        let entries = try store.chronology(caseID)
+        let rows = zip(entries, idCells(entries.map(\.recordID))).map { entry, id -> [Cell] in
+            [.text(entry.occurredAt), .text(entry.type.rawValue), Cell(entry.status), Cell(entry.author), .text(entry.summary), id]
         }
         let records = Table(columns: ["when", "record", "status", "author", "summary", "id"], rows: rows, flowColumn: "summary")
         switch mode {

@@ -80,8 +80,8 @@ extension Interpreter {
         var widths = (0..<6).map { column in facts.map { $0[column].count }.max() ?? 0 }
         // In a narrow window each id is shown by its shortest unique prefix, which every command accepts.
         if let width = style.width, widths.reduce(0, +) + 10 > width {
-            for (index, hit) in results.hits.enumerated() {
-                facts[index][5] = TableLayout.flatten(.text((try? store.uniquePrefix(of: hit.recordID)) ?? hit.recordID))
+            for (index, id) in idCells(results.hits.map(\.recordID)).enumerated() {
+                if case .recordID(_, let short) = id { facts[index][5] = TableLayout.flatten(.text(short)) }
             }
             widths[5] = facts.map { $0[5].count }.max() ?? 0
         }

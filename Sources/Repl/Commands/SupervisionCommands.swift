@@ -44,10 +44,11 @@ extension Interpreter {
     /// `late`: visits and notes written after the recording standard.
     func late(_ words: [String], spec: CommandSpec) throws {
         try requireNoArguments(words, spec: spec)
-        let rows = try store.lateRecordings().map { late -> [Cell] in
+        let recordings = try store.lateRecordings()
+        let rows = zip(recordings, idCells(recordings.map(\.recordID))).map { late, id -> [Cell] in
             [.text(late.caseID), .text(late.visitType.map { "\(late.type.rawValue) (\($0))" } ?? late.type.rawValue), .text(late.author),
              .text(late.occurred.description), .text(late.recorded.description), .text(late.deadline.description),
-             Cell(late.workingDaysLate), idCell(late.recordID)]
+             Cell(late.workingDaysLate), id]
         }
         printTable(Table(columns: ["case", "record", "author", "happened", "recorded", "due_by", "working_days_late", "id"], rows: rows,
                          optionalColumns: ["due_by", "recorded"]))

@@ -181,9 +181,10 @@ extension Interpreter {
     func rejected(_ words: [String], spec: CommandSpec) throws {
         try requireNoArguments(words, spec: spec)
         let rejected = try store.rejectedChanges()
-        let rows = rejected.map { item -> [Cell] in
+        let ids = idCells(rejected.map(\.recordID))
+        let rows = zip(rejected, ids).map { item, id -> [Cell] in
             [.text(item.recordedAt), .text(item.kind.rawValue), .text(item.recordType.rawValue),
-             idCell(item.recordID), .text(item.caseID), .text(item.reason),
+             id, .text(item.caseID), .text(item.reason),
              item.quarantineID.map { Cell($0 == 0 ? 0 : Int($0)) } ?? .empty]
         }
         printTable(Table(columns: ["recorded_at", "kind", "record", "id", "case", "reason", "quarantine_id"], rows: rows,

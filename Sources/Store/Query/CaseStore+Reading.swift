@@ -38,6 +38,15 @@ extension CaseStore {
         try pool.read { db in try uniquePrefix(of: recordID, db) }
     }
 
+    /// ``uniquePrefix(of:)`` of each id, read in one transaction: for a table with an id on every row.
+    public func uniquePrefixes(of recordIDs: [String]) throws -> [String: String] {
+        try pool.read { db in
+            var prefixes: [String: String] = [:]
+            for id in recordIDs where prefixes[id] == nil { prefixes[id] = try uniquePrefix(of: id, db) }
+            return prefixes
+        }
+    }
+
     func uniquePrefix(of recordID: String, _ db: Database) throws -> String {
         let before = try String.fetchOne(db, sql: "SELECT id FROM record WHERE id < ? ORDER BY id DESC LIMIT 1", arguments: [recordID])
         let after = try String.fetchOne(db, sql: "SELECT id FROM record WHERE id > ? ORDER BY id LIMIT 1", arguments: [recordID])
@@ -53,13 +62,6 @@ extension CaseStore {
         try pool.read { db in
             guard try Self.recordExists(recordID, db) else { throw StoreError.noSuchRecord(recordID) }
             return try ChangeLog.fetch(db, where: "record_id = ?", [recordID])
-        }
-    }
-
-    /// The ids of the most recently changed visits, notes, amendments and oversight entries, for completion.
-    public func recentRecordIDs(limit: Int) throws -> [String] {
-        try pool.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM record WHERE type != 'case' ORDER BY updated_hlc DESC LIMIT ?", arguments: [limit])
         }
     }
 

@@ -1,8 +1,8 @@
-/// Lowercase hexadecimal, for hashes.
-enum Hex {
+/// Lowercase hexadecimal, for hashes: the change log's, and the SHA-256 `export` prints.
+public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
-    static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var out: [UInt8] = []
         out.reserveCapacity(64)
         for byte in bytes {

@@ -108,10 +108,12 @@ public struct SyncArrivals: Sendable, Equatable {
                 break
             }
         }
-        for recordID in Set(fresh.map(\.recordID)).sorted() {
-            let fields = try String.fetchOne(db, sql: "SELECT conflicts FROM record WHERE id = ?", arguments: [recordID])
-            if let fields, !fields.isEmpty { arrivals.conflictedRecords.insert(String(recordID.prefix(13))) }
-        }
+        // One query for the batch, not one per record: a first sync brings thousands.
+        let touched = Array(Set(fresh.map(\.recordID)))
+        let conflicted = try String.fetchAll(db, sql: """
+            SELECT id FROM record WHERE id IN (SELECT value FROM json_each(?)) AND conflicts IS NOT NULL AND conflicts != ''
+            """, arguments: [try JSONCoding.string(touched)])
+        arrivals.conflictedRecords.formUnion(conflicted.map { String($0.prefix(13)) })
         return arrivals
     }
 }

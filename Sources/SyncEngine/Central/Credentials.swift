@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Store
 
 /// Device tokens and enrolment codes: random secrets handed out once and stored only as SHA-256 hashes.
 public enum Credentials {
@@ -23,6 +24,6 @@ public enum Credentials {
     }
 
     public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(secret.utf8)))
     }
 }
