@@ -29,17 +29,17 @@ import Testing
             for credential in [String(repeating: "0", count: 64), nil] {
                 let connection = try RawConnection(port: central.port)
                 connection.sendHead(path: path, contentLength: Self.eightMiB, token: credential)
-                #expect(connection.status(within: 60) == 401, "\(path), token \(credential ?? "none")")
+                #expect(await connection.status(within: 60) == 401, "\(path), token \(credential ?? "none")")
             }
         }
         // Enrolment takes no token, so its body is bounded tightly, by the size announced.
         let enrolment = try RawConnection(port: central.port)
         enrolment.sendHead(path: "/v1/enrol", contentLength: Self.eightMiB)
-        #expect(enrolment.status(within: 60) == 413)
+        #expect(await enrolment.status(within: 60) == 413)
         // An accepted token does not let a body past the protocol's limit either.
         let oversized = try RawConnection(port: central.port)
         oversized.sendHead(path: "/v1/push", contentLength: Self.eightMiB + 1, token: token)
-        #expect(oversized.status(within: 60) == 413)
+        #expect(await oversized.status(within: 60) == 413)
 
         // An enrolment of a sensible size is answered as before (here: an unknown code).
         var enrol = Fieldbook_V1_EnrolRequest()
@@ -63,14 +63,14 @@ import Testing
         let token = try #require(try sam.store.syncState().token)
 
         let silent = try RawConnection(port: central.port)
-        #expect(silent.isClosedByPeer(within: 4), "a connection that never sends a request")
+        #expect(await silent.isClosedByPeer(within: 4), "a connection that never sends a request")
 
         // Headers one byte every 100 ms: never idle, never finished.
         let trickle = try RawConnection(port: central.port)
         var closed = false
         for byte in Array("POST /v1/pull HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ".utf8) + Array(repeating: 0x61, count: 60) {
             guard trickle.send([byte]) else { closed = true; break }
-            if trickle.isClosedByPeer(within: 0.1) { closed = true; break }
+            if await trickle.isClosedByPeer(within: 0.1) { closed = true; break }
         }
         #expect(closed, "headers trickled for 10 s")
 
@@ -80,15 +80,15 @@ import Testing
         closed = false
         for _ in 0..<60 {
             guard slowBody.send([0]) else { closed = true; break }
-            if slowBody.isClosedByPeer(within: 0.1) { closed = true; break }
+            if await slowBody.isClosedByPeer(within: 0.1) { closed = true; break }
         }
         #expect(closed, "a body trickled for 6 s")
 
         // A keep-alive connection left idle after its answer.
         let idle = try RawConnection(port: central.port)
         idle.sendHead("GET", path: "/", contentLength: nil)
-        #expect(idle.status(within: 60) == 200)
-        #expect(idle.isClosedByPeer(within: 4))
+        #expect(await idle.status(within: 60) == 200)
+        #expect(await idle.isClosedByPeer(within: 4))
 
         // Well-behaved clients notice nothing.
         #expect(try await sam.sync().line == "pushed 0, pulled 0, conflicts 0, rejected 0")
@@ -119,7 +119,7 @@ import Testing
         // Another large one is refused at once, without its body being read.
         let second = try RawConnection(port: central.port)
         second.sendHead(path: "/v1/push", contentLength: 1024 * 1024, token: token)
-        #expect(second.status(within: 60) == 503)
+        #expect(await second.status(within: 60) == 503)
         // So is a small body that inflates to a large message: the frame's declared length is weighed too.
         var padded = Fieldbook_V1_PushRequest()
         padded.deviceTimeMs = 1

@@ -4,8 +4,13 @@ import Glibc
 #endif
 
 /// A plain TCP connection to 127.0.0.1, for requests no HTTP client would send: headers without their body,
-/// nothing at all, or a body held back. Every wait is bounded.
-final class RawConnection {
+/// nothing at all, or a body held back. Every wait is bounded, and waits on a thread of its own: the peer
+/// under test answers on the same process's cooperative threads, so a wait that blocked one of them (two on
+/// this machine) could starve the very answer it waits for (seen once in CI: a 401 never came within 60 s
+/// while the simulator held the other thread).
+///
+/// `@unchecked Sendable`: the socket is used by one test at a time, one call after another.
+final class RawConnection: @unchecked Sendable {
     private let socket: Int32
 
     init(port: Int) throws {
@@ -48,7 +53,11 @@ final class RawConnection {
 
     /// What arrives within `seconds`, up to the first pause once something came; `nil` if the peer closed
     /// the connection without sending anything.
-    func receive(within seconds: Double) -> [UInt8]? {
+    func receive(within seconds: Double) async -> [UInt8]? {
+        await Self.offTheCooperativePool { self.blockingReceive(within: seconds) }
+    }
+
+    private func blockingReceive(within seconds: Double) -> [UInt8]? {
         var received: [UInt8] = []
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
@@ -64,8 +73,8 @@ final class RawConnection {
     }
 
     /// The status of the HTTP answer that arrives within `seconds`, if one does.
-    func status(within seconds: Double) -> Int? {
-        guard let bytes = receive(within: seconds), bytes.count >= 12,
+    func status(within seconds: Double) async -> Int? {
+        guard let bytes = await receive(within: seconds), bytes.count >= 12,
               let line = String(decoding: bytes.prefix(64), as: UTF8.self).split(separator: "\r\n").first
         else { return nil }
         let parts = line.split(separator: " ")
@@ -73,7 +82,11 @@ final class RawConnection {
     }
 
     /// Whether the peer closes the connection within `seconds` (anything it sends before is ignored).
-    func isClosedByPeer(within seconds: Double) -> Bool {
+    func isClosedByPeer(within seconds: Double) async -> Bool {
+        await Self.offTheCooperativePool { self.blockingIsClosedByPeer(within: seconds) }
+    }
+
+    private func blockingIsClosedByPeer(within seconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             var poller = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
@@ -83,5 +96,12 @@ final class RawConnection {
             if n <= 0 { return true }
         }
         return false
+    }
+
+    /// Runs a blocking wait on a Dispatch thread and resumes the caller with its result.
+    private static func offTheCooperativePool<T: Sendable>(_ wait: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: wait()) }
+        }
     }
 }
