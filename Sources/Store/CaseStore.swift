@@ -128,6 +128,7 @@ public final class CaseStore: Sendable {
         try ChangeLog.insert(change, db)
         var state = base ?? RecordState(recordID: recordID, recordType: type, caseID: caseID)
         state.apply(change)
+        if state.needsReplay, let replayed = try StoredRecord.replay(recordID, db) { state = replayed }
         try RecordProjection(state).save(db)
         return change
     }
@@ -172,7 +173,37 @@ public final class CaseStore: Sendable {
 /// Reading a record's merged state inside a transaction, for layers that keep their own tables beside the
 /// store's (the central peer's admission judges each change against it).
 public enum StoredRecord {
+    /// The record's merged state: the state kept beside its row (``KeptMergeState``), or, for a row saved
+    /// before store v10, a replay of its changes.
     public static func state(of recordID: String, _ db: Database) throws -> RecordState? {
+        switch try kept(recordID, db) {
+        case .kept(let state): return state
+        case .absent: return nil
+        case .unknown: return try replay(recordID, db)
+        }
+    }
+
+    /// What the store keeps of a record's merge.
+    enum Kept {
+        /// The record has no row: no change that takes part in its merge has been stored.
+        case absent
+        case kept(RecordState)
+        /// The row keeps no usable merge state (saved before store v10, or unreadable): replay its changes.
+        case unknown
+    }
+
+    static func kept(_ recordID: String, _ db: Database) throws -> Kept {
+        let statement = try db.cachedStatement(sql: "SELECT merge_state FROM record WHERE id = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [recordID]) else { return .absent }
+        guard let bytes = row[0] as Data?,
+              let state = KeptMergeState.decode([UInt8](bytes), recordID: recordID), !state.needsReplay
+        else { return .unknown }
+        return .kept(state)
+    }
+
+    /// The record merged from every change of it that takes part in its merge: the reference the kept state
+    /// is checked against, and the way back when the kept state cannot be used.
+    static func replay(_ recordID: String, _ db: Database) throws -> RecordState? {
         RecordState(changes: try ChangeLog.changes(ofRecord: recordID, db))
     }
 
@@ -186,7 +217,8 @@ public enum StoredRecord {
     /// removes its row when none does (its creation was quarantined).
     static func remerge<IDs: Sequence>(_ recordIDs: IDs, _ db: Database) throws where IDs.Element == String {
         for recordID in Set(recordIDs).sorted() {
-            if let state = try state(of: recordID, db) {
+            // From the log, never the kept state: a remerge follows a change in which changes take part.
+            if let state = try replay(recordID, db) {
                 try RecordProjection(state).save(db)
             } else {
                 try db.execute(sql: "DELETE FROM record WHERE id = ?", arguments: [recordID])

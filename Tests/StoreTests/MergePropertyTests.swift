@@ -1,3 +1,4 @@
+import Foundation
 import PropertyBased
 import Seeded
 import Testing
@@ -23,6 +24,55 @@ import Testing
                 }
             }
         }
+    }
+
+    /// The store keeps each record's merge state between batches (``KeptMergeState``, store v10) and merges
+    /// the next batch into it; that must give, byte for byte, the state a replay of every change gives. The
+    /// changes arrive in random batches of random order, and the state goes through its encoding between
+    /// batches, as it does through the `record` table. Where a left-out value becomes current again, the
+    /// record is replayed, as the store does (counted, so the fallback is seen to be exercised).
+    @Test func aStateKeptBetweenBatchesMergesLikeAReplay() async {
+        let replays = Counter()
+        await propertyCheck(count: 300, input: Self.seeds) { seed in
+            var scenario = MergeScenario(seed: seed)
+            scenario.run(steps: 60)
+            var rng = SplitMix64(seed: seed ^ 0x5EED)
+            for record in scenario.records {
+                let changes = scenario.all.filter { $0.recordID == record }.shuffled(using: &rng)
+                guard let reference = RecordState(changes: changes) else { continue }
+                var kept: [UInt8]?
+                var applied: [Change] = []
+                var rest = changes[...]
+                while !rest.isEmpty {
+                    let batch = rest.prefix(Int.random(in: 1...4, using: &rng))
+                    rest = rest.dropFirst(batch.count)
+                    applied += batch
+                    var state: RecordState
+                    if let kept {
+                        guard let decoded = KeptMergeState.decode(kept, recordID: record) else {
+                            Issue.record("seed \(seed): a kept state could not be read back")
+                            return
+                        }
+                        #expect(!decoded.needsReplay, "seed \(seed)")
+                        state = decoded
+                        state.apply(contentsOf: batch)
+                        if state.needsReplay {
+                            replays.add()
+                            guard let replayed = RecordState(changes: applied) else { return }
+                            state = replayed
+                        }
+                    } else {
+                        guard let first = RecordState(changes: batch) else { return }
+                        state = first
+                    }
+                    kept = KeptMergeState.encode(state)
+                }
+                #expect(kept == KeptMergeState.encode(reference), "seed \(seed)")
+                #expect(kept.flatMap { KeptMergeState.decode($0, recordID: record) }?.fields == reference.fields, "seed \(seed)")
+            }
+        }
+        print("kept merge state: \(replays.value) batches needed a replay (a left-out value became current again)")
+        #expect(replays.value > 0, "the scenarios never made a left-out value current again: the fallback went untested")
     }
 
     @Test func replicasThatExchangedEverythingAgree() async {
@@ -105,4 +155,12 @@ import Testing
         #expect(racedOnFinal > 5)
         #expect(resolutions > 40)
     }
+}
+
+/// A count shared by a property's runs.
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.withLock { count } }
+    func add() { lock.withLock { count += 1 } }
 }

@@ -46,11 +46,13 @@ import Testing
         try tamper("UPDATE change_log SET writes = replace(writes, 'wants to see his sister', 'is happy') WHERE seq = 2")
         let report = try store.verify()
         #expect(report.problems.first == "change \(store.deviceID.prefix(8)):2: stored hash does not match its content (content edited after it was written)")
-        #expect(report.problems.contains("record \(visitID): stored fields differ from a replay of its 3 change(s)"))
+        // The record's fields and its kept merge state both still hold the value the change was written with.
+        #expect(report.problems.contains("record \(visitID): stored fields, merge_state differ from a replay of its 3 change(s)"))
     }
 
     @Test func aRehashedForgeryBreaksTheNextLink() throws {
-        // The forger rewrites change 2 and recomputes its hash, and fixes the record row too.
+        // The forger rewrites change 2 and recomputes its hash, and fixes the record's fields too (but not the
+        // merge state kept beside them since store v10, which still holds the value as written).
         let forged = try store.pool.read { db -> Change in
             let original = try #require(try ChangeLog.fetch(db, where: "seq = 2").first)
             return Change(id: original.id, hlc: original.hlc, recordedAt: original.recordedAt, author: original.author,
@@ -63,7 +65,20 @@ import Testing
                    [try JSONCoding.string(forged.writes), forged.hash])
         try tamper("UPDATE record SET fields = json_set(fields, '$.wishes', 'is happy') WHERE id = ?", [visitID])
         let report = try store.verify()
-        #expect(report.problems == ["change \(store.deviceID.prefix(8)):3: prev_hash does not match the hash of \(store.deviceID.prefix(8)):2 (chain broken)"])
+        #expect(report.problems == ["change \(store.deviceID.prefix(8)):3: prev_hash does not match the hash of \(store.deviceID.prefix(8)):2 (chain broken)",
+                                    "record \(visitID): stored merge_state differ from a replay of its 3 change(s)"])
+    }
+
+    @Test func anEditedMergeStateIsReportedAndNotTrusted() throws {
+        let kept = try #require(try store.pool.read { db in try Data.fetchOne(db, sql: "SELECT merge_state FROM record WHERE id = ?", arguments: [visitID]) })
+        // Cut short, the kept state cannot be read: verify says so, and reads merge the record from its changes.
+        try tamper("UPDATE record SET merge_state = ? WHERE id = ?", [kept.prefix(kept.count - 3), visitID])
+        #expect(try store.verify().problems == ["record \(visitID): stored merge_state differ from a replay of its 3 change(s)"])
+        #expect(try store.pool.read { db in try StoredRecord.state(of: visitID, db)?.value("wishes") } == "wants to see his sister")
+        // A row from before store v10 keeps none: nothing to compare, and the record is merged from its changes.
+        try tamper("UPDATE record SET merge_state = NULL WHERE id = ?", [visitID])
+        #expect(try store.verify().isIntact)
+        #expect(try store.pool.read { db in try StoredRecord.state(of: visitID, db)?.value("wishes") } == "wants to see his sister")
     }
 
     @Test func aDeletedChangeLeavesAGap() throws {

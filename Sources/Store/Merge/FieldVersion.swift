@@ -10,6 +10,17 @@ public struct FieldVersion: Sendable, Hashable, Codable {
     /// The versions this one replaces.
     public let supersedes: [ChangeID]
 
+    init(change: ChangeID, value: String?, hlc: HLC, author: String, recordedAt: String, kind: ChangeKind,
+         supersedes: [ChangeID]) {
+        self.change = change
+        self.value = value
+        self.hlc = hlc
+        self.author = author
+        self.recordedAt = recordedAt
+        self.kind = kind
+        self.supersedes = supersedes
+    }
+
     init(change: Change, write: FieldWrite) {
         self.change = change.id
         self.value = write.value

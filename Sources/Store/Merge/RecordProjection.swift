@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The `record` table row for a merged record: what reads use, and what `verify` recomputes and compares.
@@ -14,6 +15,9 @@ struct RecordProjection: Equatable {
     var updatedHLC: Int64
     var fields: String
     var conflicts: String?
+    /// The record's merge state (``KeptMergeState``); `nil` in rows saved before store v10, until the record
+    /// is next written.
+    var mergeState: Data?
 
     init(_ state: RecordState) throws {
         id = state.recordID
@@ -35,6 +39,7 @@ struct RecordProjection: Equatable {
             for field in conflicted { siblings[field] = state.fields[field]?.current ?? [] }
             conflicts = try JSONCoding.string(siblings)
         }
+        mergeState = Data(KeptMergeState.encode(state))
     }
 
     init(row: Row) {
@@ -50,15 +55,16 @@ struct RecordProjection: Equatable {
         updatedHLC = row["updated_hlc"]
         fields = row["fields"]
         conflicts = row["conflicts"]
+        mergeState = row["merge_state"]
     }
 
     func save(_ db: Database) throws {
         try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO record (id, type, case_id, status, created_by, created_device, created_at,
-                                           updated_by, updated_at, updated_hlc, fields, conflicts)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+                                           updated_by, updated_at, updated_hlc, fields, conflicts, merge_state)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
             """).execute(arguments: [id, type, caseID, status, createdBy, createdDevice, createdAt, updatedBy,
-                             updatedAt, updatedHLC, fields, conflicts])
+                             updatedAt, updatedHLC, fields, conflicts, mergeState])
     }
 
     /// Saves many rows, 256 to a statement: how a batch of pulled changes is saved. Since store v9 each
@@ -74,12 +80,12 @@ struct RecordProjection: Equatable {
             for projection in chunk {
                 arguments += [projection.id, projection.type, projection.caseID, projection.status, projection.createdBy,
                               projection.createdDevice, projection.createdAt, projection.updatedBy, projection.updatedAt,
-                              projection.updatedHLC, projection.fields, projection.conflicts]
+                              projection.updatedHLC, projection.fields, projection.conflicts, projection.mergeState]
             }
             try db.execute(sql: """
                 INSERT OR REPLACE INTO record (id, type, case_id, status, created_by, created_device, created_at,
-                                               updated_by, updated_at, updated_hlc, fields, conflicts)
-                VALUES \(Array(repeating: "(?,?,?,?,?,?,?,?,?,?,?,?)", count: chunk.count).joined(separator: ","))
+                                               updated_by, updated_at, updated_hlc, fields, conflicts, merge_state)
+                VALUES \(Array(repeating: "(?,?,?,?,?,?,?,?,?,?,?,?,?)", count: chunk.count).joined(separator: ","))
                 """, arguments: arguments)
         }
     }
@@ -98,6 +104,8 @@ struct RecordProjection: Equatable {
         if updatedHLC != other.updatedHLC { names.append("updated_hlc") }
         if fields != other.fields { names.append("fields") }
         if conflicts != other.conflicts { names.append("conflicts") }
+        // A row saved before store v10 keeps no merge state until it is next written: nothing to compare.
+        if let mergeState, mergeState != other.mergeState { names.append("merge_state") }
         return names
     }
 }

@@ -26,22 +26,31 @@ public struct RecordState: Sendable, Equatable {
     public private(set) var recordType: RecordType
     public private(set) var caseID: String
     /// The change that created the record (the least, should there be several), once it has arrived.
-    public private(set) var creation: Change.Summary?
+    public internal(set) var creation: Change.Summary?
     /// The latest change by HLC.
-    public private(set) var lastChange: Change.Summary?
+    public internal(set) var lastChange: Change.Summary?
     /// Every change applied, by id.
-    public private(set) var changeIDs: Set<ChangeID> = []
+    public internal(set) var changeIDs: Set<ChangeID> = []
 
     /// Every version of every field ever written, by field and version id.
-    private var versions: [String: [ChangeID: FieldVersion]] = [:]
+    var versions: [String: [ChangeID: FieldVersion]] = [:]
     /// Seals of changes that write a terminal status, by change id.
-    private var seals: [ChangeID: Set<ChangeID>] = [:]
+    var seals: [ChangeID: Set<ChangeID>] = [:]
     /// What each resolution had seen of the record, by change id: a resolution is effective on a sealed
     /// record only if it had seen every sealing change.
-    private var resolutionSightings: [ChangeID: Set<ChangeID>] = [:]
+    var resolutionSightings: [ChangeID: Set<ChangeID>] = [:]
+    /// Versions whose value was left out of the kept state (``KeptMergeState``): they were not current when
+    /// it was saved. Their place in the merge is known (id, clock, kind, what they supersede); their text is
+    /// in the change log only.
+    var valuesLeftOut: [String: Set<ChangeID>] = [:]
 
     /// The merged fields, by name.
     public private(set) var fields: [String: FieldRegister] = [:]
+
+    /// Whether a version whose value the kept state left out has become current again: a seal arrived that
+    /// its superseding write had not seen, so that write no longer counts. The merge is then redone from the
+    /// change log (``StoredRecord``); it is rare, and only a state read back from the store can need it.
+    public private(set) var needsReplay = false
 
     public init(recordID: String, recordType: RecordType, caseID: String) {
         self.recordID = recordID
@@ -54,8 +63,9 @@ public struct RecordState: Sendable, Equatable {
         var iterator = changes.makeIterator()
         guard let first = iterator.next() else { return nil }
         self.init(recordID: first.recordID, recordType: first.recordType, caseID: first.caseID)
-        apply(first)
-        while let next = iterator.next() { apply(next) }
+        insert(first)
+        while let next = iterator.next() { insert(next) }
+        recompute()
     }
 
     // MARK: - Reading
@@ -96,7 +106,22 @@ public struct RecordState: Sendable, Equatable {
 
     /// Adds a change to the set and recomputes the derived state. Applying a change twice has no effect.
     public mutating func apply(_ change: Change) {
-        guard change.recordID == recordID, changeIDs.insert(change.id).inserted else { return }
+        if insert(change) { recompute() }
+    }
+
+    /// Adds changes to the set and recomputes the derived state once: merging a batch costs the batch and the
+    /// record's current registers, not one recomputation per change.
+    public mutating func apply<Changes: Sequence>(contentsOf changes: Changes) where Changes.Element == Change {
+        var added = false
+        for change in changes where insert(change) { added = true }
+        if added { recompute() }
+    }
+
+    /// Adds a change's versions, seal and summaries without recomputing; `false` if it was already applied
+    /// or belongs to another record.
+    @discardableResult
+    private mutating func insert(_ change: Change) -> Bool {
+        guard change.recordID == recordID, changeIDs.insert(change.id).inserted else { return false }
         for write in change.writes {
             versions[write.field, default: [:]][change.id] = FieldVersion(change: change, write: write)
         }
@@ -117,10 +142,10 @@ public struct RecordState: Sendable, Equatable {
         if lastChange.map({ ($0.hlc, $0.id) < (change.hlc, change.id) }) ?? true {
             lastChange = summary
         }
-        recompute()
+        return true
     }
 
-    private mutating func recompute() {
+    mutating func recompute() {
         var merged: [String: FieldRegister] = [:]
         let statusField = RecordSchema.statusField
         if let statusVersions = versions[statusField] {
@@ -151,6 +176,10 @@ public struct RecordState: Sendable, Equatable {
             }
         }
         fields = merged
+        needsReplay = !valuesLeftOut.isEmpty && merged.contains { field, register in
+            guard let leftOut = valuesLeftOut[field] else { return false }
+            return register.current.contains { leftOut.contains($0.change) }
+        }
     }
 
     /// Current versions of one field: those not superseded by an effective write. A raced write may still
@@ -192,6 +221,13 @@ extension Change {
         public let hlc: HLC
         public let author: String
         public let recordedAt: String
+
+        init(id: ChangeID, hlc: HLC, author: String, recordedAt: String) {
+            self.id = id
+            self.hlc = hlc
+            self.author = author
+            self.recordedAt = recordedAt
+        }
 
         public init(_ change: Change) {
             id = change.id

@@ -45,7 +45,9 @@ public enum StoreMigrations {
         migrator.registerMigration("v7 records merged with sealed means sealed") { db in
             // The merge rules changed (SPEC §6.4: raced writes and resolutions on sealed records, broken
             // visit rules, a device's own quarantined changes out of its merge): every record is merged
-            // again from its changes, so stored rows equal what verify replays.
+            // again from its changes, so stored rows equal what verify replays. Rows are saved as today's code
+            // saves them, with their merge state, so the column of v10 is added here already.
+            try addMergeStateColumn(db)
             try StoredRecord.remerge(try String.fetchAll(db, sql: "SELECT id FROM record UNION SELECT record_id FROM change_log"), db)
         }
         migrator.registerMigration("v8 rejections kept through a purge") { db in
@@ -64,7 +66,19 @@ public enum StoreMigrations {
             // triggers (SearchIndex says why), and filled here from the records already stored.
             try SearchIndex.create(db)
         }
+        migrator.registerMigration("v10 merge state kept per record") { db in
+            // Each record's registers, so a change is merged without replaying the record's history
+            // (KeptMergeState). Rows already stored get theirs when next written; until then they are merged
+            // from the change log as before, and `verify` compares those it has.
+            try addMergeStateColumn(db)
+        }
         return migrator
+    }
+
+    /// Adds `record.merge_state` unless v7 added it already (a store migrated from before v7 in one go).
+    private static func addMergeStateColumn(_ db: Database) throws {
+        guard try !db.columns(in: "record").contains(where: { $0.name == "merge_state" }) else { return }
+        try db.execute(sql: "ALTER TABLE record ADD COLUMN merge_state BLOB")
     }
 
     /// Opens `writer` with the store's schema, plus `extra` migrations registered after the store's own

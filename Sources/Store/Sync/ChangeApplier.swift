@@ -39,24 +39,48 @@ public enum ChangeApplier {
         }
         var byRecord: [String: [Change]] = [:]
         for change in fresh { byRecord[change.recordID, default: []].append(change) }
-        // Each record is merged from the changes it had before this batch plus the batch's own, which are
-        // already decoded: only the earlier ones are read back (none, for a record seen the first time).
-        var earlier: [String: [Change]] = [:]
-        for recordID in byRecord.keys {
-            earlier[recordID] = try ChangeLog.changes(ofRecord: recordID, db)
-        }
-        for change in fresh { try ChangeLog.insert(change, db) }
+        // Each record is merged from its kept state plus the batch's changes, already decoded: the cost is the
+        // batch's, not the record's history. Only where no state is kept, or the kept state cannot take the
+        // batch, are its earlier changes read back from the log (read before the batch is inserted).
         var projections: [RecordProjection] = []
         for (recordID, arrived) in byRecord {
-            let all = ((earlier[recordID] ?? []) + arrived).sorted { ($0.hlc, $0.id) < ($1.hlc, $1.id) }
+            if let state = try merged(recordID, kept: try StoredRecord.kept(recordID, db), arrived) {
+                projections.append(try RecordProjection(state))
+                continue
+            }
+            let all = (try ChangeLog.changes(ofRecord: recordID, db) + arrived).sorted { ($0.hlc, $0.id) < ($1.hlc, $1.id) }
             guard let state = RecordState(changes: all) else { continue }
             if let stray = all.first(where: { $0.recordType != state.recordType || $0.caseID != state.caseID }) {
                 throw Refusal.mismatchedRecord(stray.id, "names record \(recordID) with another type or case than its other changes")
             }
             projections.append(try RecordProjection(state))
         }
+        for change in fresh { try ChangeLog.insert(change, db) }
         // Saved together, not one statement per record: the search index then writes its words out once.
         try RecordProjection.saveAll(projections, db)
         return fresh
+    }
+
+    /// The record merged from what the store keeps of it and the changes that arrived, or `nil` when that
+    /// takes the record's earlier changes: no state kept, a version left out of the kept state became current
+    /// again, or the record's type or case moved (its creating change arrived after changes naming another),
+    /// which only the earlier changes can show to be a mismatch.
+    private static func merged(_ recordID: String, kept: StoredRecord.Kept, _ arrived: [Change]) throws -> RecordState? {
+        var state: RecordState
+        switch kept {
+        case .unknown: return nil
+        case .absent:
+            guard let first = RecordState(changes: arrived) else { return nil }
+            state = first
+        case .kept(let earlier):
+            state = earlier
+            state.apply(contentsOf: arrived)
+            guard !state.needsReplay, state.recordType == earlier.recordType, state.caseID == earlier.caseID else { return nil }
+        }
+        if let stray = arrived.sorted(by: { ($0.hlc, $0.id) < ($1.hlc, $1.id) })
+            .first(where: { $0.recordType != state.recordType || $0.caseID != state.caseID }) {
+            throw Refusal.mismatchedRecord(stray.id, "names record \(recordID) with another type or case than its other changes")
+        }
+        return state
     }
 }
