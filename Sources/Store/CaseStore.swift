@@ -192,11 +192,12 @@ public enum StoredRecord {
         case unknown
     }
 
-    static func kept(_ recordID: String, _ db: Database) throws -> Kept {
+    /// - Parameter merging: `false` when the caller applies changes at once (see ``KeptMergeState/decode``).
+    static func kept(_ recordID: String, merging: Bool = true, _ db: Database) throws -> Kept {
         let statement = try db.cachedStatement(sql: "SELECT merge_state FROM record WHERE id = ?")
         guard let row = try Row.fetchOne(statement, arguments: [recordID]) else { return .absent }
         guard let bytes = row[0] as Data?,
-              let state = KeptMergeState.decode([UInt8](bytes), recordID: recordID), !state.needsReplay
+              let state = KeptMergeState.decode([UInt8](bytes), recordID: recordID, merging: merging), !state.needsReplay
         else { return .unknown }
         return .kept(state)
     }

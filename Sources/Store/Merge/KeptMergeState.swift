@@ -18,10 +18,11 @@ enum KeptMergeState {
     static let formatVersion: UInt8 = 1
 
     static func encode(_ state: RecordState) -> [UInt8] {
-        var devices: [String: Int] = [:]
+        // A record is written by a handful of devices: a linear search beats hashing a UUID per id.
+        var devices: [String] = []
         func index(_ device: String) -> Int {
-            if let known = devices[device] { return known }
-            devices[device] = devices.count
+            if let known = devices.firstIndex(of: device) { return known }
+            devices.append(device)
             return devices.count - 1
         }
         // Device indexes are given in order of first use over sorted ids, so the bytes are deterministic.
@@ -78,14 +79,17 @@ enum KeptMergeState {
         out.string(state.recordType.rawValue)
         out.string(state.caseID)
         out.varint(UInt64(devices.count))
-        for (device, _) in devices.sorted(by: { $0.value < $1.value }) { out.string(device) }
+        for device in devices { out.string(device) }
         out.bytes.append(contentsOf: body.bytes)
         return out.bytes
     }
 
     /// The state kept for `recordID`, or `nil` if the bytes are not a kept state of this format (the caller
     /// then merges the record from its changes, and `verify` reports the difference).
-    static func decode(_ bytes: [UInt8], recordID: String) -> RecordState? {
+    ///
+    /// - Parameter merging: `false` when the caller applies changes to the state at once, which merges its
+    ///   registers anyway; its ``RecordState/fields`` are empty until then.
+    static func decode(_ bytes: [UInt8], recordID: String, merging: Bool = true) -> RecordState? {
         var reader = ByteReader(bytes)
         guard reader.byte() == formatVersion,
               let type = reader.string().flatMap(RecordType.init(rawValue:)),
@@ -167,7 +171,7 @@ enum KeptMergeState {
             state.versions[field] = versions
         }
         guard reader.isAtEnd else { return nil }
-        state.recompute()
+        if merging { state.recompute() }
         return state
     }
 }

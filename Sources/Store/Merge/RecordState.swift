@@ -110,11 +110,11 @@ public struct RecordState: Sendable, Equatable {
     }
 
     /// Adds changes to the set and recomputes the derived state once: merging a batch costs the batch and the
-    /// record's current registers, not one recomputation per change.
+    /// record's current registers, not one recomputation per change. (It recomputes even if every change was
+    /// applied already: a kept state read without merging relies on it.)
     public mutating func apply<Changes: Sequence>(contentsOf changes: Changes) where Changes.Element == Change {
-        var added = false
-        for change in changes where insert(change) { added = true }
-        if added { recompute() }
+        for change in changes { insert(change) }
+        recompute()
     }
 
     /// Adds a change's versions, seal and summaries without recomputing; `false` if it was already applied

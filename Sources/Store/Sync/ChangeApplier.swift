@@ -44,7 +44,7 @@ public enum ChangeApplier {
         // batch, are its earlier changes read back from the log (read before the batch is inserted).
         var projections: [RecordProjection] = []
         for (recordID, arrived) in byRecord {
-            if let state = try merged(recordID, kept: try StoredRecord.kept(recordID, db), arrived) {
+            if let state = try merged(recordID, kept: try StoredRecord.kept(recordID, merging: false, db), arrived) {
                 projections.append(try RecordProjection(state))
                 continue
             }
