@@ -23,6 +23,16 @@ if arguments.first == ClientSyncProcess.command {
     }
 }
 
+if arguments.first == PeerProcess.command {
+    do {
+        try await PeerProcess.main(Array(arguments.dropFirst()))
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("peer-serve: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
 if arguments.first == "prose-check" {
     // zlib-6 ratio of 300 KB of generated prose, for each mix (tuning Prose.jumpChance).
     for chance in stride(from: 0.0, through: 1.0, by: 0.1) {
@@ -81,13 +91,11 @@ do {
         rows.append(try W1LocalWrite.run(visits: quick ? 200 : 10_000, runs: min(timedRuns, 3), quick: quick))
         log(rows.last?.line ?? "")
     }
-    if !only.isDisjoint(with: ["W2", "W3", "W4", "W5"]) {
+    if !only.isDisjoint(with: ["W2", "W3", "W4"]) {
         let peer = try await BenchPeer.start()
         let dataset = quick ? Dataset(workers: 2, casesPerWorker: 3, recordsPerCase: 20) : Dataset(workers: workers, casesPerWorker: 20, recordsPerCase: 250)
         let folder = try ScratchFolder("data")
-        if !only.isDisjoint(with: ["W2", "W3", "W4"]) {
-            try await dataset.load(into: peer, folder: folder, log: log)
-        }
+        try await dataset.load(into: peer, folder: folder, log: log)
         if only.contains("W2") || only.contains("W4") {
             rows += try await FirstSync.worker(dataset, peer: peer, runs: min(timedRuns, 3), quick: quick)
             rows.suffix(3).forEach { log($0.line) }
@@ -116,11 +124,11 @@ do {
                                                           iterations: quick ? 3 : 25))
             rows.suffix(4).forEach { log($0.line) }
         }
-        if only.contains("W5") {
-            rows.append(try await W5CentralLoad.run(devices: quick ? 6 : 60, changes: quick ? 10 : 100, runs: min(timedRuns, 3), peer: peer, quick: quick))
-            log(rows.last?.line ?? "")
-        }
         await peer.stop()
+    }
+    if only.contains("W5") {
+        rows.append(try await W5CentralLoad.run(devices: quick ? 6 : 60, changes: quick ? 10 : 100, runs: min(timedRuns, 3), quick: quick))
+        log(rows.last?.line ?? "")
     }
     if only.contains("W6") {
         rows.append(try W6Merge.run(changes: quick ? 2_000 : 100_000, runs: min(timedRuns, 3), quick: quick, log: log))

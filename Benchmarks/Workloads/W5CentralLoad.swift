@@ -2,21 +2,34 @@ import AsyncHTTPClient
 import Foundation
 import NIOPosix
 import Store
+import SyncEngine
+import SyncHTTPClient
 
 /// W5: many devices syncing at once, each pushing `changes` new records and then pulling, each with its
-/// own HTTP connection pool, as separate laptops would.
+/// own HTTP connection pool, as separate laptops would. The central peer runs in a process of its own
+/// (``PeerProcess``), as in production, on a central store of its own.
 enum W5CentralLoad {
-    static func run(devices count: Int, changes: Int, runs: Int, peer: BenchPeer, quick: Bool) async throws -> ReportRow {
+    static func run(devices count: Int, changes: Int, runs: Int, quick: Bool) async throws -> ReportRow {
         let folder = try ScratchFolder("w5")
+        let centralFolder = try ScratchFolder("w5-central")
+        // The administration's storage creates and migrates the central store before the peer opens it.
+        let admin = CentralAdministration(storage: try SQLiteCentralStorage(folder: centralFolder.url.path, actor: "admin"))
+        let peer = try PeerProcess(folder: centralFolder.url.path)
+        defer { peer.stop() }
         var devices: [BenchDevice] = []
         var clients: [HTTPClient] = []
         for n in 1...count {
             let user = String(format: "load%02d", n)
-            _ = try peer.admin.addUser(user, role: .worker, team: "load")
-            try peer.admin.addCase(id: "L-\(user)", values: [("child", "Load \(n)"), ("dob", "2014-01-01"), ("category", "CIN")], worker: user)
+            _ = try admin.addUser(user, role: .worker, team: "load")
+            try admin.addCase(id: "L-\(user)", values: [("child", "Load \(n)"), ("dob", "2014-01-01"), ("category", "CIN")], worker: user)
             let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
             clients.append(client)
-            let device = try await peer.device(user, path: folder.path("\(user).sqlite"), client: client, durability: .normal)
+            let store = try CaseStore(path: folder.path("\(user).sqlite"), author: user, durability: .normal)
+            var sync = SyncClient(store: store, transport: HTTPSyncTransport(baseURL: peer.url, client: client))
+            sync.pushBatch = 1000
+            sync.pullBatch = 1000
+            _ = try await sync.enrol(serverURL: peer.url, code: try admin.newCode(for: user), deviceName: "bench \(user)")
+            let device = BenchDevice(store: store, client: sync)
             try await device.sync()
             devices.append(device)
         }
