@@ -19,10 +19,12 @@ import Foundation
 public enum CanonicalEncoding {
     public static func bytes(of change: Change) -> [UInt8] {
         var out: [UInt8] = Array("FBC1".utf8)
-        out.reserveCapacity(512)
+        // Room for the fixed part and every value at once: a visit's prose would otherwise grow it several times.
+        out.reserveCapacity(change.writes.reduce(512) { $0 + ($1.value?.utf8.count ?? 0) + 64 * $1.supersedes.count + 64 }
+                            + 64 * change.sealed.count)
         func u32(_ v: Int) { withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).bigEndian) { out += $0 } }
         func u64(_ v: Int64) { withUnsafeBytes(of: UInt64(bitPattern: v).bigEndian) { out += $0 } }
-        func str(_ s: String) { let u = Array(s.utf8); u32(u.count); out += u }
+        func str(_ s: String) { u32(s.utf8.count); out.append(contentsOf: s.utf8) }
 
         str(change.id.deviceID); u64(change.id.seq); u64(change.hlc.rawValue); str(change.recordedAt)
         str(change.author); str(change.recordID); str(change.recordType.rawValue); str(change.caseID)
