@@ -122,7 +122,8 @@ do {
             try await inProcess.sync()
             rows.append(try await W4Incremental.inProcess(device: inProcess, timing: direct, caseID: caseID, peer: peer,
                                                           iterations: quick ? 3 : 25))
-            rows.suffix(4).forEach { log($0.line) }
+            rows.append(try W4Incremental.durableCommit(iterations: quick ? 3 : 25))
+            rows.suffix(5).forEach { log($0.line) }
         }
         await peer.stop()
     }

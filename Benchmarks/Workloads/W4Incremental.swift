@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Store
 
 /// W4: one new visit synced by a worker whose store is up to date: time per sync and bytes on the wire
@@ -17,6 +18,29 @@ enum W4Incremental {
             ReportRow(id: "W4 wire", name: "bytes: up \(upBytes), down \(downBytes)", figure: "\(bytes) B both ways",
                       baseline: "", ratio: "", target: "≤ 1.5 KB both ways", passed: quick ? nil : bytes <= 1536),
         ]
+    }
+
+    /// The floor under W4's time: one durable commit (WAL, `synchronous=FULL`, one visit-sized row) on this
+    /// disk, measured in the same run. A sync that stores what it sent and received commits at least once on
+    /// the peer (the pushed visit) and once on the client (its receipt and the cursor), each with an fsync.
+    static func durableCommit(iterations: Int) throws -> ReportRow {
+        let folder = try ScratchFolder("w4-commit")
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let pool = try DatabasePool(path: folder.path("commit.sqlite"), configuration: configuration)
+        try pool.write { db in try db.execute(sql: "CREATE TABLE visit (id TEXT PRIMARY KEY, body TEXT)") }
+        var prose = Prose(seed: 414)
+        var seconds: [Double] = []
+        for _ in 0...iterations {
+            let body = prose.text(length: 1100)
+            seconds.append(try Measure.seconds {
+                try pool.write { db in try db.execute(sql: "INSERT INTO visit VALUES (?, ?)", arguments: [UUID().uuidString, body]) }
+            })
+        }
+        let median = Measure.median(Array(seconds.dropFirst()))
+        return ReportRow(id: "W4 floor", name: "1 durable commit (WAL, FULL), this disk", figure: Format.milliseconds(median),
+                         baseline: "client + peer: 2 commits ≥ \(Format.milliseconds(2 * median))", ratio: "",
+                         target: "(the limit under W4)", passed: nil)
     }
 
     /// The same syncs with the peer called in-process (no HTTP, no proxy): what the peer's and the client's

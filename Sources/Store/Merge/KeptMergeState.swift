@@ -56,7 +56,8 @@ enum KeptMergeState {
         }
         body.varint(UInt64(state.versions.count))
         for (field, versions) in state.versions.sorted(by: { $0.key < $1.key }) {
-            let current = Set(state.fields[field]?.current.map(\.change) ?? [])
+            // Usually one version, a few in a conflict: an array beats a set here.
+            let current = state.fields[field]?.current.map(\.change) ?? []
             body.string(field)
             body.varint(UInt64(versions.count))
             for (change, version) in versions.sorted(by: { $0.key < $1.key }) {
