@@ -132,8 +132,8 @@ do {
         log(rows.last?.line ?? "")
     }
     if only.contains("W6") {
-        rows.append(try W6Merge.run(changes: quick ? 2_000 : 100_000, runs: min(timedRuns, 3), quick: quick, log: log))
-        log(rows.last?.line ?? "")
+        rows += try W6Merge.run(changes: quick ? 2_000 : 100_000, runs: min(timedRuns, 3), quick: quick, log: log)
+        rows.suffix(2).forEach { log($0.line) }
     }
     if only.contains("W7") {
         rows += try W7Search.run(notes: quick ? 500 : 20_000, visits: quick ? 100 : 2_000, runs: min(timedRuns, 3), quick: quick, log: log)
