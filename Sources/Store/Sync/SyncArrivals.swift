@@ -78,7 +78,7 @@ public struct SyncArrivals: Sendable, Equatable {
         var creators: [String: String?] = [:]
         func creator(of recordID: String) throws -> String? {
             if let known = creators[recordID] { return known }
-            let author = try String.fetchOne(db, sql: "SELECT created_by FROM record WHERE id = ?", arguments: [recordID])
+            let author = try String.fetchOne(try db.cachedStatement(sql: "SELECT created_by FROM record WHERE id = ?"), arguments: [recordID])
             creators[recordID] = author
             return author
         }
