@@ -223,6 +223,22 @@ import Testing
         #expect(try Self.count(priya.store, "SELECT count(*) FROM change_log") == 14)
     }
 
+    /// A peer older than version 2 answers `/v2/` with a bare 404 (its HTTP layer, SPEC.md §11 K7): the
+    /// client enrols and syncs with version 1 instead.
+    @Test func aPeerThatServesOnlyVersion1IsSyncedWithVersion1() async throws {
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
+        defer { Task { await central.stop() } }
+        let store = try CaseStore(path: folder.appendingPathComponent("sam-old-peer.sqlite").path, author: "sam")
+        let transport = RecordingTransport(inner: OnlyVersion1(inner: HTTPSyncTransport(baseURL: central.url)))
+        let client = SyncClient(store: store, transport: transport)
+        _ = try await client.enrol(serverURL: central.url, code: try central.admin.newCode(for: "sam"), deviceName: "laptop")
+        #expect(try await client.sync().pulled == 1)
+        _ = try store.addNote(caseID: "LA-1", body: "before the peer was upgraded")
+        #expect(try await client.sync().pushed == 1)
+        #expect(transport.exchanges.map(\.path) == ["/v2/enrol", "/v1/enrol", "/v2/sync", "/v1/pull", "/v2/sync", "/v1/push", "/v1/pull"])
+        #expect(try store.pendingCount() == 0)
+    }
+
     /// What a prefetched request states: the store as applying the batch will leave it (an own change
     /// no longer lacking, a revoked case no longer held, an arriving case record held).
     @Test func thePredictionFollowsWhatApplyingTheBatchDoes() throws {
@@ -240,5 +256,15 @@ import Testing
         #expect(next.lacking == SeqRanges([4]))
         #expect(next.cursor == 9)
         #expect(next != state)
+    }
+}
+
+/// The HTTP layer of a peer that serves only version 1: a bare 404 for every `/v2/` path.
+private struct OnlyVersion1: SyncTransport {
+    let inner: any SyncTransport
+
+    func post(path: String, body: [UInt8], token: String?) async throws -> (status: Int, body: [UInt8]) {
+        if path.hasPrefix("/v2/") { return (404, []) }
+        return try await inner.post(path: path, body: body, token: token)
     }
 }

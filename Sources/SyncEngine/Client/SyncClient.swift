@@ -62,8 +62,15 @@ public struct SyncClient: Sendable {
         request.deviceID = store.deviceID
         request.deviceName = deviceName
         request.protocolVersion = protocolVersion.rawValue
-        let response = try await call(protocolVersion == .v1 ? "/v1/enrol" : "/v2/enrol", request, token: nil,
+        let response: Fieldbook_V1_EnrolResponse
+        do {
+            response = try await call(protocolVersion == .v1 ? "/v1/enrol" : "/v2/enrol", request, token: nil,
                                       as: Fieldbook_V1_EnrolResponse.self)
+        } catch let error as SyncError where protocolVersion == .v2 && error.isMissingEndpoint {
+            // A peer that serves only version 1 (SPEC.md §9): enrol there; syncs fall back the same way.
+            request.protocolVersion = SyncProtocolVersion.v1.rawValue
+            response = try await call("/v1/enrol", request, token: nil, as: Fieldbook_V1_EnrolResponse.self)
+        }
         try store.saveEnrolment(serverURL: serverURL, token: response.token, user: response.user, role: response.role,
                                 team: response.team.isEmpty ? nil : response.team)
         return response
@@ -79,7 +86,14 @@ public struct SyncClient: Sendable {
         FaultPoint.reached("client-before-push")
         switch protocolVersion {
         case .v1: try await syncV1(token: token, summary: &summary, arrived: &arrived, progress: progress)
-        case .v2: try await syncV2(token: token, summary: &summary, arrived: &arrived, progress: progress)
+        case .v2:
+            do {
+                try await syncV2(token: token, summary: &summary, arrived: &arrived, progress: progress)
+            } catch let error as SyncError where error.isMissingEndpoint && summary == SyncSummary() {
+                // A peer that serves only version 1 answers /v2/sync with 404 before doing anything: sync with
+                // version 1 instead, so that a device upgraded before its peer keeps working.
+                try await syncV1(token: token, summary: &summary, arrived: &arrived, progress: progress)
+            }
         }
         // A stale case (revoked, or purge held back by unsent work) that got nothing in this complete pull
         // is not allocated to us: purge it once nothing of ours on it waits to be sent. One allocated back
