@@ -197,6 +197,33 @@ import Testing
         #expect(try sam.store.verify().isIntact)
     }
 
+    /// A device's own change the peer quarantined is not echo: when an administrator releases it, the next v2
+    /// pull brings it back (the device names it as lacking), and the device shows it accepted.
+    @Test func aReleasedChangeReachesItsOwnDevice() async throws {
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
+        defer { Task { await central.stop() } }
+        let (sam, _) = try await Self.device("sam", central, in: folder)
+        try await sam.sync()
+        let note = try sam.store.addNote(caseID: "LA-1", body: "v0")
+        try await sam.sync()
+        try central.admin.assign(caseID: "LA-1", to: "lee", reason: "cover")
+        try await Task.sleep(for: .milliseconds(5))
+        _ = try sam.store.edit(note, values: [("body", "v1 written while the case was lee's")])
+        // Version 1 with its pull cut: the edit is quarantined and the case stays on the laptop.
+        var pushOnly = SyncClient(store: sam.store, transport: CutPulls(inner: HTTPSyncTransport(baseURL: central.url)))
+        pushOnly.protocolVersion = .v1
+        await #expect(throws: SyncError.self) { try await pushOnly.sync() }
+        #expect(try sam.store.rejectedCount() == 1)
+        #expect(try sam.store.ownChangesLacking().count == 1)
+        let entry = try #require(try central.admin.storage.quarantine(state: .held).first)
+        try central.admin.release(entry.id)
+        try central.admin.assign(caseID: "LA-1", to: "sam", reason: "back")
+        try await sam.sync()
+        #expect(try sam.store.rejectedCount() == 0, "released: the device shows it accepted")
+        #expect(try sam.store.ownChangesLacking().isEmpty)
+        #expect(try sam.store.snapshot(note).state == central.replica.snapshot(note).state)
+    }
+
     /// Prefetch: with nothing to push, the next pull leaves before the current batch is applied, and every
     /// batch is still committed with its cursor. Cases arriving in the middle are predicted held, so no
     /// prefetched answer is thrown away.
@@ -265,6 +292,17 @@ private struct OnlyVersion1: SyncTransport {
 
     func post(path: String, body: [UInt8], token: String?) async throws -> (status: Int, body: [UInt8]) {
         if path.hasPrefix("/v2/") { return (404, []) }
+        return try await inner.post(path: path, body: body, token: token)
+    }
+}
+
+/// Cuts every version 1 pull, so that a push lands and the pull after it does not.
+private struct CutPulls: SyncTransport {
+    let inner: any SyncTransport
+    struct Cut: Error {}
+
+    func post(path: String, body: [UInt8], token: String?) async throws -> (status: Int, body: [UInt8]) {
+        if path == "/v1/pull" { throw Cut() }
         return try await inner.post(path: path, body: body, token: token)
     }
 }

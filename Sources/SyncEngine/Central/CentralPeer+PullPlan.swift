@@ -73,12 +73,7 @@ extension CentralPeer {
             size += ((try? Fieldbook_V1_Change(entry.change, receivedAt: entry.receivedAt).serializedBytes() as [UInt8])?.count ?? 0)
             elements += entry.change.wireElements
             if tableElements {
-                let change = entry.change
-                for name in ["d" + change.id.deviceID, "a" + change.author]
-                    + change.writes.flatMap({ $0.supersedes.map { "d" + $0.deviceID } }) + change.sealed.map({ "d" + $0.deviceID })
-                where tables.insert(name).inserted {
-                    elements += 1
-                }
+                elements += entry.change.tableNames.filter { tables.insert($0).inserted }.count
             }
             if fitting > 0 && (size > ProtocolLimits.maximumPullMessageBytes || elements > ProtocolLimits.maximumMessageElements) { break }
             fitting += 1

@@ -15,7 +15,7 @@ extension SyncClient {
         var prefetched: (state: PullState, answer: Task<(Fieldbook_V2_SyncResponse, Int), any Error>)?
         defer { prefetched?.answer.cancel() }
         while true {
-            let pending = Self.withinElementLimit(try store.pendingChanges(limit: pushBatch))
+            let pending = Self.withinElementLimit(try store.pendingChanges(limit: pushBatch), tables: true)
             let state = try PullState.read(store)
             let response: Fieldbook_V2_SyncResponse
             if pending.isEmpty, purged.isEmpty, let prefetch = prefetched, prefetch.state == state {

@@ -108,11 +108,18 @@ public struct SyncClient: Sendable {
 
     /// The longest prefix of `pending` (at least one change) whose list elements fit one message
     /// (``ProtocolLimits/maximumMessageElements``); the rest go in the next push.
-    static func withinElementLimit(_ pending: [Change]) -> [Change] {
+    ///
+    /// - Parameter tables: count the entries of a v2 message's device and author tables too (each distinct
+    ///   device id and author the changes name is one element, SPEC.md §12.6).
+    static func withinElementLimit(_ pending: [Change], tables: Bool = false) -> [Change] {
         var elements = 0
         var count = 0
+        var named: Set<String> = []
         for change in pending {
             elements += change.wireElements
+            if tables {
+                elements += change.tableNames.filter { named.insert($0).inserted }.count
+            }
             if count > 0 && elements > ProtocolLimits.maximumMessageElements { break }
             count += 1
         }

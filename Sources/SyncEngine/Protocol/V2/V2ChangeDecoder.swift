@@ -1,7 +1,7 @@
 import Store
 
 /// A change read from a v2 message, with what the central peer adds to it in pulls.
-struct ReceivedChange2: Sendable {
+struct DecodedChange: Sendable {
     let change: Change
     /// When the peer stored it (pull answers); `nil` when the message does not say.
     let receivedAt: String?
@@ -27,7 +27,7 @@ struct V2ChangeDecoder {
     /// - Throws: ``ProtocolError`` `malformed_message` naming the first thing out of bounds: a table index,
     ///   a hash that is not 32 bytes, an elided previous hash the message does not give, a time out of range,
     ///   or anything the v1 decoder refuses.
-    mutating func decode(_ message: Fieldbook_V2_Change) throws -> ReceivedChange2 {
+    mutating func decode(_ message: Fieldbook_V2_Change) throws -> DecodedChange {
         let device = try tables.device(message.device, "a change")
         // Checked here as well as by the v1 decoder: an elided previous hash looks at seq − 1.
         guard message.seq > 0 else { throw ProtocolError.malformedMessage("a change has sequence number 0; sequence numbers start at 1") }
@@ -60,7 +60,7 @@ struct V2ChangeDecoder {
         } else {
             receivedAt = message.receivedAtMs == 0 ? nil : try WireTime.text(message.receivedAtMs, "\(name)'s received_at")
         }
-        return ReceivedChange2(change: change, receivedAt: receivedAt, clockSkew: message.clockSkewMs)
+        return DecodedChange(change: change, receivedAt: receivedAt, clockSkew: message.clockSkewMs)
     }
 
     private func previousHash(of message: Fieldbook_V2_Change, _ name: String) throws(ProtocolError) -> String {

@@ -1,3 +1,5 @@
+import Store
+
 /// The per-message tables of a v2 message (SPEC.md §12.2): each device id and each author once, which
 /// changes and their references name by index. A change id's device is a 36-character UUID and an author a
 /// name; in a pull batch most changes share a handful of both, so each is sent once per message instead of
@@ -61,5 +63,14 @@ struct ReceivedTables: Sendable {
             throw ProtocolError.malformedMessage("\(what()) names author \(index) of a table of \(authors.count)")
         }
         return authors[Int(index)]
+    }
+}
+
+extension Change {
+    /// The table entries the change needs in a v2 message (its device and author, and the devices of the
+    /// versions it supersedes or seals), tagged so that a device id and an author of the same spelling
+    /// stay apart: what a sender counts against ``ProtocolLimits/maximumMessageElements``.
+    var tableNames: [String] {
+        ["d" + id.deviceID, "a" + author] + writes.flatMap { $0.supersedes.map { "d" + $0.deviceID } } + sealed.map { "d" + $0.deviceID }
     }
 }
