@@ -45,6 +45,7 @@ enum ClientSyncProcess {
         let store = try CaseStore(path: path, author: "bench")
         var client = SyncClient(store: store, transport: HTTPSyncTransport(baseURL: url))
         client.pullBatch = 1000
+        if ProcessInfo.processInfo.environment["FIELDBOOK_SYNC_PROTOCOL"] == "1" { client.protocolVersion = .v1 }
         _ = try await client.enrol(serverURL: url, code: code, deviceName: "bench supervisor")
         Measure.resetPeak()
         let seconds = try await Measure.seconds { _ = try await client.sync() }

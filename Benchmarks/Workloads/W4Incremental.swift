@@ -3,7 +3,8 @@ import GRDB
 import Store
 
 /// W4: one new visit synced by a worker whose store is up to date: time per sync and bytes on the wire
-/// both ways, HTTP headers included.
+/// both ways, HTTP headers included. With protocol version 2 (the default) the sync is one `/v2/sync`
+/// request; FIELDBOOK_SYNC_PROTOCOL=1 measures version 1's push and pull.
 enum W4Incremental {
     static func run(device: BenchDevice, timing: TimedTransport, caseID: String, peer: BenchPeer, iterations: Int, quick: Bool) async throws -> [ReportRow] {
         let (seconds, up, down, phases) = try await syncs(device: device, timing: timing, caseID: caseID, peer: peer, iterations: iterations)
@@ -79,7 +80,8 @@ enum W4Incremental {
             seconds.append(time)
             up.append(peer.wire.bytes.up)
             down.append(peer.wire.bytes.down)
-            let push = timing.total("/v1/push"), pull = timing.total("/v1/pull")
+            // Version 2 pushes and pulls in one request (/v2/sync): it counts as the pull phase.
+            let push = timing.total("/v1/push"), pull = timing.total("/v1/pull") + timing.total("/v2/sync")
             phases.push.append(push)
             phases.pull.append(pull)
             phases.client.append(time - push - pull)

@@ -40,6 +40,9 @@ public enum CentralHTTPServer {
         router.post("/v1/{endpoint}") { request, context in
             try await respond(peer, request, context, limits: limits, budget: budget, logger: logger)
         }
+        router.post("/v2/{endpoint}") { request, context in
+            try await respond(peer, request, context, limits: limits, budget: budget, logger: logger)
+        }
         let http1 = HTTP1Channel.Configuration(
             additionalChannelHandlers: [RequestDeadlines(headerTimeout: limits.headerTimeout, bodyTimeout: limits.bodyTimeout)],
             idleTimeout: limits.idleTimeout)
@@ -68,14 +71,14 @@ public enum CentralHTTPServer {
         guard (request.method == .get && path == "/") || (request.method == .post && Self.endpoints.contains(path)) else {
             return response(peer.handle(PeerRequest(method: request.method.rawValue, path: path, authorization: nil, body: [])))
         }
-        let isEnrolment = path == "/v1/enrol"
+        let isEnrolment = path == "/v1/enrol" || path == "/v2/enrol"
         let bodyLimit = isEnrolment ? limits.maximumEnrolmentBodyBytes : ProtocolLimits.maximumBodyBytes
         let messageLimit = isEnrolment ? Fieldbook_V1_EnrolRequest.maximumMessageBytes : ProtocolLimits.maximumMessageBytes
 
         // Push and pull need a device token: check it before reading a byte of the body, so that nothing an
         // unauthenticated client sends is held. (Enrolment takes no token; its body is kept tiny instead.)
         var sender: AuthenticatedDevice?
-        if path == "/v1/push" || path == "/v1/pull" {
+        if Self.tokenEndpoints.contains(path) {
             let header = request.headers[.authorization]
             switch try await NIOThreadPool.singleton.runIfActive({ peer.authenticate(header, path: path) }) {
             case .refused(let answer): return response(answer)
@@ -120,7 +123,9 @@ public enum CentralHTTPServer {
     }
 
     /// The protocol's endpoints (SPEC.md §3).
-    private static let endpoints: Set<String> = ["/v1/enrol", "/v1/push", "/v1/pull"]
+    private static let endpoints: Set<String> = ["/v1/enrol", "/v1/push", "/v1/pull", "/v2/enrol", "/v2/sync"]
+    /// The endpoints that need a device token, checked from the header before the body is read.
+    private static let tokenEndpoints: Set<String> = ["/v1/push", "/v1/pull", "/v2/sync"]
 
     /// `503 busy`: the request does not fit among the bodies in flight. Its body was not read.
     private static func busy(_ logger: Logger, path: String, weight: Int) -> Response {

@@ -90,6 +90,8 @@ final class FlakyTransport: SyncTransport, @unchecked Sendable {
             var client = SyncClient(store: store, transport: transport)
             client.pushBatch = 3
             client.pullBatch = 4
+            // Lee's device speaks version 1, the others version 2: both share one log (SPEC.md §12).
+            if devices.count == 1 { client.protocolVersion = .v1 }
             _ = try await client.enrol(serverURL: "sim", code: try admin.newCode(for: user), deviceName: "sim")
             transport.failureRate = 0.25
             devices.append((user, store, client, transport))

@@ -1,7 +1,7 @@
 import Foundation
 import Store
 import SwiftProtobuf
-import SyncEngine
+@testable import SyncEngine
 import Testing
 
 /// Protocol/vectors: framed messages (NAME.bin) and their meaning (vectors.json, protobuf JSON), checked
@@ -51,6 +51,65 @@ import Testing
             ("pull_request", "a pull after cursor 1207 by a device holding two cases", pull, false),
             ("pull_response_purge", "nothing new; purge LA-1043", pullResponse, true),
             ("error_unauthorized", "the body of an HTTP 401", error, false),
+        ] + (try v2Messages())
+    }
+
+    /// Version 2 (SPEC.md §12): the same visit as `push_request_one_visit` in one sync request, an answer
+    /// pulling two changes of another device (the second leaves out its previous hash), and a plain pull.
+    static func v2Messages() throws -> [(String, String, any SwiftProtobuf.Message, Bool)] {
+        let v1Push = try Fieldbook_V1_PushRequest(serializedBytes: try PresetDictionaryTests.oneVisitPush())
+        let visit = try v1Push.changes[0].decoded()
+        var encoder = V2ChangeEncoder()
+        var sync = Fieldbook_V2_SyncRequest()
+        sync.changes = [encoder.encode(visit)]
+        sync.devices = encoder.tables.devices
+        sync.authors = encoder.tables.authors
+        sync.deviceTimeMs = 1_795_176_067_600
+        sync.cursor = 1207
+        sync.maxChanges = 1000
+        sync.heldCases = ["LA-1042"]
+        sync.lacking = SeqRanges([3, 4, 5, 9]).wire
+        sync.rulesDigest = CouncilRules.defaultsDigest
+
+        let lee = "0193a2c4-7d55-7c1e-9e0b-5a7f3a9f2b11"
+        let note = "01a209dd-15c2-7b44-8a61-3f0e6d2c9b70"
+        let created = Change(id: ChangeID(deviceID: lee, seq: 17), hlc: HLC(milliseconds: 1_795_000_100_000, counter: 0),
+                             recordedAt: "2026-11-20T16:42:47.512Z", author: "lee.ward", recordID: note, recordType: .note,
+                             caseID: "LA-1042", kind: .create,
+                             writes: [FieldWrite(field: "body", value: "Phoned school: attendance good.", supersedes: []),
+                                      FieldWrite(field: "category", value: "phone", supersedes: []),
+                                      FieldWrite(field: "status", value: "draft", supersedes: [])],
+                             sealed: [], previousHash: String(repeating: "cd", count: 32))
+        let finalised = Change(id: ChangeID(deviceID: lee, seq: 18), hlc: HLC(milliseconds: 1_795_000_160_000, counter: 0),
+                               recordedAt: "2026-11-20T16:43:47.512Z", author: "lee.ward", recordID: note, recordType: .note,
+                               caseID: "LA-1042", kind: .finalise,
+                               writes: [FieldWrite(field: "status", value: "final", supersedes: [created.id])],
+                               sealed: [created.id], previousHash: created.hash)
+        var answerEncoder = V2ChangeEncoder()
+        var answer = Fieldbook_V2_SyncResponse()
+        var result = Fieldbook_V2_PushResult()
+        result.status = .accepted
+        result.receivedAtMs = 1_795_176_067_650
+        answer.results = [result]
+        answer.changes = [answerEncoder.encode(created, receivedAt: "2026-11-20T16:42:48.001Z"),
+                          answerEncoder.encode(finalised, receivedAt: "2026-11-20T16:43:48.020Z")]
+        answer.devices = answerEncoder.tables.devices
+        answer.authors = answerEncoder.tables.authors
+        answer.nextCursor = 1310
+        answer.user = "sam.okafor"
+        answer.role = "worker"
+        answer.serverTimeMs = 1_795_176_067_655
+
+        var pull = Fieldbook_V2_SyncRequest()
+        pull.cursor = 1310
+        pull.maxChanges = 1000
+        pull.heldCases = ["LA-1042", "LA-1043"]
+        return [
+            ("v2_sync_request_one_visit", "v2: push the visit of push_request_one_visit and pull after cursor 1207, lacking own changes 3-5 and 9",
+             sync, true),
+            ("v2_sync_response_pulled", "v2: the visit accepted; two changes of lee's device, the second leaving out its previous hash",
+             answer, true),
+            ("v2_sync_request_pull", "v2: a plain pull (no changes), uncompressed", pull, false),
         ]
     }
 
@@ -60,7 +119,9 @@ import Testing
         for (name, description, message, compressed) in try Self.messages() {
             let json = try message.jsonString()
             let file = Self.folder.appendingPathComponent("\(name).bin")
-            if write {
+            // Vectors are written once: a protocol version's bytes never change (compressed ones are not
+            // canonical, so rewriting could change them).
+            if write, !FileManager.default.fileExists(atPath: file.path) {
                 try FileManager.default.createDirectory(at: Self.folder, withIntermediateDirectories: true)
                 try Data(try Frame.encode(try message.serializedBytes(), compress: compressed)).write(to: file)
             }
@@ -74,7 +135,7 @@ import Testing
             try encoder.encode(index).write(to: indexFile)
         }
         let stored = try JSONDecoder().decode([Vector].self, from: Data(contentsOf: indexFile))
-        #expect(stored.count == 6)
+        #expect(stored.count == 9)
         for vector in stored {
             let bytes = Array(try Data(contentsOf: Self.folder.appendingPathComponent("\(vector.name).bin")))
             let payload = try Frame.decode(bytes)
@@ -99,5 +160,29 @@ import Testing
         Fieldbook_V1_PullRequest.protoMessageName: Fieldbook_V1_PullRequest.self,
         Fieldbook_V1_PullResponse.protoMessageName: Fieldbook_V1_PullResponse.self,
         Fieldbook_V1_ErrorResponse.protoMessageName: Fieldbook_V1_ErrorResponse.self,
+        Fieldbook_V2_SyncRequest.protoMessageName: Fieldbook_V2_SyncRequest.self,
+        Fieldbook_V2_SyncResponse.protoMessageName: Fieldbook_V2_SyncResponse.self,
     ]
+
+    /// The v2 vectors mean the same changes as their v1 forms: the visit hashes as in the v1 vector, and
+    /// the pulled pair reads back with its elided previous hash filled in from the message.
+    @Test func v2VectorsCarryTheSameChangesAsV1() throws {
+        func payload(_ name: String) throws -> [UInt8] {
+            try Frame.decode(Array(try Data(contentsOf: Self.folder.appendingPathComponent("\(name).bin"))))
+        }
+        let v1 = try Fieldbook_V1_PushRequest(serializedBytes: try payload("push_request_one_visit")).changes[0].decoded()
+        let request = try Fieldbook_V2_SyncRequest(serializedBytes: try payload("v2_sync_request_one_visit"))
+        var decoder = try V2ChangeDecoder(devices: request.devices, authors: request.authors)
+        let v2 = try decoder.decode(request.changes[0]).change
+        #expect(v2 == v1 && v2.hash == "370b06ae092230ae8789da06012aba8159e0f1314716ecd676e04ff26cd0f204" && v2.hashIsValid)
+        let answer = try Fieldbook_V2_SyncResponse(serializedBytes: try payload("v2_sync_response_pulled"))
+        #expect(answer.changes[1].previousHash.isEmpty)
+        var answerDecoder = try V2ChangeDecoder(devices: answer.devices, authors: answer.authors)
+        let pulled = try answer.changes.map { try answerDecoder.decode($0) }
+        #expect(pulled.allSatisfy { $0.change.hashIsValid })
+        #expect(pulled[1].change.previousHash == pulled[0].change.hash)
+        #expect(pulled.map(\.receivedAt) == ["2026-11-20T16:42:48.001Z", "2026-11-20T16:43:48.020Z"])
+        // The bytes a third party compares against.
+        print("v2 vectors: \(pulled.map { "\($0.change.id) \($0.change.hash)" })")
+    }
 }

@@ -41,7 +41,10 @@ import Testing
     /// A device enrolled with the hostile peer, with two changes waiting to be pushed (a case and a note).
     private func deviceWithANote(_ peer: HostilePeer) async throws -> Device {
         let store = try CaseStore(path: try temporaryFolder().appendingPathComponent("sam.sqlite").path, author: "sam")
-        let device = Device(store: store, client: SyncClient(store: store, transport: HTTPSyncTransport(baseURL: peer.url)))
+        var client = SyncClient(store: store, transport: HTTPSyncTransport(baseURL: peer.url))
+        // The hostile peer answers version 1's paths (V2HostileAnswerTests covers version 2's answers).
+        client.protocolVersion = .v1
+        let device = Device(store: store, client: client)
         // Recorded before enrolment: an enrolled worker's store adds no case (ChangePolicy), as the peer would not.
         try store.addCase(id: "LA-1", values: [("child", "A Child"), ("dob", "2015-01-01"), ("category", "CP")])
         _ = try store.addNote(caseID: "LA-1", body: "pending")

@@ -123,7 +123,9 @@ import Testing
         try central.admin.assign(caseID: "LA-1", to: "lee", reason: "cover")
         try await Task.sleep(for: .milliseconds(5))
         _ = try sam.store.edit(note, values: [("body", "v1 written while the case was lee's")])
-        let pushOnly = SyncClient(store: sam.store, transport: PullFails(inner: HTTPSyncTransport(baseURL: central.url)))
+        // Version 1, whose push and pull are separate requests: the push lands and the pull is cut.
+        var pushOnly = SyncClient(store: sam.store, transport: PullFails(inner: HTTPSyncTransport(baseURL: central.url)))
+        pushOnly.protocolVersion = .v1
         await #expect(throws: SyncError.self) { try await pushOnly.sync() }
         #expect(try sam.store.rejectedChanges().count == 1)
         #expect(try sam.store.snapshot(note).state.value("body") == "v0", "the quarantined version leaves the merge at once")

@@ -101,6 +101,11 @@ extension Interpreter {
             client.pushBatch = batch
             client.pullBatch = batch
         }
+        // Protocol version 1 for a peer that cannot be reached with version 2 (SPEC.md §12); the client also
+        // falls back by itself when the peer answers /v2/ with 404.
+        if ProcessInfo.processInfo.environment["FIELDBOOK_SYNC_PROTOCOL"] == "1" {
+            client.protocolVersion = .v1
+        }
         return client
     }
 

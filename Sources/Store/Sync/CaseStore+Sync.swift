@@ -10,12 +10,20 @@ public struct PushReceipt: Sendable, Equatable {
     public let status: Status
     public let reason: String?
     public let quarantineID: Int64?
+    /// When the peer stored an accepted change, where the answer says (protocol v2, whose pulls do not
+    /// send a device's own changes back to it with this time).
+    public let receivedAt: String?
+    /// The clock skew the peer flagged the accepted change with, where it says.
+    public let clockSkew: Int64?
 
-    public init(id: ChangeID, status: Status, reason: String? = nil, quarantineID: Int64? = nil) {
+    public init(id: ChangeID, status: Status, reason: String? = nil, quarantineID: Int64? = nil,
+                receivedAt: String? = nil, clockSkew: Int64? = nil) {
         self.id = id
         self.status = status
         self.reason = reason
         self.quarantineID = quarantineID
+        self.receivedAt = receivedAt
+        self.clockSkew = clockSkew
     }
 }
 
@@ -78,9 +86,14 @@ extension CaseStore {
             var remerge: Set<String> = []
             for receipt in receipts {
                 try db.execute(sql: """
-                    INSERT OR REPLACE INTO change_receipt (device_id, seq, status, reason, quarantine_id)
-                    VALUES (?, ?, ?, ?, ?)
-                    """, arguments: [receipt.id.deviceID, receipt.id.seq, receipt.status.rawValue, receipt.reason, receipt.quarantineID])
+                    INSERT OR REPLACE INTO change_receipt (device_id, seq, status, reason, quarantine_id, received_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [receipt.id.deviceID, receipt.id.seq, receipt.status.rawValue, receipt.reason, receipt.quarantineID,
+                                     receipt.receivedAt])
+                if let skew = receipt.clockSkew {
+                    try db.execute(sql: "INSERT OR REPLACE INTO clock_skew (device_id, seq, skew_ms) VALUES (?, ?, ?)",
+                                   arguments: [receipt.id.deviceID, receipt.id.seq, skew])
+                }
                 if receipt.status == .quarantined, let recordID = try String.fetchOne(db, sql: """
                     SELECT record_id FROM change_log WHERE device_id = ? AND seq = ?
                     """, arguments: [receipt.id.deviceID, receipt.id.seq]) {

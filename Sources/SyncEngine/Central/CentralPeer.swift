@@ -33,10 +33,13 @@ public final class CentralPeer: Sendable {
             switch (request.method, request.path) {
             case ("GET", "/"):
                 return PeerResponse(status: 200, contentType: "application/json",
-                                    body: Array(#"{"service":"fieldbook-central","status":"ok","protocol":[1]}"#.utf8))
+                                    body: Array(#"{"service":"fieldbook-central","status":"ok","protocol":[1,2]}"#.utf8))
             case ("POST", "/v1/enrol"): return try enrol(request)
             case ("POST", "/v1/push"): return try push(request, as: authenticated ?? authenticate(request.authorization))
             case ("POST", "/v1/pull"): return try pull(request, as: authenticated ?? authenticate(request.authorization))
+            // Version 2 (SPEC.md §12): enrolment is version 1's; push and pull are one round trip.
+            case ("POST", "/v2/enrol"): return try enrol(request)
+            case ("POST", "/v2/sync"): return try sync(request, as: authenticated ?? authenticate(request.authorization))
             default: throw ProtocolError.notFound
             }
         } catch {
@@ -129,45 +132,25 @@ public final class CentralPeer: Sendable {
     // MARK: Push
 
     private func push(_ request: PeerRequest, as sender: AuthenticatedDevice) throws -> PeerResponse {
-        let (device, user) = (sender.device, sender.user)
         let message = try MessageCodec.decode(Fieldbook_V1_PushRequest.self, from: request.body)
         guard message.changes.count <= ProtocolLimits.maximumPushChanges else {
             throw ProtocolError.tooLarge("a push carries at most \(ProtocolLimits.maximumPushChanges) changes; this one has \(message.changes.count)")
         }
         let changes = try message.changes.map { try $0.decoded() }
-        let received = now
-        // Device clock minus ours; 0 (not sent) means unknown. Beyond the tolerance it is flagged.
-        let skew = message.deviceTimeMs == 0 ? 0 : ClockSkew.difference(message.deviceTimeMs, Timestamp.milliseconds(clock()))
-        let flagged = ClockSkew.exceeds(skew, ProtocolLimits.clockSkewTolerance) ? skew : nil
-        if let flagged {
-            logger.warning("device clock skewed", metadata: ["user": "\(user.name)", "device": "\(device.id)", "skew_ms": "\(flagged)"])
-        }
-        let results = try storage.intake { intake -> [Fieldbook_V1_PushResult] in
-            var admission = ChangeAdmission(device: device, user: user, intake: intake, now: received, clockSkew: flagged)
-            admission.clockLead = ClockLead(peerMilliseconds: Timestamp.milliseconds(clock()))
-            return try changes.map { change in
-                var result = Fieldbook_V1_PushResult()
-                result.id = Fieldbook_V1_ChangeRef(change.id)
-                switch try admission.admit(change) {
-                case .accepted: result.status = .accepted
-                case .duplicate: result.status = .duplicate
-                case .quarantined(let reason, let id):
-                    result.status = .quarantined
-                    result.reason = reason
-                    result.quarantineID = UInt64(id)
-                }
-                return result
-            }
-        }
-        FaultPoint.reached("server-after-push-commit")
-        let quarantined = results.filter { $0.status == .quarantined }
-        logger.info("push", metadata: ["user": "\(user.name)", "device": "\(device.id)", "changes": "\(changes.count)",
-                                       "quarantined": "\(quarantined.count)"])
-        for result in quarantined {
-            logger.warning("quarantined", metadata: ["change": "\(result.id.deviceID):\(result.id.seq)", "reason": "\(result.reason)"])
-        }
         var response = Fieldbook_V1_PushResponse()
-        response.results = results
+        response.results = try admit(changes, deviceTimeMs: message.deviceTimeMs, from: sender).map { verdict in
+            var result = Fieldbook_V1_PushResult()
+            result.id = Fieldbook_V1_ChangeRef(verdict.id)
+            switch verdict.admission {
+            case .accepted: result.status = .accepted
+            case .duplicate: result.status = .duplicate
+            case .quarantined(let reason, let id):
+                result.status = .quarantined
+                result.reason = reason
+                result.quarantineID = UInt64(id)
+            }
+            return result
+        }
         response.serverTimeMs = Timestamp.milliseconds(clock())
         return PeerResponse(status: 200, body: try MessageCodec.encode(response))
     }
@@ -184,66 +167,23 @@ public final class CentralPeer: Sendable {
     }
 
     private func pull(_ request: PeerRequest, as sender: AuthenticatedDevice) throws -> PeerResponse {
-        let (device, user) = (sender.device, sender.user)
         let message = try MessageCodec.decode(Fieldbook_V1_PullRequest.self, from: request.body)
-        guard message.heldCases.count <= ProtocolLimits.maximumCaseIDs, message.purgedCases.count <= ProtocolLimits.maximumCaseIDs else {
-            throw ProtocolError.tooLarge("a pull names at most \(ProtocolLimits.maximumCaseIDs) held or purged cases")
-        }
-        // Cursors are positions in the central log, which SQLite numbers up to 2^63 − 1: a larger one was
-        // never given out, and converting it would trap (one request could stop the peer).
-        guard message.cursor <= UInt64(Int64.max) else {
-            throw ProtocolError.malformedMessage("the cursor \(message.cursor) is beyond any position in the central log (at most \(Int64.max)); send the next_cursor of your last pull, or 0")
-        }
-        let visible = try visibleCases(for: user)
-        let held = Set(message.heldCases)
-        let revoked = held.subtracting(visible)
-        // A case arrives whole when the device does not report holding it (a device leaves out cases whose
-        // purge its unsent work held back, since pulls in between skipped their changes).
-        let arriving = visible.subtracting(held)
-        var cursor = message.cursor
-        // A newly visible case arrives whole: rewind to its first change. Changes of held cases between
-        // there and the old cursor come again; the device skips them by id.
-        if let first = try storage.firstCursor(of: arriving), first <= cursor {
-            cursor = first - 1
-        }
-        let limit = Int(min(max(message.maxChanges, 1), UInt32(ProtocolLimits.maximumPullChanges)))
-        let (logged, top) = try storage.changes(after: cursor, in: visible, limit: limit + 1)
-        let rules = try storage.rules()
-        // No digest: the device counts with the shipped defaults.
-        let sendsRules = rules.digest != (message.rulesDigest.isEmpty ? CouncilRules.defaultsDigest : message.rulesDigest)
-        // Keep the answer well inside the body limits, however large the changes, and within the list
-        // elements a device reads (what the cases to purge and the rules take is set aside first).
-        var elements = revoked.count + (sendsRules ? rules.allValues.count + rules.holidays.count : 0)
-        var size = 0
-        var fitting = 0
-        for entry in logged.prefix(limit) {
-            size += ((try? Fieldbook_V1_Change(entry.change, receivedAt: entry.receivedAt).serializedBytes() as [UInt8])?.count ?? 0)
-            elements += entry.change.wireElements
-            if fitting > 0 && (size > ProtocolLimits.maximumPullMessageBytes || elements > ProtocolLimits.maximumMessageElements) { break }
-            fitting += 1
-        }
-        let batch = logged.prefix(fitting)
-        let more = logged.count > fitting
+        let query = PullQuery(cursor: message.cursor, maxChanges: message.maxChanges, held: message.heldCases,
+                              purged: message.purgedCases, rulesDigest: message.rulesDigest, own: nil)
+        let batch = try planPull(query, for: sender, tableElements: false)
         var response = Fieldbook_V1_PullResponse()
-        response.changes = batch.map { entry in
+        response.changes = batch.entries.map { entry in
             var change = Fieldbook_V1_Change(entry.change, receivedAt: entry.receivedAt)
             change.clockSkewMs = entry.clockSkew ?? 0
             return change
         }
-        response.nextCursor = more ? (batch.last?.cursor ?? cursor) : max(cursor, top)
-        response.more = more
-        response.purgeCases = revoked.sorted()
-        response.user = user.name
-        response.role = user.role.rawValue
+        response.nextCursor = batch.nextCursor
+        response.more = batch.more
+        response.purgeCases = batch.revoked
+        response.user = sender.user.name
+        response.role = sender.user.role.rawValue
         response.serverTimeMs = Timestamp.milliseconds(clock())
-        if sendsRules { response.rules = Fieldbook_V1_Rules(rules) }
-        var sent: [String: Int] = [:]
-        for entry in batch { sent[entry.change.caseID, default: 0] += 1 }
-        // A device cannot have purged a case it says it still holds: only the others count as purged.
-        try storage.recordCustody(device: device.id, user: user.name, sent: sent, purgeRequested: revoked,
-                                  purged: Set(message.purgedCases).subtracting(held), now: now)
-        logger.info("pull", metadata: ["user": "\(user.name)", "device": "\(device.id)", "changes": "\(batch.count)",
-                                       "cursor": "\(response.nextCursor)", "purge": "\(revoked.count)"])
+        if let rules = batch.rules { response.rules = Fieldbook_V1_Rules(rules) }
         return PeerResponse(status: 200, body: try MessageCodec.encode(response))
     }
 }

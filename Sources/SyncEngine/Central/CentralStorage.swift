@@ -28,8 +28,12 @@ public protocol CentralStorage: Sendable {
     /// Runs `body` in one durable write transaction: everything it stores commits together or not at all.
     func intake<T>(_ body: (any CentralIntake) throws -> T) throws -> T
     /// The changes of `cases` after `cursor`, in log order, at most `limit`; and the log's top cursor as
-    /// seen by the same read.
-    func changes(after cursor: UInt64, in cases: Set<String>, limit: Int) throws -> (changes: [LoggedChange], top: UInt64)
+    /// seen by the same read. With `own`, that device's changes are left out except those it lacks
+    /// (SPEC.md §12.4: no echoes).
+    func changes(after cursor: UInt64, in cases: Set<String>, limit: Int, leavingOut own: OwnChanges?) throws -> (changes: [LoggedChange], top: UInt64)
+    /// When each of `ids` entered the central log, with its flagged clock skew; ids not in the log are
+    /// left out.
+    func logged(_ ids: [ChangeID]) throws -> [ChangeID: (receivedAt: String, clockSkew: Int64?)]
     /// The lowest cursor of any change of `cases`.
     func firstCursor(of cases: Set<String>) throws -> UInt64?
     /// Audits a pull: `sent` is how many changes of each case went to `device` of `user`.
@@ -48,6 +52,25 @@ public protocol CentralStorage: Sendable {
     func quarantine(state: QuarantineEntry.State?) throws -> [QuarantineEntry]
     func quarantineEntry(_ id: Int64) throws -> QuarantineEntry?
     func resolveQuarantine(_ id: Int64, state: QuarantineEntry.State, by: String, note: String?, now: String) throws
+}
+
+extension CentralStorage {
+    /// Every change of `cases` after `cursor`, the device's own included (SPEC.md §3.4).
+    public func changes(after cursor: UInt64, in cases: Set<String>, limit: Int) throws -> (changes: [LoggedChange], top: UInt64) {
+        try changes(after: cursor, in: cases, limit: limit, leavingOut: nil)
+    }
+}
+
+/// A device's own changes, which a v2 pull leaves out (the device made them) except those it says it lacks:
+/// changes of cases it purged, and changes the peer quarantined and an administrator may have released.
+public struct OwnChanges: Sendable {
+    public let deviceID: String
+    public let lacking: SeqRanges
+
+    public init(deviceID: String, lacking: SeqRanges) {
+        self.deviceID = deviceID
+        self.lacking = lacking
+    }
 }
 
 /// The operations of one push's transaction.

@@ -162,23 +162,47 @@ public final class SQLiteCentralStorage: CentralStorage {
         try pool.write { db in try body(SQLiteIntake(db: db)) }
     }
 
-    public func changes(after cursor: UInt64, in cases: Set<String>, limit: Int) throws -> (changes: [LoggedChange], top: UInt64) {
+    public func changes(after cursor: UInt64, in cases: Set<String>, limit: Int,
+                        leavingOut own: OwnChanges?) throws -> (changes: [LoggedChange], top: UInt64) {
         try pool.read { db in
             let top = UInt64(try Int64.fetchOne(db, sql: "SELECT max(cursor) FROM central_log") ?? 0)
             guard !cases.isEmpty else { return ([], top) }
+            // The device's own changes are left out in the walk itself, so that a batch is full of what the
+            // device lacks; the few ranges it lacks are looked up only for its own rows.
+            var ownClause = ""
+            var ownArguments = StatementArguments()
+            if let own {
+                ownClause = "AND (l.device_id <> ? OR EXISTS (SELECT 1 FROM json_each(?) r WHERE l.seq BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]')))"
+                let ranges = own.lacking.ranges.map { "[\($0.lowerBound),\($0.upperBound)]" }.joined(separator: ",")
+                ownArguments = [own.deviceID, "[" + ranges + "]"]
+            }
             // CROSS JOIN keeps the log as the outer loop: a walk from the cursor that stops at the limit.
             // Left to itself SQLite reads every change of the visible cases by the case index and sorts them,
             // which made an incremental pull cost as much as the whole caseload (W4, docs/BENCHMARKS.md).
             let rows = try Row.fetchAll(db, sql: """
                 SELECT l.cursor, l.received_at, l.clock_skew_ms, c.* FROM central_log l
                 CROSS JOIN change_log c ON c.device_id = l.device_id AND c.seq = l.seq
-                WHERE l.cursor > ? AND c.case_id IN (\(databaseQuestionMarks(count: cases.count)))
+                WHERE l.cursor > ? \(ownClause) AND c.case_id IN (\(databaseQuestionMarks(count: cases.count)))
                 ORDER BY l.cursor LIMIT ?
-                """, arguments: StatementArguments([Int64(clamping: cursor)]) + StatementArguments(Array(cases)) + [limit])
+                """, arguments: StatementArguments([Int64(clamping: cursor)]) + ownArguments + StatementArguments(Array(cases)) + [limit])
             return (try rows.map { row in
                 LoggedChange(cursor: UInt64(row["cursor"] as Int64), receivedAt: row["received_at"],
                              change: try StoredChange.decode(row), clockSkew: row["clock_skew_ms"])
             }, top)
+        }
+    }
+
+    public func logged(_ ids: [ChangeID]) throws -> [ChangeID: (receivedAt: String, clockSkew: Int64?)] {
+        guard !ids.isEmpty else { return [:] }
+        return try pool.read { db in
+            var out: [ChangeID: (receivedAt: String, clockSkew: Int64?)] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT received_at, clock_skew_ms FROM central_log WHERE device_id = ? AND seq = ?")
+            for id in ids {
+                if let row = try Row.fetchOne(statement, arguments: [id.deviceID, id.seq]) {
+                    out[id] = (row["received_at"], row["clock_skew_ms"])
+                }
+            }
+            return out
         }
     }
 

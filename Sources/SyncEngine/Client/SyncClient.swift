@@ -29,7 +29,15 @@ public struct SyncProgress: Sendable {
     public let bytes: Int
 }
 
-/// The client side of the protocol: enrolment, then syncs of push-then-pull (SPEC.md §3, §6).
+/// Which protocol a ``SyncClient`` speaks.
+public enum SyncProtocolVersion: UInt32, Sendable {
+    /// `/v1/push` then `/v1/pull` (SPEC.md §3): for peers that serve only version 1.
+    case v1 = 1
+    /// `/v2/sync` (SPEC.md §12): push and pull in one round trip, compact changes, no echoes.
+    case v2 = 2
+}
+
+/// The client side of the protocol: enrolment, then syncs (SPEC.md §3, §6, §12).
 ///
 /// Every step commits before the next starts: receipts after each push batch, each pulled batch with its
 /// cursor. A sync killed anywhere resumes from the last commit; changes sent again are recognised by id.
@@ -38,6 +46,9 @@ public struct SyncClient: Sendable {
     public let transport: any SyncTransport
     public var pushBatch = 500
     public var pullBatch = 1000
+    /// The protocol the client speaks: version 2 (`/v2/sync`, SPEC.md §12) unless set to version 1 for a
+    /// peer that serves only `/v1/` (and so that tests keep exercising it).
+    public var protocolVersion = SyncProtocolVersion.v2
 
     public init(store: CaseStore, transport: any SyncTransport) {
         self.store = store
@@ -50,102 +61,39 @@ public struct SyncClient: Sendable {
         request.code = code
         request.deviceID = store.deviceID
         request.deviceName = deviceName
-        request.protocolVersion = ProtocolLimits.version
-        let response = try await call("/v1/enrol", request, token: nil, as: Fieldbook_V1_EnrolResponse.self)
+        request.protocolVersion = protocolVersion.rawValue
+        let response: Fieldbook_V1_EnrolResponse
+        do {
+            response = try await call(protocolVersion == .v1 ? "/v1/enrol" : "/v2/enrol", request, token: nil,
+                                      as: Fieldbook_V1_EnrolResponse.self)
+        } catch let error as SyncError where protocolVersion == .v2 && error.isMissingEndpoint {
+            // A peer that serves only version 1 (SPEC.md §9): enrol there; syncs fall back the same way.
+            request.protocolVersion = SyncProtocolVersion.v1.rawValue
+            response = try await call("/v1/enrol", request, token: nil, as: Fieldbook_V1_EnrolResponse.self)
+        }
         try store.saveEnrolment(serverURL: serverURL, token: response.token, user: response.user, role: response.role,
                                 team: response.team.isEmpty ? nil : response.team)
         return response
     }
 
-    /// Pushes every pending change, then pulls until the peer has nothing more, then purges cases that
-    /// left this device's caseload.
+    /// Pushes every pending change and pulls until the peer has nothing more (version 1: push, then pull;
+    /// version 2: both in each round trip), then purges cases that left this device's caseload.
     public func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncSummary {
         let state = try store.syncState()
         guard state.isEnrolled, let token = state.token else { throw SyncError.notEnrolled }
         var summary = SyncSummary()
-        var bytes = 0
-        FaultPoint.reached("client-before-push")
-        while true {
-            let pending = Self.withinElementLimit(try store.pendingChanges(limit: pushBatch))
-            if pending.isEmpty { break }
-            var request = Fieldbook_V1_PushRequest()
-            request.changes = pending.map { Fieldbook_V1_Change($0) }
-            request.deviceTimeMs = Timestamp.milliseconds(store.wallClock)
-            let body = try MessageCodec.encode(request)
-            bytes += body.count
-            let response = try await call("/v1/push", body: body, token: token, as: Fieldbook_V1_PushResponse.self)
-            FaultPoint.reached("client-after-push-response")
-            let receipts = try response.results.map { result -> PushReceipt in
-                let id = try result.id.decoded()
-                switch result.status {
-                case .accepted, .duplicate: return PushReceipt(id: id, status: .accepted)
-                case .quarantined:
-                    // Quarantine ids are positive 64-bit integers on every side (SPEC.md §3.3): a larger one is
-                    // not an answer this device can record, and converting it would trap.
-                    guard let quarantineID = Int64(exactly: result.quarantineID) else {
-                        throw SyncError.badAnswer("the push answer gives quarantine id \(result.quarantineID), beyond 2^63 − 1")
-                    }
-                    return PushReceipt(id: id, status: .quarantined, reason: result.reason, quarantineID: quarantineID)
-                case .UNRECOGNIZED(let value): throw SyncError.badAnswer("unknown push status \(value)")
-                }
-            }
-            let answered = Set(receipts.map(\.id))
-            guard pending.allSatisfy({ answered.contains($0.id) }) else {
-                throw SyncError.badAnswer("the push answer does not cover every change sent")
-            }
-            try store.recordReceipts(receipts)
-            summary.pushed += pending.count
-            summary.rejected += receipts.filter { $0.status == .quarantined }.count
-            progress(SyncProgress(phase: "push", records: summary.pushed, bytes: bytes))
-            FaultPoint.reached("client-between-push-batches")
-        }
-        var purged = try store.unreportedPurges()
         var arrived: Set<String> = []
-        while true {
-            var request = Fieldbook_V1_PullRequest()
-            request.cursor = try store.syncState().cursor
-            request.maxChanges = UInt32(pullBatch)
-            request.heldCases = try store.heldCases()
-            request.purgedCases = purged
-            let heldRules = try store.receivedCouncilRules()
-            request.rulesVersion = heldRules?.version ?? 0
-            request.rulesDigest = heldRules?.digest ?? ""
-            let body = try MessageCodec.encode(request)
-            bytes += body.count
-            let (response, size) = try await callSized("/v1/pull", body: body, token: token, as: Fieldbook_V1_PullResponse.self)
-            bytes += size
-            try store.markPurgesReported(purged)
-            purged = []
-            FaultPoint.reached("client-after-pull-response")
-            summary.clockSkew = Self.skew(deviceTime: store.wallClock, serverTimeMs: response.serverTimeMs)
-            var receivedAt: [ChangeID: String] = [:]
-            var clockSkews: [ChangeID: Int64] = [:]
-            let changes = try response.changes.map { message -> Change in
-                let change = try message.decoded()
-                receivedAt[change.id] = message.receivedAt
-                if message.clockSkewMs != 0 { clockSkews[change.id] = message.clockSkewMs }
-                return change
-            }
-            let rules: CouncilRules?
+        FaultPoint.reached("client-before-push")
+        switch protocolVersion {
+        case .v1: try await syncV1(token: token, summary: &summary, arrived: &arrived, progress: progress)
+        case .v2:
             do {
-                rules = response.hasRules ? try response.rules.decoded() : nil
-            } catch {
-                throw SyncError.badAnswer("the council rules sent cannot be used (\(error)); nothing of this batch was kept")
+                try await syncV2(token: token, summary: &summary, arrived: &arrived, progress: progress)
+            } catch let error as SyncError where error.isMissingEndpoint && summary == SyncSummary() {
+                // A peer that serves only version 1 answers /v2/sync with 404 before doing anything: sync with
+                // version 1 instead, so that a device upgraded before its peer keeps working.
+                try await syncV1(token: token, summary: &summary, arrived: &arrived, progress: progress)
             }
-            do {
-                var batch = SyncArrivals()
-                summary.pulled += try store.applyPulled(changes, receivedAt: receivedAt, cursor: response.nextCursor,
-                                                        revoked: response.purgeCases, rules: rules, clockSkews: clockSkews,
-                                                        arrivals: { batch = $0 })
-                summary.arrivals.merge(batch)
-            } catch let refusal as ChangeApplier.Refusal {
-                throw SyncError.badAnswer("\(refusal)")
-            }
-            if let rules { summary.rulesVersion = rules.version }
-            arrived.formUnion(changes.map(\.caseID))
-            progress(SyncProgress(phase: "pull", records: summary.pulled, bytes: bytes))
-            FaultPoint.reached("client-between-pull-batches")
-            if !response.more { break }
         }
         // A stale case (revoked, or purge held back by unsent work) that got nothing in this complete pull
         // is not allocated to us: purge it once nothing of ours on it waits to be sent. One allocated back
@@ -160,11 +108,18 @@ public struct SyncClient: Sendable {
 
     /// The longest prefix of `pending` (at least one change) whose list elements fit one message
     /// (``ProtocolLimits/maximumMessageElements``); the rest go in the next push.
-    static func withinElementLimit(_ pending: [Change]) -> [Change] {
+    ///
+    /// - Parameter tables: count the entries of a v2 message's device and author tables too (each distinct
+    ///   device id and author the changes name is one element, SPEC.md §12.6).
+    static func withinElementLimit(_ pending: [Change], tables: Bool = false) -> [Change] {
         var elements = 0
         var count = 0
+        var named: Set<String> = []
         for change in pending {
             elements += change.wireElements
+            if tables {
+                elements += change.tableNames.filter { named.insert($0).inserted }.count
+            }
             if count > 0 && elements > ProtocolLimits.maximumMessageElements { break }
             count += 1
         }
@@ -179,15 +134,15 @@ public struct SyncClient: Sendable {
         return ClockSkew.exceeds(skew, ProtocolLimits.clockSkewTolerance) ? skew : nil
     }
 
-    private func call<M: BoundedMessage>(_ path: String, _ message: some SwiftProtobuf.Message, token: String?, as type: M.Type) async throws -> M {
+    func call<M: BoundedMessage>(_ path: String, _ message: some SwiftProtobuf.Message, token: String?, as type: M.Type) async throws -> M {
         try await callSized(path, body: try MessageCodec.encode(message), token: token, as: type).0
     }
 
-    private func call<M: BoundedMessage>(_ path: String, body: [UInt8], token: String?, as type: M.Type) async throws -> M {
+    func call<M: BoundedMessage>(_ path: String, body: [UInt8], token: String?, as type: M.Type) async throws -> M {
         try await callSized(path, body: body, token: token, as: type).0
     }
 
-    private func callSized<M: BoundedMessage>(_ path: String, body: [UInt8], token: String?, as type: M.Type) async throws -> (M, Int) {
+    func callSized<M: BoundedMessage>(_ path: String, body: [UInt8], token: String?, as type: M.Type) async throws -> (M, Int) {
         let answer: (status: Int, body: [UInt8])
         do {
             answer = try await transport.post(path: path, body: body, token: token)

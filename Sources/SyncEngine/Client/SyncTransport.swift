@@ -21,6 +21,15 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
         case .badAnswer(let why): return "the central peer's answer was not understood: \(why)"
         }
     }
+
+    /// The peer has no such endpoint (`404`, with or without an `ErrorResponse`): a peer older than the path.
+    public var isMissingEndpoint: Bool {
+        switch self {
+        case .refused(let error): return error.status == 404
+        case .badAnswer(let why): return why == "HTTP 404"
+        default: return false
+        }
+    }
 }
 
 /// A peer answering the protocol in the same process: the transport of the convergence simulator and the

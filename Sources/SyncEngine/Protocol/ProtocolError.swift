@@ -22,7 +22,7 @@ public struct ProtocolError: Error, Equatable, CustomStringConvertible, Sendable
     public static func enrolmentRefused(_ why: String) -> ProtocolError { ProtocolError("enrolment_refused", status: 403, why) }
     public static func tooManyAttempts(_ why: String) -> ProtocolError { ProtocolError("too_many_attempts", status: 429, why) }
     public static func conflict(_ why: String) -> ProtocolError { ProtocolError("conflict", status: 409, why) }
-    public static let notFound = ProtocolError("not_found", status: 404, "no such endpoint; this peer serves POST /v1/enrol, /v1/push, /v1/pull and GET /")
+    public static let notFound = ProtocolError("not_found", status: 404, "no such endpoint; this peer serves POST /v1/enrol, /v1/push, /v1/pull, /v2/enrol, /v2/sync and GET /")
     public static func unsupportedVersion(_ version: UInt32) -> ProtocolError {
         ProtocolError("unsupported_version", status: 400, "protocol version \(version) is not supported; this peer speaks version \(ProtocolLimits.version)")
     }

@@ -1,8 +1,8 @@
 /// Every bound the protocol puts on what crosses the network (Protocol/SPEC.md §7). Each is checked before
 /// memory is committed to the thing it bounds.
 public enum ProtocolLimits {
-    /// The protocol version this code speaks.
-    public static let version: UInt32 = 1
+    /// The highest protocol version this code speaks (SPEC.md §9, §12): the peer serves `/v1/` and `/v2/`.
+    public static let version: UInt32 = 2
     /// Largest request or response body on the wire.
     public static let maximumBodyBytes = 8 * 1024 * 1024
     /// Largest message after inflation (the frame header's declared length).
@@ -18,6 +18,13 @@ public enum ProtocolLimits {
     public static let maximumPullMessageBytes = 4 * 1024 * 1024
     /// Held or purged case ids in one pull request.
     public static let maximumCaseIDs = 10_000
+    /// Entries in each of a v2 message's tables of device ids and authors (SPEC.md §12.2). A table holds
+    /// each value once, and a message has at most 2 000 changes; this leaves room for every device a
+    /// council could have while keeping a hostile table from costing more than its elements.
+    public static let maximumTableEntries = 65_536
+    /// Ranges of own changes a device lacks, in one v2 sync request (SPEC.md §12.4). A device with more
+    /// gaps than this asks for all its own changes instead (`all_own`).
+    public static let maximumLackingRanges = 10_000
     /// Field writes in one change; supersession and seal lists.
     public static let maximumWritesPerChange = 64
     public static let maximumVersionList = 4096

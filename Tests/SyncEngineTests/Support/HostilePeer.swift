@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 import SyncEngine
 
-/// A server on 127.0.0.1 that answers every `POST /v1/NAME` with whatever the test builds: a hostile or broken
+/// A server on 127.0.0.1 that answers every `POST /v1/NAME` and `POST /v2/NAME` with whatever the test builds: a hostile or broken
 /// central peer, to test what a device makes of answers the real peer never sends.
 final class HostilePeer: Sendable {
     /// The answer to a request: its path and body in, a status and body out.
@@ -15,10 +15,12 @@ final class HostilePeer: Sendable {
 
     static func start(_ answer: @escaping Answer) async throws -> HostilePeer {
         let router = Router()
-        router.post("/v1/{endpoint}") { request, _ -> Response in
-            let body = try await request.body.collect(upTo: ProtocolLimits.maximumBodyBytes)
-            let (status, bytes) = answer(request.uri.path, Array(body.readableBytesView))
-            return Response(status: .init(code: status), body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        for version in ["/v1/", "/v2/"] {
+            router.post(RouterPath(stringLiteral: version + "{endpoint}")) { request, _ -> Response in
+                let body = try await request.body.collect(upTo: ProtocolLimits.maximumBodyBytes)
+                let (status, bytes) = answer(request.uri.path, Array(body.readableBytesView))
+                return Response(status: .init(code: status), body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            }
         }
         var logger = Logger(label: "test.hostile-peer")
         logger.logLevel = .critical

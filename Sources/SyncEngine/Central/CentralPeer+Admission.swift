@@ -1,0 +1,40 @@
+import Store
+
+/// The verdict on one pushed change, whichever protocol version carried it.
+struct PushVerdict {
+    let id: ChangeID
+    let admission: ChangeAdmission.Outcome
+}
+
+extension CentralPeer {
+    /// Admits a push's changes in request order in one durable transaction (SPEC.md §3.3, §6.5), and
+    /// answers only after it committed: the same for `/v1/push` and `/v2/sync`.
+    ///
+    /// - Parameter deviceTimeMs: the device's clock when it sent the push; 0 if not given.
+    func admit(_ changes: [Change], deviceTimeMs: Int64, from sender: AuthenticatedDevice) throws -> [PushVerdict] {
+        guard !changes.isEmpty else { return [] }
+        let (device, user) = (sender.device, sender.user)
+        let received = now
+        // Device clock minus ours; 0 (not sent) means unknown. Beyond the tolerance it is flagged.
+        let skew = deviceTimeMs == 0 ? 0 : ClockSkew.difference(deviceTimeMs, Timestamp.milliseconds(clock()))
+        let flagged = ClockSkew.exceeds(skew, ProtocolLimits.clockSkewTolerance) ? skew : nil
+        if let flagged {
+            logger.warning("device clock skewed", metadata: ["user": "\(user.name)", "device": "\(device.id)", "skew_ms": "\(flagged)"])
+        }
+        let verdicts = try storage.intake { intake -> [PushVerdict] in
+            var admission = ChangeAdmission(device: device, user: user, intake: intake, now: received, clockSkew: flagged)
+            admission.clockLead = ClockLead(peerMilliseconds: Timestamp.milliseconds(clock()))
+            return try changes.map { PushVerdict(id: $0.id, admission: try admission.admit($0)) }
+        }
+        FaultPoint.reached("server-after-push-commit")
+        var quarantined = 0
+        for verdict in verdicts {
+            guard case .quarantined(let reason, _) = verdict.admission else { continue }
+            quarantined += 1
+            logger.warning("quarantined", metadata: ["change": "\(verdict.id)", "reason": "\(reason)"])
+        }
+        logger.info("push", metadata: ["user": "\(user.name)", "device": "\(device.id)", "changes": "\(changes.count)",
+                                       "quarantined": "\(quarantined)"])
+        return verdicts
+    }
+}

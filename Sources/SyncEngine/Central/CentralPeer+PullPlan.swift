@@ -1,0 +1,94 @@
+import Store
+import SwiftProtobuf
+
+/// What a device asks of a pull, whichever protocol version carried it.
+struct PullQuery {
+    var cursor: UInt64
+    var maxChanges: UInt32
+    var held: [String]
+    var purged: [String]
+    var rulesDigest: String
+    /// Version 2: the device's own changes to leave out (all but those it lacks). `nil`: send them (v1).
+    var own: OwnChanges?
+
+    /// The bounds a pull's own fields must meet, checked before any work (a v2 sync checks them before
+    /// its push is admitted, so a refused request stores nothing).
+    func validate() throws(ProtocolError) {
+        guard held.count <= ProtocolLimits.maximumCaseIDs, purged.count <= ProtocolLimits.maximumCaseIDs else {
+            throw ProtocolError.tooLarge("a pull names at most \(ProtocolLimits.maximumCaseIDs) held or purged cases")
+        }
+        // Cursors are positions in the central log, which SQLite numbers up to 2^63 − 1: a larger one was
+        // never given out, and converting it would trap (one request could stop the peer).
+        guard cursor <= UInt64(Int64.max) else {
+            throw ProtocolError.malformedMessage("the cursor \(cursor) is beyond any position in the central log (at most \(Int64.max)); send the next_cursor of your last pull, or 0")
+        }
+    }
+}
+
+/// One pull's answer before it is encoded.
+struct PullBatch {
+    let entries: ArraySlice<LoggedChange>
+    let nextCursor: UInt64
+    let more: Bool
+    /// Held cases no longer visible: the device must purge them (`purge_cases`), sorted.
+    let revoked: [String]
+    /// The council rules, when the device's digest differs.
+    let rules: CouncilRules?
+}
+
+extension CentralPeer {
+    /// Chooses a pull's batch and records the custody it gives (SPEC.md §3.4, §12.4): the same rules for
+    /// `/v1/pull` and `/v2/sync`, except that a v2 device's own changes are left out unless it lacks them.
+    ///
+    /// - Parameter tableElements: count each new device id and author as a list element, as a v2 answer's
+    ///   tables hold them, so that the answer stays within ``ProtocolLimits/maximumMessageElements``.
+    func planPull(_ query: PullQuery, for sender: AuthenticatedDevice, tableElements: Bool) throws -> PullBatch {
+        let (device, user) = (sender.device, sender.user)
+        try query.validate()
+        let visible = try visibleCases(for: user)
+        let held = Set(query.held)
+        let revoked = held.subtracting(visible)
+        // A case arrives whole when the device does not report holding it (a device leaves out cases whose
+        // purge its unsent work held back, since pulls in between skipped their changes).
+        let arriving = visible.subtracting(held)
+        var cursor = query.cursor
+        // A newly visible case arrives whole: rewind to its first change. Changes of held cases between
+        // there and the old cursor come again; the device skips them by id.
+        if let first = try storage.firstCursor(of: arriving), first <= cursor {
+            cursor = first - 1
+        }
+        let limit = Int(min(max(query.maxChanges, 1), UInt32(ProtocolLimits.maximumPullChanges)))
+        let (logged, top) = try storage.changes(after: cursor, in: visible, limit: limit + 1, leavingOut: query.own)
+        let rules = try storage.rules()
+        // No digest: the device counts with the shipped defaults.
+        let sendsRules = rules.digest != (query.rulesDigest.isEmpty ? CouncilRules.defaultsDigest : query.rulesDigest)
+        // Keep the answer well inside the body limits, however large the changes, and within the list
+        // elements a device reads (what the cases to purge and the rules take is set aside first). The size
+        // is that of the v1 form, which a v2 change never exceeds.
+        var elements = revoked.count + (sendsRules ? rules.allValues.count + rules.holidays.count : 0)
+        var tables: Set<String> = []
+        var size = 0
+        var fitting = 0
+        for entry in logged.prefix(limit) {
+            size += ((try? Fieldbook_V1_Change(entry.change, receivedAt: entry.receivedAt).serializedBytes() as [UInt8])?.count ?? 0)
+            elements += entry.change.wireElements
+            if tableElements {
+                elements += entry.change.tableNames.filter { tables.insert($0).inserted }.count
+            }
+            if fitting > 0 && (size > ProtocolLimits.maximumPullMessageBytes || elements > ProtocolLimits.maximumMessageElements) { break }
+            fitting += 1
+        }
+        let batch = logged.prefix(fitting)
+        let more = logged.count > fitting
+        let nextCursor = more ? (batch.last?.cursor ?? cursor) : max(cursor, top)
+        var sent: [String: Int] = [:]
+        for entry in batch { sent[entry.change.caseID, default: 0] += 1 }
+        // A device cannot have purged a case it says it still holds: only the others count as purged.
+        try storage.recordCustody(device: device.id, user: user.name, sent: sent, purgeRequested: revoked,
+                                  purged: Set(query.purged).subtracting(held), now: now)
+        logger.info("pull", metadata: ["user": "\(user.name)", "device": "\(device.id)", "changes": "\(batch.count)",
+                                       "cursor": "\(nextCursor)", "purge": "\(revoked.count)"])
+        return PullBatch(entries: batch, nextCursor: nextCursor, more: more, revoked: revoked.sorted(),
+                         rules: sendsRules ? rules : nil)
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Store
+import SwiftProtobuf
+
+extension SyncClient {
+    /// Version 2's sync (SPEC.md §12.5): each `/v2/sync` round trip pushes a batch of pending changes and
+    /// pulls a batch; receipts commit in one transaction, then the batch with its cursor in another, so a
+    /// sync killed anywhere resumes from the last commit. Once nothing is left to push, the next pull is
+    /// sent before the current batch is applied (prefetch), and its answer is used only if the store, once
+    /// the batch is applied, says what the prefetched request said.
+    func syncV2(token: String, summary: inout SyncSummary, arrived: inout Set<String>,
+                progress: @Sendable (SyncProgress) -> Void) async throws {
+        var bytes = 0
+        var purged = try store.unreportedPurges()
+        var prefetched: (state: PullState, answer: Task<(Fieldbook_V2_SyncResponse, Int), any Error>)?
+        defer { prefetched?.answer.cancel() }
+        while true {
+            let pending = Self.withinElementLimit(try store.pendingChanges(limit: pushBatch), tables: true)
+            let state = try PullState.read(store)
+            let response: Fieldbook_V2_SyncResponse
+            if pending.isEmpty, purged.isEmpty, let prefetch = prefetched, prefetch.state == state {
+                let (answer, size) = try await prefetch.answer.value
+                prefetched = nil
+                response = answer
+                bytes += size
+            } else {
+                prefetched?.answer.cancel()
+                prefetched = nil
+                let body = try MessageCodec.encode(try request(pushing: pending, state: state, purged: purged))
+                let (answer, size) = try await callSized("/v2/sync", body: body, token: token, as: Fieldbook_V2_SyncResponse.self)
+                response = answer
+                bytes += body.count + size
+            }
+            if !pending.isEmpty {
+                FaultPoint.reached("client-after-push-response")
+                let receipts = try Self.receipts(response.results, for: pending)
+                try store.recordReceipts(receipts)
+                summary.pushed += pending.count
+                summary.rejected += receipts.filter { $0.status == .quarantined }.count
+                progress(SyncProgress(phase: "push", records: summary.pushed, bytes: bytes))
+                FaultPoint.reached("client-between-push-batches")
+            }
+            try store.markPurgesReported(purged)
+            purged = []
+            FaultPoint.reached("client-after-pull-response")
+            summary.clockSkew = Self.skew(deviceTime: store.wallClock, serverTimeMs: response.serverTimeMs)
+            let batch = try Self.batch(of: response)
+            let rules: CouncilRules?
+            do {
+                rules = response.hasRules ? try response.rules.decoded() : nil
+            } catch {
+                throw SyncError.badAnswer("the council rules sent cannot be used (\(error)); nothing of this batch was kept")
+            }
+            let pushesLeft = try store.pendingCount() > 0
+            if response.more, !pushesLeft {
+                // Prefetch: ask for the next batch now, stating what the store will hold once this one is in.
+                let next = state.after(batch.changes, revoked: response.purgeCases, rules: rules, cursor: response.nextCursor,
+                                       caseRecords: Set(try store.caseIDs()), stale: Set(try store.staleCases()),
+                                       deviceID: store.deviceID)
+                let body = try MessageCodec.encode(try request(pushing: [], state: next, purged: []))
+                bytes += body.count
+                let client = self
+                prefetched = (next, Task {
+                    try await client.callSized("/v2/sync", body: body, token: token, as: Fieldbook_V2_SyncResponse.self)
+                })
+                // Let the request leave (the task runs until the transport awaits the network) before the batch
+                // takes this thread for its transaction.
+                await Task.yield()
+            }
+            do {
+                var arrivals = SyncArrivals()
+                summary.pulled += try store.applyPulled(batch.changes, receivedAt: batch.receivedAt, cursor: response.nextCursor,
+                                                        revoked: response.purgeCases, rules: rules, clockSkews: batch.clockSkews,
+                                                        arrivals: { arrivals = $0 })
+                summary.arrivals.merge(arrivals)
+            } catch let refusal as ChangeApplier.Refusal {
+                throw SyncError.badAnswer("\(refusal)")
+            }
+            if let rules { summary.rulesVersion = rules.version }
+            arrived.formUnion(batch.changes.map(\.caseID))
+            progress(SyncProgress(phase: "pull", records: summary.pulled, bytes: bytes))
+            FaultPoint.reached("client-between-pull-batches")
+            if !response.more && !pushesLeft { break }
+        }
+    }
+
+    /// A `SyncRequest` pushing `pending` (this device's, ascending seq) and pulling after `state`.
+    func request(pushing pending: [Change], state: PullState, purged: [String]) throws -> Fieldbook_V2_SyncRequest {
+        var request = Fieldbook_V2_SyncRequest()
+        var encoder = V2ChangeEncoder()
+        request.changes = pending.map { encoder.encode($0) }
+        request.devices = encoder.tables.devices
+        request.authors = encoder.tables.authors
+        request.deviceTimeMs = Timestamp.milliseconds(store.wallClock)
+        request.cursor = state.cursor
+        request.maxChanges = UInt32(clamping: pullBatch)
+        request.heldCases = state.held
+        request.purgedCases = purged
+        request.rulesVersion = state.rulesVersion
+        request.rulesDigest = state.rulesDigest
+        // A device with more gaps than a request may name asks for all its own changes, as version 1 sends.
+        if state.lacking.ranges.count <= ProtocolLimits.maximumLackingRanges {
+            request.lacking = state.lacking.wire
+        } else {
+            request.allOwn = true
+        }
+        return request
+    }
+
+    /// The receipts of one push, checked: one result per change sent, in order (SPEC.md §12.4).
+    static func receipts(_ results: [Fieldbook_V2_PushResult], for pending: [Change]) throws -> [PushReceipt] {
+        guard results.count == pending.count else {
+            throw SyncError.badAnswer("the sync answer has \(results.count) push results for \(pending.count) changes sent")
+        }
+        return try zip(pending, results).map { change, result in
+            switch result.status {
+            case .accepted, .duplicate:
+                let receivedAt: String?
+                do {
+                    receivedAt = result.hasReceivedAtText ? result.receivedAtText
+                        : result.receivedAtMs == 0 ? nil : try WireTime.text(result.receivedAtMs, "received_at of \(change.id)")
+                } catch let error as ProtocolError {
+                    throw SyncError.badAnswer(error.message)
+                }
+                return PushReceipt(id: change.id, status: .accepted, receivedAt: receivedAt,
+                                   clockSkew: result.clockSkewMs == 0 ? nil : result.clockSkewMs)
+            case .quarantined:
+                // Quarantine ids are positive 64-bit integers on every side (SPEC.md §3.3): a larger one is
+                // not an answer this device can record, and converting it would trap.
+                guard let quarantineID = Int64(exactly: result.quarantineID) else {
+                    throw SyncError.badAnswer("the push answer gives quarantine id \(result.quarantineID), beyond 2^63 − 1")
+                }
+                return PushReceipt(id: change.id, status: .quarantined, reason: result.reason, quarantineID: quarantineID)
+            case .UNRECOGNIZED(let value): throw SyncError.badAnswer("unknown push status \(value)")
+            }
+        }
+    }
+
+    /// The pulled changes of an answer, read within every bound (SPEC.md §12.3).
+    static func batch(of response: Fieldbook_V2_SyncResponse) throws
+        -> (changes: [Change], receivedAt: [ChangeID: String], clockSkews: [ChangeID: Int64]) {
+        do {
+            var decoder = try V2ChangeDecoder(devices: response.devices, authors: response.authors)
+            var changes: [Change] = []
+            var receivedAt: [ChangeID: String] = [:]
+            var clockSkews: [ChangeID: Int64] = [:]
+            changes.reserveCapacity(response.changes.count)
+            for message in response.changes {
+                let received = try decoder.decode(message)
+                changes.append(received.change)
+                receivedAt[received.change.id] = received.receivedAt ?? ""
+                if received.clockSkew != 0 { clockSkews[received.change.id] = received.clockSkew }
+            }
+            return (changes, receivedAt, clockSkews)
+        } catch let error as ProtocolError {
+            throw SyncError.badAnswer(error.message)
+        }
+    }
+}
