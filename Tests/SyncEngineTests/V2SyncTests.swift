@@ -64,6 +64,26 @@ import Testing
         print("one new visit, push + pull: " + figures.joined(separator: "; "))
     }
 
+    /// Each commit waits for the disk, so a v2 sync of one new visit commits once on the device: the receipt,
+    /// the (empty) batch with its cursor and the time of the sync together. When the pulled part of an answer
+    /// cannot be kept, its receipts still are (V2HostileAnswerTests).
+    @Test func oneNewVisitCommitsOnceOnTheDevice() async throws {
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "sam"])
+        defer { Task { await central.stop() } }
+        let (sam, _) = try await Self.device("sam", central, in: folder)
+        try await sam.sync()
+        _ = try Self.visit(sam.store, "LA-1")
+        let commits = CommitCounter()
+        try await sam.store.database.write { db in db.add(transactionObserver: commits, extent: .observerLifetime) }
+        let summary = try await sam.sync()
+        #expect(summary.pushed == 1 && summary.pulled == 0)
+        #expect(commits.count == 1)
+        #expect(try sam.store.pendingCount() == 0)
+        #expect(try sam.store.syncState().cursor > 0)
+        #expect(try sam.store.syncState().lastSyncAt != nil)
+
+    }
+
     /// A third party's client, built from SPEC.md §12 alone: tables, binary hashes, elided previous hashes and
     /// integer times written field by field. The peer admits the changes, a v1 device pulls them with the
     /// same hashes, and the pushing device gets none of them back.
@@ -305,4 +325,21 @@ private struct CutPulls: SyncTransport {
         if path == "/v1/pull" { throw Cut() }
         return try await inner.post(path: path, body: body, token: token)
     }
+}
+
+/// Counts the commits of a database that changed something (a commit that wrote nothing waits for no disk).
+private final class CommitCounter: TransactionObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var commits = 0
+    private var changed = false
+    var count: Int { lock.withLock { commits } }
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { true }
+    func databaseDidChange(with event: DatabaseEvent) { lock.withLock { changed = true } }
+    func databaseDidCommit(_ db: Database) {
+        lock.withLock {
+            if changed { commits += 1 }
+            changed = false
+        }
+    }
+    func databaseDidRollback(_ db: Database) { lock.withLock { changed = false } }
 }

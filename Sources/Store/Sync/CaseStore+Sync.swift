@@ -82,7 +82,11 @@ extension CaseStore {
     /// A quarantined change leaves the merge of its record (``ChangeLog/changes(ofRecord:)``): the record
     /// is merged again at once, so it shows what the peer holds.
     public func recordReceipts(_ receipts: [PushReceipt]) throws {
-        try pool.write { db in
+        try pool.write { db in try recordReceipts(receipts, db) }
+    }
+
+    private func recordReceipts(_ receipts: [PushReceipt], _ db: Database) throws {
+        do {
             var remerge: Set<String> = []
             for receipt in receipts {
                 try db.execute(sql: """
@@ -115,6 +119,35 @@ extension CaseStore {
                             clockSkews: [ChangeID: Int64] = [:],
                             arrivals: (SyncArrivals) -> Void = { _ in }) throws -> Int {
         try pool.write { db in
+            try applyPulled(changes, receivedAt: receivedAt, cursor: cursor, revoked: revoked, rules: rules,
+                            clockSkews: clockSkews, arrivals: arrivals, db)
+        }
+    }
+
+    /// One answer of a sync that pushes and pulls in one round trip (protocol v2), kept in **one**
+    /// transaction: the receipts of what was pushed, the pulled batch with its cursor, and, when `finishing`
+    /// (nothing more to pull or push), the time of the sync. Each commit waits for the disk (an fsync, a
+    /// millisecond or more on a laptop), so a sync of one new visit commits once here, not three times;
+    /// and nothing is weaker for it: a sync killed before this commit finds the pushed changes pending and
+    /// sends them again, and the peer answers them as duplicates.
+    @discardableResult
+    public func applySyncAnswer(receipts: [PushReceipt], pulled changes: [Change], receivedAt: [ChangeID: String],
+                                cursor: UInt64, revoked: [String] = [], rules: CouncilRules? = nil,
+                                clockSkews: [ChangeID: Int64] = [:], finishing: Bool,
+                                arrivals: (SyncArrivals) -> Void = { _ in }) throws -> Int {
+        try pool.write { db in
+            try recordReceipts(receipts, db)
+            let fresh = try applyPulled(changes, receivedAt: receivedAt, cursor: cursor, revoked: revoked, rules: rules,
+                                        clockSkews: clockSkews, arrivals: arrivals, db)
+            if finishing { try markSynced(db) }
+            return fresh
+        }
+    }
+
+    private func applyPulled(_ changes: [Change], receivedAt: [ChangeID: String], cursor: UInt64, revoked: [String],
+                             rules: CouncilRules?, clockSkews: [ChangeID: Int64], arrivals: (SyncArrivals) -> Void,
+                             _ db: Database) throws -> Int {
+        do {
             let fresh = try ChangeApplier.apply(changes, db)
             for (id, skew) in clockSkews {
                 try db.execute(sql: "INSERT OR REPLACE INTO clock_skew (device_id, seq, skew_ms) VALUES (?, ?, ?)",
@@ -162,11 +195,13 @@ extension CaseStore {
     }
 
     public func markSynced() throws {
-        try pool.write { db in
-            var state = try SyncState.load(db)
-            state.lastSyncAt = Timestamp.iso8601(milliseconds: Timestamp.milliseconds(clock()))
-            try state.save(db)
-        }
+        try pool.write { db in try markSynced(db) }
+    }
+
+    private func markSynced(_ db: Database) throws {
+        var state = try SyncState.load(db)
+        state.lastSyncAt = Timestamp.iso8601(milliseconds: Timestamp.milliseconds(clock()))
+        try state.save(db)
     }
 
     /// This device's changes the central peer quarantined, with its reasons, oldest first: those of cases
@@ -273,6 +308,7 @@ extension CaseStore {
     }
 
     public func markPurgesReported(_ caseIDs: [String]) throws {
+        guard !caseIDs.isEmpty else { return }
         try pool.write { db in
             for id in caseIDs { try db.execute(sql: "UPDATE purge_log SET reported = 1 WHERE case_id = ?", arguments: [id]) }
         }

@@ -4,12 +4,16 @@ import SwiftProtobuf
 
 extension SyncClient {
     /// Version 2's sync (SPEC.md §12.5): each `/v2/sync` round trip pushes a batch of pending changes and
-    /// pulls a batch; receipts commit in one transaction, then the batch with its cursor in another, so a
-    /// sync killed anywhere resumes from the last commit. Once nothing is left to push, the next pull is
-    /// sent before the current batch is applied (prefetch), and its answer is used only if the store, once
-    /// the batch is applied, says what the prefetched request said.
+    /// pulls a batch; its receipts, the batch and its cursor commit in one transaction (and, in the last
+    /// answer, the time of the sync), so a sync killed anywhere resumes from the last commit, and a sync of
+    /// one new visit waits for the disk once. Once nothing is left to push, the next pull is sent before the
+    /// current batch is applied (prefetch), and its answer is used only if the store, once the batch is
+    /// applied, says what the prefetched request said.
+    ///
+    /// - Returns: whether the time of the sync was recorded with the last answer.
+    @discardableResult
     func syncV2(token: String, summary: inout SyncSummary, arrived: inout Set<String>,
-                progress: @Sendable (SyncProgress) -> Void) async throws {
+                progress: @Sendable (SyncProgress) -> Void) async throws -> Bool {
         var bytes = 0
         var purged = try store.unreportedPurges()
         var prefetched: (state: PullState, answer: Task<(Fieldbook_V2_SyncResponse, Int), any Error>)?
@@ -31,10 +35,10 @@ extension SyncClient {
                 response = answer
                 bytes += body.count + size
             }
+            var receipts: [PushReceipt] = []
             if !pending.isEmpty {
                 FaultPoint.reached("client-after-push-response")
-                let receipts = try Self.receipts(response.results, for: pending)
-                try store.recordReceipts(receipts)
+                receipts = try Self.receipts(response.results, for: pending)
                 summary.pushed += pending.count
                 summary.rejected += receipts.filter { $0.status == .quarantined }.count
                 progress(SyncProgress(phase: "push", records: summary.pushed, bytes: bytes))
@@ -44,14 +48,27 @@ extension SyncClient {
             purged = []
             FaultPoint.reached("client-after-pull-response")
             summary.clockSkew = Self.skew(deviceTime: store.wallClock, serverTimeMs: response.serverTimeMs)
-            let batch = try Self.batch(of: response)
-            let rules: CouncilRules?
-            do {
-                rules = response.hasRules ? try response.rules.decoded() : nil
-            } catch {
-                throw SyncError.badAnswer("the council rules sent cannot be used (\(error)); nothing of this batch was kept")
+            // What was pushed is stored at the peer whatever its pull answer says: when the pulled part cannot be
+            // kept, the receipts still are, in a commit of their own, so those changes are not sent again.
+            let store = self.store
+            func keepingReceipts<T>(_ body: () throws -> T) throws -> T {
+                do {
+                    return try body()
+                } catch {
+                    if !receipts.isEmpty { try? store.recordReceipts(receipts) }
+                    throw error
+                }
             }
-            let pushesLeft = try store.pendingCount() > 0
+            let batch = try keepingReceipts { try Self.batch(of: response) }
+            let rules: CouncilRules? = try keepingReceipts {
+                do {
+                    return response.hasRules ? try response.rules.decoded() : nil
+                } catch {
+                    throw SyncError.badAnswer("the council rules sent cannot be used (\(error)); nothing of this batch was kept")
+                }
+            }
+            // The receipts of this push commit with the batch below: until then its changes still count as pending.
+            let pushesLeft = try store.pendingCount() > pending.count
             if response.more, !pushesLeft {
                 // Prefetch: ask for the next batch now, stating what the store will hold once this one is in.
                 let next = state.after(batch.changes, revoked: response.purgeCases, rules: rules, cursor: response.nextCursor,
@@ -69,9 +86,12 @@ extension SyncClient {
             }
             do {
                 var arrivals = SyncArrivals()
-                summary.pulled += try store.applyPulled(batch.changes, receivedAt: batch.receivedAt, cursor: response.nextCursor,
-                                                        revoked: response.purgeCases, rules: rules, clockSkews: batch.clockSkews,
-                                                        arrivals: { arrivals = $0 })
+                summary.pulled += try keepingReceipts {
+                    try store.applySyncAnswer(receipts: receipts, pulled: batch.changes, receivedAt: batch.receivedAt,
+                                              cursor: response.nextCursor, revoked: response.purgeCases, rules: rules,
+                                              clockSkews: batch.clockSkews, finishing: !response.more && !pushesLeft,
+                                              arrivals: { arrivals = $0 })
+                }
                 summary.arrivals.merge(arrivals)
             } catch let refusal as ChangeApplier.Refusal {
                 throw SyncError.badAnswer("\(refusal)")
@@ -80,7 +100,7 @@ extension SyncClient {
             arrived.formUnion(batch.changes.map(\.caseID))
             progress(SyncProgress(phase: "pull", records: summary.pulled, bytes: bytes))
             FaultPoint.reached("client-between-pull-batches")
-            if !response.more && !pushesLeft { break }
+            if !response.more && !pushesLeft { return true }
         }
     }
 

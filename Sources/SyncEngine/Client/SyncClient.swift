@@ -83,12 +83,13 @@ public struct SyncClient: Sendable {
         guard state.isEnrolled, let token = state.token else { throw SyncError.notEnrolled }
         var summary = SyncSummary()
         var arrived: Set<String> = []
+        var marked = false
         FaultPoint.reached("client-before-push")
         switch protocolVersion {
         case .v1: try await syncV1(token: token, summary: &summary, arrived: &arrived, progress: progress)
         case .v2:
             do {
-                try await syncV2(token: token, summary: &summary, arrived: &arrived, progress: progress)
+                marked = try await syncV2(token: token, summary: &summary, arrived: &arrived, progress: progress)
             } catch let error as SyncError where error.isMissingEndpoint && summary == SyncSummary() {
                 // A peer that serves only version 1 answers /v2/sync with 404 before doing anything: sync with
                 // version 1 instead, so that a device upgraded before its peer keeps working.
@@ -101,7 +102,8 @@ public struct SyncClient: Sendable {
         for caseID in Set(try store.staleCases()).subtracting(arrived).sorted() where try store.purgeCase(caseID) {
             summary.purgedCases.append(caseID)
         }
-        try store.markSynced()
+        // Version 2 records the time with its last answer, in the same commit; a purge since moves it on.
+        if !marked || !summary.purgedCases.isEmpty { try store.markSynced() }
         summary.conflicts = try store.conflictCount()
         return summary
     }
