@@ -66,11 +66,14 @@ public enum StoreMigrations {
             // triggers (SearchIndex says why), and filled here from the records already stored.
             try SearchIndex.create(db)
         }
-        migrator.registerMigration("v10 merge state kept per record") { db in
+        migrator.registerMigration("v10 merge state kept per record, amendments indexed") { db in
             // Each record's registers, so a change is merged without replaying the record's history
             // (KeptMergeState). Rows already stored get theirs when next written; until then they are merged
             // from the change log as before, and `verify` compares those it has.
             try addMergeStateColumn(db)
+            // Amendments found without reading every record: each sync counts conflicts between amendments,
+            // and a scan of 5,000 records' text was most of the time of a sync of one visit (6 of 10 ms).
+            try db.execute(sql: "CREATE INDEX record_amendment ON record(id) WHERE type = 'amendment'")
         }
         return migrator
     }
