@@ -32,4 +32,27 @@ import Testing
         #expect(CompactJSON.encode(ids) == (try JSONCoding.string(ids)))
         #expect(CompactJSON.encode([ChangeID]()) == "[]")
     }
+
+    /// The reader must read what the writer wrote as `JSONDecoder` does, and leave anything else to it.
+    @Test func theReaderReadsWhatJSONDecoderReads() throws {
+        for (index, text) in Self.strings(3000).enumerated() {
+            let writes = [FieldWrite(field: "observations", value: text, supersedes: [ChangeID(deviceID: "ab12", seq: Int64(index) + 1),
+                                                                                     ChangeID(deviceID: "cd34", seq: 1)]),
+                          FieldWrite(field: text.isEmpty ? "f" : text, value: nil, supersedes: [])]
+            let stored = CompactJSON.encode(writes)
+            #expect(CompactJSONReader.writes(stored) == (try JSONCoding.decode([FieldWrite].self, from: stored)), "\(stored)")
+        }
+        // Other writers' shapes are left to JSONDecoder: escaped slashes and \u escapes are read, anything
+        // else (spaces, other key orders, surrogate pairs) is not.
+        #expect(CompactJSONReader.writes(#"[{"f":"a\/b","s":[],"v":"\u00e9\n"}]"#) == [FieldWrite(field: "a/b", value: "é\n", supersedes: [])])
+        #expect(CompactJSONReader.writes(#"[{"f":"a","s":[],"v":null}]"#) == [FieldWrite(field: "a", value: nil, supersedes: [])])
+        for other in [#"[ {"f":"a","s":[]} ]"#, #"[{"s":[],"f":"a"}]"#, #"[{"f":"\ud83d\ude00","s":[]}]"#, #"[{"f":"a","s":[]}"#,
+                      #"[{"f":"a","s":["nocolon"]}]"#, #"[{"f":"a","s":[]}]x"#] {
+            #expect(CompactJSONReader.writes(other) == nil, "\(other)")
+        }
+        let ids = [ChangeID(deviceID: "dev-a", seq: 1), ChangeID(deviceID: "dev-b", seq: 22)]
+        #expect(CompactJSONReader.ids(CompactJSON.encode(ids)) == ids)
+        #expect(CompactJSONReader.ids("[]") == [])
+        #expect(CompactJSONReader.ids("[1]") == nil)
+    }
 }

@@ -29,6 +29,13 @@ public struct FieldWrite: Sendable, Hashable, Codable {
         self.supersedes = supersedes.sorted()
     }
 
+    /// A write as a change log column holds it: `supersedes` in the order stored (as `JSONDecoder` reads it).
+    init(field: String, value: String?, supersedesAsStored supersedes: [ChangeID]) {
+        self.field = field
+        self.value = value
+        self.supersedes = supersedes
+    }
+
     enum CodingKeys: String, CodingKey { case field = "f", value = "v", supersedes = "s" }
 }
 

@@ -81,8 +81,8 @@ enum ChangeLog {
         let writes: [FieldWrite]
         let sealed: [ChangeID]
         do {
-            writes = try JSONCoding.decode([FieldWrite].self, from: writesText)
-            sealed = try JSONCoding.decode([ChangeID].self, from: sealedText)
+            writes = try CompactJSONReader.writes(writesText) ?? JSONCoding.decode([FieldWrite].self, from: writesText)
+            sealed = try CompactJSONReader.ids(sealedText) ?? JSONCoding.decode([ChangeID].self, from: sealedText)
         } catch {
             throw StoreError.inconsistent("change \(device):\(seq) has unreadable writes or seal")
         }
