@@ -88,44 +88,30 @@ enum W6Merge {
                 END;
                 """)
         }
-        if recordsAndIndex {
-            return try Measure.seconds {
-                for start in stride(from: 0, to: changes.count, by: 2000) {
-                    try queue.write { db in
-                        let statement = try db.makeStatement(sql: "INSERT INTO change_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                        let batch = changes[start..<min(start + 2000, changes.count)]
-                        for change in batch {
-                            let writes = change.writes.map { "\($0.field)=\($0.value ?? "")" }.joined(separator: "\u{1F}")
-                            try statement.execute(arguments: [change.id.deviceID, change.id.seq, change.hlc.rawValue, change.recordedAt,
-                                                              change.author, change.recordID, change.recordType.rawValue, change.caseID,
-                                                              change.kind.rawValue, writes, "", change.previousHash, change.hash])
-                        }
-                        // Records 256 to a statement, as the store saves them: FTS5 writes its words out at every
-                        // statement that opens a savepoint (docs/BENCHMARKS.md, the search index).
-                        var latest: [String: String] = [:]
-                        for change in batch { latest[change.recordID] = change.write(to: "body")?.value ?? "" }
-                        let rows = Array(latest)
-                        for chunk in stride(from: 0, to: rows.count, by: 256) {
-                            let part = rows[chunk..<min(chunk + 256, rows.count)]
-                            var arguments = StatementArguments()
-                            for (id, body) in part { arguments += [id, body] }
-                            try db.execute(sql: "INSERT INTO record (id, body) VALUES "
-                                           + Array(repeating: "(?, ?)", count: part.count).joined(separator: ", ")
-                                           + " ON CONFLICT (id) DO UPDATE SET body = excluded.body", arguments: arguments)
-                        }
-                    }
-                }
-            }
-        }
         return try Measure.seconds {
             for start in stride(from: 0, to: changes.count, by: 2000) {
                 try queue.write { db in
                     let statement = try db.makeStatement(sql: "INSERT INTO change_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                    for change in changes[start..<min(start + 2000, changes.count)] {
+                    let batch = changes[start..<min(start + 2000, changes.count)]
+                    for change in batch {
                         let writes = change.writes.map { "\($0.field)=\($0.value ?? "")" }.joined(separator: "\u{1F}")
                         try statement.execute(arguments: [change.id.deviceID, change.id.seq, change.hlc.rawValue, change.recordedAt,
                                                           change.author, change.recordID, change.recordType.rawValue, change.caseID,
                                                           change.kind.rawValue, writes, "", change.previousHash, change.hash])
+                    }
+                    guard recordsAndIndex else { return }
+                    // Records 256 to a statement, as the store saves them: FTS5 writes its words out at every
+                    // statement that opens a savepoint (docs/BENCHMARKS.md, the search index).
+                    var latest: [String: String] = [:]
+                    for change in batch { latest[change.recordID] = change.write(to: "body")?.value ?? "" }
+                    let rows = Array(latest)
+                    for chunk in stride(from: 0, to: rows.count, by: 256) {
+                        let part = rows[chunk..<min(chunk + 256, rows.count)]
+                        var arguments = StatementArguments()
+                        for (id, body) in part { arguments += [id, body] }
+                        try db.execute(sql: "INSERT INTO record (id, body) VALUES "
+                                       + Array(repeating: "(?, ?)", count: part.count).joined(separator: ", ")
+                                       + " ON CONFLICT (id) DO UPDATE SET body = excluded.body", arguments: arguments)
                     }
                 }
             }

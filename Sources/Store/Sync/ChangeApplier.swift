@@ -44,15 +44,13 @@ public enum ChangeApplier {
         // batch, are its earlier changes read back from the log (read before the batch is inserted).
         var projections: [RecordProjection] = []
         for (recordID, arrived) in byRecord {
-            if let state = try merged(recordID, kept: try StoredRecord.kept(recordID, merging: false, db), arrived) {
+            if let state = try merged(kept: try StoredRecord.kept(recordID, merging: false, db), arrived) {
                 projections.append(try RecordProjection(state))
                 continue
             }
-            let all = (try ChangeLog.changes(ofRecord: recordID, db) + arrived).sorted { ($0.hlc, $0.id) < ($1.hlc, $1.id) }
+            let all = try ChangeLog.changes(ofRecord: recordID, db) + arrived
             guard let state = RecordState(changes: all) else { continue }
-            if let stray = all.first(where: { $0.recordType != state.recordType || $0.caseID != state.caseID }) {
-                throw Refusal.mismatchedRecord(stray.id, "names record \(recordID) with another type or case than its other changes")
-            }
+            try refuseStray(all, state)
             projections.append(try RecordProjection(state))
         }
         for change in fresh { try ChangeLog.insert(change, db) }
@@ -65,7 +63,7 @@ public enum ChangeApplier {
     /// takes the record's earlier changes: no state kept, a version left out of the kept state became current
     /// again, or the record's type or case moved (its creating change arrived after changes naming another),
     /// which only the earlier changes can show to be a mismatch.
-    private static func merged(_ recordID: String, kept: StoredRecord.Kept, _ arrived: [Change]) throws -> RecordState? {
+    private static func merged(kept: StoredRecord.Kept, _ arrived: [Change]) throws -> RecordState? {
         var state: RecordState
         switch kept {
         case .unknown: return nil
@@ -77,10 +75,16 @@ public enum ChangeApplier {
             state.apply(contentsOf: arrived)
             guard !state.needsReplay, state.recordType == earlier.recordType, state.caseID == earlier.caseID else { return nil }
         }
-        if let stray = arrived.sorted(by: { ($0.hlc, $0.id) < ($1.hlc, $1.id) })
-            .first(where: { $0.recordType != state.recordType || $0.caseID != state.caseID }) {
-            throw Refusal.mismatchedRecord(stray.id, "names record \(recordID) with another type or case than its other changes")
-        }
+        try refuseStray(arrived, state)
         return state
+    }
+
+    /// Refuses the batch when one of `changes` names the record with another type or case than its merged state
+    /// (the earliest such change by HLC is named).
+    private static func refuseStray(_ changes: [Change], _ state: RecordState) throws {
+        if let stray = changes.sorted(by: { ($0.hlc, $0.id) < ($1.hlc, $1.id) })
+            .first(where: { $0.recordType != state.recordType || $0.caseID != state.caseID }) {
+            throw Refusal.mismatchedRecord(stray.id, "names record \(state.recordID) with another type or case than its other changes")
+        }
     }
 }
