@@ -94,4 +94,62 @@ import Testing
         await #expect(throws: SyncError.self) { try await client.sync() }
         #expect(try client.store.syncState().cursor == 0)
     }
+
+    /// A note of another device on `caseID`, as a pull would carry it.
+    static func remoteNote(on caseID: String, seq: Int64 = 1, previousHash: String = Change.genesisHash) -> LoggedChange {
+        let change = Change(id: ChangeID(deviceID: "peer-device", seq: seq), hlc: HLC(milliseconds: 1_795_000_000_000 + seq, counter: 0),
+                            recordedAt: "2026-11-20T12:00:00.000Z", author: "priya", recordID: newRecordID(), recordType: .note,
+                            caseID: caseID, kind: .create, writes: [write("body", "x"), write("status", "draft")], sealed: [],
+                            previousHash: previousHash)
+        return LoggedChange(cursor: UInt64(seq), receivedAt: "2026-11-20T12:00:01.000Z", change: change)
+    }
+
+    /// Segments bring only cases a device does not hold (SPEC.md §12.6): one of a held case is refused.
+    @Test func aSegmentOfACaseTheDeviceHoldsIsABadAnswerAndKeepsNothing() async throws {
+        let segment = try CaseSegment.build(caseID: "LA-1", entries: [Self.remoteNote(on: "LA-1")])
+        let peer = try await Self.peer { response, _ in
+            response.segments = [Data(segment.frame)]
+            response.nextCursor = 99
+        }
+        defer { Task { await peer.stop() } }
+        let client = try await Self.device(peer)
+        await #expect(throws: SyncError.badAnswer("a segment of case LA-1 came, which this device holds already")) { try await client.sync() }
+        #expect(try client.store.syncState().cursor == 0)
+        #expect(try client.store.arrivalProgress() == ArrivalProgress())
+        let changes = try await client.store.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM change_log") }
+        #expect(changes == 2, "only its own two")
+    }
+
+    /// A segment names its case, and every change in it must be of that case.
+    @Test func aSegmentHoldingAnotherCasesChangeIsABadAnswer() async throws {
+        let stray = Self.remoteNote(on: "LA-1")
+        var message = Fieldbook_V2_Segment()
+        var encoder = V2ChangeEncoder()
+        message.caseID = "LA-9"
+        message.firstCursor = 1
+        message.lastCursor = 1
+        message.changes = [encoder.encode(stray.change, receivedAt: stray.receivedAt)]
+        message.devices = encoder.tables.devices
+        message.authors = encoder.tables.authors
+        let frame = try MessageCodec.encode(message)
+        let peer = try await Self.peer { response, _ in response.segments = [Data(frame)] }
+        defer { Task { await peer.stop() } }
+        let client = try await Self.device(peer)
+        await #expect(throws: SyncError.badAnswer("segment of case LA-9 holds change \(stray.change.id) of another case")) { try await client.sync() }
+        #expect(try client.store.arrivalProgress() == ArrivalProgress())
+    }
+
+    /// The segments of one answer may inflate to 32 MiB together: a frame declaring more than is left is
+    /// refused from its header, before it is inflated (alone, it would be within a message's limit).
+    @Test func segmentsDeclaringMoreThanAnAnswerMayHoldAreRefusedBeforeInflating() async throws {
+        let first = try CaseSegment.build(caseID: "LA-9", entries: [Self.remoteNote(on: "LA-9")])
+        let declared = UInt32(ProtocolLimits.maximumMessageBytes)
+        let header: [UInt8] = [0x46, 0x42, 1, 3, UInt8(declared >> 24), UInt8(declared >> 16 & 0xFF), UInt8(declared >> 8 & 0xFF), UInt8(declared & 0xFF)]
+        // Not a zlib stream at all: inflating it would fail differently.
+        let second = Data(header + [0xFF, 0xFF, 0xFF])
+        let peer = try await Self.peer { response, _ in response.segments = [Data(first.frame), second] }
+        defer { Task { await peer.stop() } }
+        let client = try await Self.device(peer)
+        await #expect(throws: SyncError.badAnswer("the answer's segments inflate to more than 33554432 bytes")) { try await client.sync() }
+    }
 }

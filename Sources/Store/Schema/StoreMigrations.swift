@@ -75,6 +75,12 @@ public enum StoreMigrations {
             // and a scan of 5,000 records' text was most of the time of a sync of one visit (6 of 10 ms).
             try db.execute(sql: "CREATE INDEX record_amendment ON record(id) WHERE type = 'amendment'")
         }
+        migrator.registerMigration("v11 cases arriving by segment") { db in
+            // Cases whose changes are arriving by segment (protocol v2, SPEC.md §12.6) and are not whole yet,
+            // with the last cursor of the last segment received: they are not reported as held until whole,
+            // so the rest is still sent. The arrival's horizon is in store_meta.
+            try db.execute(sql: "CREATE TABLE arriving_case (case_id TEXT PRIMARY KEY NOT NULL, through INTEGER NOT NULL) WITHOUT ROWID")
+        }
         return migrator
     }
 

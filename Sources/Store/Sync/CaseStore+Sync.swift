@@ -133,12 +133,13 @@ extension CaseStore {
     @discardableResult
     public func applySyncAnswer(receipts: [PushReceipt], pulled changes: [Change], receivedAt: [ChangeID: String],
                                 cursor: UInt64, revoked: [String] = [], rules: CouncilRules? = nil,
-                                clockSkews: [ChangeID: Int64] = [:], finishing: Bool,
+                                clockSkews: [ChangeID: Int64] = [:], arrival: ArrivalProgress? = nil, finishing: Bool,
                                 arrivals: (SyncArrivals) -> Void = { _ in }) throws -> Int {
         try pool.write { db in
             try recordReceipts(receipts, db)
             let fresh = try applyPulled(changes, receivedAt: receivedAt, cursor: cursor, revoked: revoked, rules: rules,
                                         clockSkews: clockSkews, arrivals: arrivals, db)
+            try arrival?.save(db)
             if finishing { try markSynced(db) }
             return fresh
         }
@@ -247,7 +248,10 @@ extension CaseStore {
     /// Cases whose records this device holds and keeps up to date: all cases but stale ones.
     public func heldCases() throws -> [String] {
         try pool.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM record WHERE type = 'case' AND id NOT IN (SELECT case_id FROM stale_case) ORDER BY id")
+            try String.fetchAll(db, sql: """
+                SELECT id FROM record WHERE type = 'case' AND id NOT IN (SELECT case_id FROM stale_case)
+                AND id NOT IN (SELECT case_id FROM arriving_case) ORDER BY id
+                """)
         }
     }
 
@@ -296,6 +300,7 @@ extension CaseStore {
             try db.execute(sql: "DELETE FROM record WHERE case_id = ?", arguments: [caseID])
             try SearchIndex.optimize(db)
             try db.execute(sql: "DELETE FROM stale_case WHERE case_id = ?", arguments: [caseID])
+            try db.execute(sql: "DELETE FROM arriving_case WHERE case_id = ?", arguments: [caseID])
             try db.execute(sql: "INSERT INTO purge_log (case_id, purged_at, changes, records) VALUES (?, ?, ?, ?)",
                            arguments: [caseID, Timestamp.iso8601(milliseconds: Timestamp.milliseconds(clock())), changes, records])
             return true

@@ -10,11 +10,15 @@ struct PullQuery {
     var rulesDigest: String
     /// Version 2: the device's own changes to leave out (all but those it lacks). `nil`: send them (v1).
     var own: OwnChanges?
+    /// A device that reads segments: cases it does not hold arrive by segment, and its cursor is not
+    /// rewound for them (SPEC.md §12.6). `nil`: a newly visible case rewinds the cursor.
+    var arrival: ArrivalQuery? = nil
 
     /// The bounds a pull's own fields must meet, checked before any work (a v2 sync checks them before
     /// its push is admitted, so a refused request stores nothing).
     func validate() throws(ProtocolError) {
-        guard held.count <= ProtocolLimits.maximumCaseIDs, purged.count <= ProtocolLimits.maximumCaseIDs else {
+        guard held.count <= ProtocolLimits.maximumCaseIDs, purged.count <= ProtocolLimits.maximumCaseIDs,
+              (arrival?.through.count ?? 0) <= ProtocolLimits.maximumCaseIDs else {
             throw ProtocolError.tooLarge("a pull names at most \(ProtocolLimits.maximumCaseIDs) held or purged cases")
         }
         // Cursors are positions in the central log, which SQLite numbers up to 2^63 − 1: a larger one was
@@ -34,6 +38,12 @@ struct PullBatch {
     let revoked: [String]
     /// The council rules, when the device's digest differs.
     let rules: CouncilRules?
+    /// Arriving cases' segments (SPEC.md §12.6); an answer that has them has no `entries`.
+    var segments: [CaseSegment] = []
+    /// Arriving cases now whole up to the horizon.
+    var arrived: [String] = []
+    /// The horizon of an arrival still in progress; 0 when none is.
+    var horizon: UInt64 = 0
 }
 
 extension CentralPeer {
@@ -47,21 +57,34 @@ extension CentralPeer {
         try query.validate()
         let visible = try visibleCases(for: user)
         let held = Set(query.held)
-        let revoked = held.subtracting(visible)
+        // A case arriving by segment that is no longer visible is revoked like a held one: part of it is
+        // on the device.
+        let revoked = held.union(query.arrival.map { Array($0.through.keys) } ?? []).subtracting(visible)
         // A case arrives whole when the device does not report holding it (a device leaves out cases whose
         // purge its unsent work held back, since pulls in between skipped their changes).
         let arriving = visible.subtracting(held)
+        let rules = try storage.rules()
+        // No digest: the device counts with the shipped defaults.
+        let sendsRules = rules.digest != (query.rulesDigest.isEmpty ? CouncilRules.defaultsDigest : query.rulesDigest)
+        let purged = Set(query.purged).subtracting(held)
+        if let arrival = query.arrival, !arriving.isEmpty {
+            let plan = try planArrival(query, arrival: arrival, arriving: arriving, holdsOthers: !held.isDisjoint(with: visible))
+            var sent: [String: Int] = [:]
+            for segment in plan.segments { sent[segment.caseID, default: 0] += segment.changeCount }
+            try storage.recordCustody(device: device.id, user: user.name, sent: sent, purgeRequested: revoked, purged: purged, now: now)
+            logger.info("pull", metadata: ["user": "\(user.name)", "device": "\(device.id)", "segments": "\(plan.segments.count)",
+                                           "arrived": "\(plan.arrived.count)", "purge": "\(revoked.count)"])
+            return PullBatch(entries: [], nextCursor: plan.nextCursor, more: plan.more, revoked: revoked.sorted(),
+                             rules: sendsRules ? rules : nil, segments: plan.segments, arrived: plan.arrived, horizon: plan.horizon)
+        }
         var cursor = query.cursor
         // A newly visible case arrives whole: rewind to its first change. Changes of held cases between
         // there and the old cursor come again; the device skips them by id.
-        if let first = try storage.firstCursor(of: arriving), first <= cursor {
+        if query.arrival == nil, let first = try storage.firstCursor(of: arriving), first <= cursor {
             cursor = first - 1
         }
         let limit = Int(min(max(query.maxChanges, 1), UInt32(ProtocolLimits.maximumPullChanges)))
         let (logged, top) = try storage.changes(after: cursor, in: visible, limit: limit + 1, leavingOut: query.own)
-        let rules = try storage.rules()
-        // No digest: the device counts with the shipped defaults.
-        let sendsRules = rules.digest != (query.rulesDigest.isEmpty ? CouncilRules.defaultsDigest : query.rulesDigest)
         // Keep the answer well inside the body limits, however large the changes, and within the list
         // elements a device reads (what the cases to purge and the rules take is set aside first). The size
         // is that of the v1 form, which a v2 change never exceeds.
@@ -85,7 +108,7 @@ extension CentralPeer {
         for entry in batch { sent[entry.change.caseID, default: 0] += 1 }
         // A device cannot have purged a case it says it still holds: only the others count as purged.
         try storage.recordCustody(device: device.id, user: user.name, sent: sent, purgeRequested: revoked,
-                                  purged: Set(query.purged).subtracting(held), now: now)
+                                  purged: purged, now: now)
         logger.info("pull", metadata: ["user": "\(user.name)", "device": "\(device.id)", "changes": "\(batch.count)",
                                        "cursor": "\(nextCursor)", "purge": "\(revoked.count)"])
         return PullBatch(entries: batch, nextCursor: nextCursor, more: more, revoked: revoked.sorted(),

@@ -15,7 +15,8 @@ extension CentralPeer {
         let lacking = try SeqRanges(wire: message.lacking)
         let query = PullQuery(cursor: message.cursor, maxChanges: message.maxChanges, held: message.heldCases,
                               purged: message.purgedCases, rulesDigest: message.rulesDigest,
-                              own: message.allOwn ? nil : OwnChanges(deviceID: sender.device.id, lacking: lacking))
+                              own: message.allOwn ? nil : OwnChanges(deviceID: sender.device.id, lacking: lacking),
+                              arrival: message.acceptsSegments ? ArrivalQuery(horizon: message.arrivalHorizon, arriving: message.arriving) : nil)
         try query.validate()
 
         let verdicts = try admit(changes, deviceTimeMs: message.deviceTimeMs, from: sender)
@@ -60,6 +61,10 @@ extension CentralPeer {
         response.role = sender.user.role.rawValue
         response.serverTimeMs = Timestamp.milliseconds(clock())
         if let rules = batch.rules { response.rules = Fieldbook_V1_Rules(rules) }
-        return PeerResponse(status: 200, body: try MessageCodec.encode(response))
+        response.segments = batch.segments.map { Data($0.frame) }
+        response.arrivalHorizon = batch.horizon
+        response.arrivedCases = batch.arrived
+        // Segments are compressed already: deflating them again would cost the peer the work they save.
+        return PeerResponse(status: 200, body: try MessageCodec.encode(response, compress: batch.segments.isEmpty))
     }
 }

@@ -70,5 +70,15 @@ enum CentralSchema {
             // pushed change is accepted took three quarters of the peer's throughput (W5).
             try StoreMigrations.dropSearchIndex(db)
         }
+        migrator.registerMigration("central v6: case segments") { db in
+            // Sealed runs of a case's changes in log order, framed and compressed once and sent as they are
+            // to every device the case arrives on (SPEC.md §12.6). Never updated: the log they copy is
+            // append-only.
+            try db.execute(sql: """
+                CREATE TABLE central_segment (
+                    case_id TEXT NOT NULL, first_cursor INTEGER NOT NULL, last_cursor INTEGER NOT NULL,
+                    changes INTEGER NOT NULL, frame BLOB NOT NULL, PRIMARY KEY (case_id, first_cursor));
+                """)
+        }
     }
 }

@@ -36,6 +36,18 @@ public protocol CentralStorage: Sendable {
     func logged(_ ids: [ChangeID]) throws -> [ChangeID: (receivedAt: String, clockSkew: Int64?)]
     /// The lowest cursor of any change of `cases`.
     func firstCursor(of cases: Set<String>) throws -> UInt64?
+    /// The log's top cursor: the position of the last change stored (0 for an empty log).
+    func topCursor() throws -> UInt64
+    /// One case's changes after `cursor`, in log order, at most `limit` (read by the case, not by a walk of
+    /// the log).
+    func changes(of caseID: String, after cursor: UInt64, limit: Int) throws -> [LoggedChange]
+    /// The sealed segments of a case that begin after `cursor`, in log order, at most `limit`.
+    func segments(of caseID: String, after cursor: UInt64, limit: Int) throws -> [CaseSegment]
+    /// Where a case's last sealed segment ends (0 if it has none).
+    func sealedThrough(of caseID: String) throws -> UInt64
+    /// Stores a sealed segment; one already stored from the same cursor is kept (segments are built the
+    /// same way from the same changes, so two peers sealing at once build the same bytes).
+    func storeSegment(_ segment: CaseSegment) throws
     /// Audits a pull: `sent` is how many changes of each case went to `device` of `user`.
     func recordCustody(device: String, user: String, sent: [String: Int], purgeRequested: Set<String>, purged: Set<String>, now: String) throws
 

@@ -185,10 +185,7 @@ public final class SQLiteCentralStorage: CentralStorage {
                 WHERE l.cursor > ? \(ownClause) AND c.case_id IN (\(databaseQuestionMarks(count: cases.count)))
                 ORDER BY l.cursor LIMIT ?
                 """, arguments: StatementArguments([Int64(clamping: cursor)]) + ownArguments + StatementArguments(Array(cases)) + [limit])
-            return (try rows.map { row in
-                LoggedChange(cursor: UInt64(row["cursor"] as Int64), receivedAt: row["received_at"],
-                             change: try StoredChange.decode(row), clockSkew: row["clock_skew_ms"])
-            }, top)
+            return (try rows.map(Self.logged), top)
         }
     }
 
@@ -213,6 +210,52 @@ public final class SQLiteCentralStorage: CentralStorage {
                 SELECT min(l.cursor) FROM central_log l JOIN change_log c ON c.device_id = l.device_id AND c.seq = l.seq
                 WHERE c.case_id IN (\(databaseQuestionMarks(count: cases.count)))
                 """, arguments: StatementArguments(Array(cases))).map(UInt64.init)
+        }
+    }
+
+    public func topCursor() throws -> UInt64 {
+        try pool.read { db in UInt64(try Int64.fetchOne(db, sql: "SELECT max(cursor) FROM central_log") ?? 0) }
+    }
+
+    public func changes(of caseID: String, after cursor: UInt64, limit: Int) throws -> [LoggedChange] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT l.cursor, l.received_at, l.clock_skew_ms, c.* FROM change_log c
+                JOIN central_log l ON l.device_id = c.device_id AND l.seq = c.seq
+                WHERE c.case_id = ? AND l.cursor > ? ORDER BY l.cursor LIMIT ?
+                """, arguments: [caseID, Int64(clamping: cursor), limit]).map(Self.logged)
+        }
+    }
+
+    static func logged(_ row: Row) throws -> LoggedChange {
+        LoggedChange(cursor: UInt64(row["cursor"] as Int64), receivedAt: row["received_at"],
+                     change: try StoredChange.decode(row), clockSkew: row["clock_skew_ms"])
+    }
+
+    public func segments(of caseID: String, after cursor: UInt64, limit: Int) throws -> [CaseSegment] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM central_segment WHERE case_id = ? AND first_cursor > ? ORDER BY first_cursor LIMIT ?
+                """, arguments: [caseID, Int64(clamping: cursor), limit]).map { row in
+                CaseSegment(caseID: row["case_id"], firstCursor: UInt64(row["first_cursor"] as Int64),
+                            lastCursor: UInt64(row["last_cursor"] as Int64), changeCount: row["changes"],
+                            frame: Array(row["frame"] as Data))
+            }
+        }
+    }
+
+    public func sealedThrough(of caseID: String) throws -> UInt64 {
+        try pool.read { db in
+            UInt64(try Int64.fetchOne(db, sql: "SELECT max(last_cursor) FROM central_segment WHERE case_id = ?", arguments: [caseID]) ?? 0)
+        }
+    }
+
+    public func storeSegment(_ segment: CaseSegment) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO central_segment (case_id, first_cursor, last_cursor, changes, frame) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [segment.caseID, Int64(clamping: segment.firstCursor), Int64(clamping: segment.lastCursor),
+                                 segment.changeCount, Data(segment.frame)])
         }
     }
 

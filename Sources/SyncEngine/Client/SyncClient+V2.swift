@@ -59,7 +59,9 @@ extension SyncClient {
                     throw error
                 }
             }
-            let batch = try keepingReceipts { try Self.batch(of: response) }
+            let batch = try keepingReceipts { try Self.batch(of: response, held: Set(state.held)) }
+            let arrival = state.arrival.after(received: batch.segmentEnds, arrived: response.arrivedCases,
+                                              horizon: response.arrivalHorizon)
             let rules: CouncilRules? = try keepingReceipts {
                 do {
                     return response.hasRules ? try response.rules.decoded() : nil
@@ -72,7 +74,7 @@ extension SyncClient {
             if response.more, !pushesLeft {
                 // Prefetch: ask for the next batch now, stating what the store will hold once this one is in.
                 let next = state.after(batch.changes, revoked: response.purgeCases, rules: rules, cursor: response.nextCursor,
-                                       caseRecords: Set(try store.caseIDs()), stale: Set(try store.staleCases()),
+                                       arrival: arrival, caseRecords: Set(try store.caseIDs()), stale: Set(try store.staleCases()),
                                        deviceID: store.deviceID)
                 let body = try MessageCodec.encode(try request(pushing: [], state: next, purged: []))
                 bytes += body.count
@@ -89,7 +91,8 @@ extension SyncClient {
                 summary.pulled += try keepingReceipts {
                     try store.applySyncAnswer(receipts: receipts, pulled: batch.changes, receivedAt: batch.receivedAt,
                                               cursor: response.nextCursor, revoked: response.purgeCases, rules: rules,
-                                              clockSkews: batch.clockSkews, finishing: !response.more && !pushesLeft,
+                                              clockSkews: batch.clockSkews, arrival: arrival,
+                                              finishing: !response.more && !pushesLeft,
                                               arrivals: { arrivals = $0 })
                 }
                 summary.arrivals.merge(arrivals)
@@ -118,6 +121,15 @@ extension SyncClient {
         request.purgedCases = purged
         request.rulesVersion = state.rulesVersion
         request.rulesDigest = state.rulesDigest
+        // Cases this device does not hold arrive by segment, and its cursor stays where it is (SPEC.md §12.6).
+        request.acceptsSegments = true
+        request.arrivalHorizon = state.arrival.horizon
+        request.arriving = state.arrival.through.sorted { $0.key < $1.key }.map { caseID, through in
+            var progress = Fieldbook_V2_CaseProgress()
+            progress.caseID = caseID
+            progress.through = through
+            return progress
+        }
         // A device with more gaps than a request may name asks for all its own changes, as version 1 sends.
         if state.lacking.ranges.count <= ProtocolLimits.maximumLackingRanges {
             request.lacking = state.lacking.wire
@@ -156,22 +168,36 @@ extension SyncClient {
         }
     }
 
-    /// The pulled changes of an answer, read within every bound (SPEC.md §12.3).
-    static func batch(of response: Fieldbook_V2_SyncResponse) throws
-        -> (changes: [Change], receivedAt: [ChangeID: String], clockSkews: [ChangeID: Int64]) {
+    /// The pulled changes of an answer, read within every bound (SPEC.md §12.3, §12.6): those of its segments
+    /// first, each segment's in log order, then its `changes`.
+    ///
+    /// - Parameter held: the cases the request said the device holds; a segment of one of them is refused
+    ///   (segments bring only cases a device does not hold).
+    static func batch(of response: Fieldbook_V2_SyncResponse, held: Set<String>) throws
+        -> (changes: [Change], receivedAt: [ChangeID: String], clockSkews: [ChangeID: Int64],
+            segmentEnds: [(caseID: String, lastCursor: UInt64)]) {
         do {
+            var received: [DecodedChange] = []
+            var segmentEnds: [(caseID: String, lastCursor: UInt64)] = []
+            var budget = ProtocolLimits.maximumSegmentBytesPerAnswer
+            for frame in response.segments {
+                let segment = try ReceivedSegment.read(Array(frame), held: held, budget: &budget)
+                received += segment.changes
+                segmentEnds.append((segment.caseID, segment.lastCursor))
+            }
             var decoder = try V2ChangeDecoder(devices: response.devices, authors: response.authors)
+            for message in response.changes { received.append(try decoder.decode(message)) }
             var changes: [Change] = []
             var receivedAt: [ChangeID: String] = [:]
             var clockSkews: [ChangeID: Int64] = [:]
-            changes.reserveCapacity(response.changes.count)
-            for message in response.changes {
-                let received = try decoder.decode(message)
-                changes.append(received.change)
-                receivedAt[received.change.id] = received.receivedAt ?? ""
-                if received.clockSkew != 0 { clockSkews[received.change.id] = received.clockSkew }
+            changes.reserveCapacity(received.count)
+            receivedAt.reserveCapacity(received.count)
+            for item in received {
+                changes.append(item.change)
+                receivedAt[item.change.id] = item.receivedAt ?? ""
+                if item.clockSkew != 0 { clockSkews[item.change.id] = item.clockSkew }
             }
-            return (changes, receivedAt, clockSkews)
+            return (changes, receivedAt, clockSkews, segmentEnds)
         } catch let error as ProtocolError {
             throw SyncError.badAnswer(error.message)
         }

@@ -16,6 +16,15 @@ public enum ProtocolLimits {
     public static let clockSkewTolerance: Int64 = 5 * 60 * 1000
     /// A pull answer stops adding changes past this many message bytes (at least one change is sent).
     public static let maximumPullMessageBytes = 4 * 1024 * 1024
+    /// A case's segment (SPEC.md §12.6) is sealed, and stored for every later device, once it holds this
+    /// many changes or ``segmentSealBytes`` of message, whichever comes first.
+    public static let segmentSealChanges = 256
+    public static let segmentSealBytes = 1024 * 1024
+    /// Segments in one v2 answer.
+    public static let maximumSegmentsPerAnswer = 256
+    /// The messages of an answer's segments together, after inflation: a receiver adds up the lengths their
+    /// frames declare and refuses more before inflating any.
+    public static let maximumSegmentBytesPerAnswer = 32 * 1024 * 1024
     /// Held or purged case ids in one pull request.
     public static let maximumCaseIDs = 10_000
     /// Entries in each of a v2 message's tables of device ids and authors (SPEC.md §12.2). A table holds

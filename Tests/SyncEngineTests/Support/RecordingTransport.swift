@@ -12,6 +12,8 @@ final class RecordingTransport: SyncTransport, @unchecked Sendable {
         let received: Int
         let cursorAtSend: UInt64
         let nextCursor: UInt64?
+        /// The segments of a `/v2/sync` answer, as sent (SPEC.md §12.6).
+        var segments: [[UInt8]] = []
     }
 
     let inner: any SyncTransport
@@ -28,9 +30,10 @@ final class RecordingTransport: SyncTransport, @unchecked Sendable {
     func post(path: String, body: [UInt8], token: String?) async throws -> (status: Int, body: [UInt8]) {
         let cursor = (try? store?.syncState().cursor) ?? 0
         let answer = try await inner.post(path: path, body: body, token: token)
-        let next = path == "/v2/sync" ? (try? MessageCodec.decode(Fieldbook_V2_SyncResponse.self, from: answer.body))?.nextCursor : nil
+        let response = path == "/v2/sync" ? try? MessageCodec.decode(Fieldbook_V2_SyncResponse.self, from: answer.body) : nil
         lock.withLock {
-            recorded.append(Exchange(path: path, sent: body.count, received: answer.body.count, cursorAtSend: cursor, nextCursor: next))
+            recorded.append(Exchange(path: path, sent: body.count, received: answer.body.count, cursorAtSend: cursor,
+                                     nextCursor: response?.nextCursor, segments: response?.segments.map { Array($0) } ?? []))
         }
         return answer
     }

@@ -263,6 +263,59 @@ public nonisolated struct Fieldbook_V2_SyncRequest: Sendable {
   /// Send every own change in range, as version 1 does (a device whose gaps do not fit `lacking`).
   public var allOwn: Bool = false
 
+  /// The device reads `segments` (SPEC.md §12.6): cases it does not hold arrive by segment, up to a
+  /// horizon, and the cursor is not rewound for them. Without it a newly visible case rewinds the cursor.
+  public var acceptsSegments: Bool = false
+
+  /// The horizon of the arrival in progress, as the last answer gave it; 0 when none is in progress.
+  public var arrivalHorizon: UInt64 = 0
+
+  /// Cases whose arrival has begun and is not complete, with how far their segments have come.
+  public var arriving: [Fieldbook_V2_CaseProgress] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// How far a case's arrival has come: the last_cursor of the last segment of it received (0: none yet).
+public nonisolated struct Fieldbook_V2_CaseProgress: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var caseID: String = String()
+
+  public var through: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A run of one case's changes in log order, stored by the peer once, compressed once, and sent as the
+/// same bytes to every device that receives the case (SPEC.md §12.6). A pull answer carries each segment
+/// as a frame (SPEC.md §4) whose message is a Segment.
+public nonisolated struct Fieldbook_V2_Segment: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var caseID: String = String()
+
+  /// The cursors of the segment's first and last change.
+  public var firstCursor: UInt64 = 0
+
+  public var lastCursor: UInt64 = 0
+
+  /// The tables the segment's changes index, as in SyncResponse.
+  public var devices: [String] = []
+
+  public var authors: [String] = []
+
+  /// The changes, in log order, each with received_at and any clock skew.
+  public var changes: [Fieldbook_V2_Change] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -340,6 +393,17 @@ public nonisolated struct Fieldbook_V2_SyncResponse: Sendable {
   public mutating func clearRules() {self._rules = nil}
 
   public var serverTimeMs: Int64 = 0
+
+  /// For a device that accepts segments: segments of the cases arriving, each a frame holding a Segment,
+  /// in order for each case. Their changes are applied with `changes` (which, in such an answer, holds the
+  /// arriving cases' changes that no segment holds yet, up to the horizon).
+  public var segments: [Data] = []
+
+  /// The horizon of an arrival still in progress; 0 once every arriving case is whole up to it.
+  public var arrivalHorizon: UInt64 = 0
+
+  /// Arriving cases now whole up to the horizon: the device holds them from now on.
+  public var arrivedCases: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -664,7 +728,7 @@ nonisolated extension Fieldbook_V2_SeqRange: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Fieldbook_V2_SyncRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SyncRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}devices\0\u{1}authors\0\u{1}changes\0\u{3}device_time_ms\0\u{1}cursor\0\u{3}max_changes\0\u{3}held_cases\0\u{3}purged_cases\0\u{3}rules_version\0\u{3}rules_digest\0\u{1}lacking\0\u{3}all_own\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}devices\0\u{1}authors\0\u{1}changes\0\u{3}device_time_ms\0\u{1}cursor\0\u{3}max_changes\0\u{3}held_cases\0\u{3}purged_cases\0\u{3}rules_version\0\u{3}rules_digest\0\u{1}lacking\0\u{3}all_own\0\u{3}accepts_segments\0\u{3}arrival_horizon\0\u{1}arriving\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -684,6 +748,9 @@ nonisolated extension Fieldbook_V2_SyncRequest: SwiftProtobuf.Message, SwiftProt
       case 10: try { try decoder.decodeSingularStringField(value: &self.rulesDigest) }()
       case 11: try { try decoder.decodeRepeatedMessageField(value: &self.lacking) }()
       case 12: try { try decoder.decodeSingularBoolField(value: &self.allOwn) }()
+      case 13: try { try decoder.decodeSingularBoolField(value: &self.acceptsSegments) }()
+      case 14: try { try decoder.decodeSingularUInt64Field(value: &self.arrivalHorizon) }()
+      case 15: try { try decoder.decodeRepeatedMessageField(value: &self.arriving) }()
       default: break
       }
     }
@@ -726,6 +793,15 @@ nonisolated extension Fieldbook_V2_SyncRequest: SwiftProtobuf.Message, SwiftProt
     if self.allOwn != false {
       try visitor.visitSingularBoolField(value: self.allOwn, fieldNumber: 12)
     }
+    if self.acceptsSegments != false {
+      try visitor.visitSingularBoolField(value: self.acceptsSegments, fieldNumber: 13)
+    }
+    if self.arrivalHorizon != 0 {
+      try visitor.visitSingularUInt64Field(value: self.arrivalHorizon, fieldNumber: 14)
+    }
+    if !self.arriving.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.arriving, fieldNumber: 15)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -742,6 +818,99 @@ nonisolated extension Fieldbook_V2_SyncRequest: SwiftProtobuf.Message, SwiftProt
     if lhs.rulesDigest != rhs.rulesDigest {return false}
     if lhs.lacking != rhs.lacking {return false}
     if lhs.allOwn != rhs.allOwn {return false}
+    if lhs.acceptsSegments != rhs.acceptsSegments {return false}
+    if lhs.arrivalHorizon != rhs.arrivalHorizon {return false}
+    if lhs.arriving != rhs.arriving {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Fieldbook_V2_CaseProgress: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CaseProgress"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{1}through\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.through) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.caseID.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 1)
+    }
+    if self.through != 0 {
+      try visitor.visitSingularUInt64Field(value: self.through, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Fieldbook_V2_CaseProgress, rhs: Fieldbook_V2_CaseProgress) -> Bool {
+    if lhs.caseID != rhs.caseID {return false}
+    if lhs.through != rhs.through {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Fieldbook_V2_Segment: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Segment"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{3}first_cursor\0\u{3}last_cursor\0\u{1}devices\0\u{1}authors\0\u{1}changes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.firstCursor) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.lastCursor) }()
+      case 4: try { try decoder.decodeRepeatedStringField(value: &self.devices) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.authors) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.changes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.caseID.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 1)
+    }
+    if self.firstCursor != 0 {
+      try visitor.visitSingularUInt64Field(value: self.firstCursor, fieldNumber: 2)
+    }
+    if self.lastCursor != 0 {
+      try visitor.visitSingularUInt64Field(value: self.lastCursor, fieldNumber: 3)
+    }
+    if !self.devices.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.devices, fieldNumber: 4)
+    }
+    if !self.authors.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.authors, fieldNumber: 5)
+    }
+    if !self.changes.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.changes, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Fieldbook_V2_Segment, rhs: Fieldbook_V2_Segment) -> Bool {
+    if lhs.caseID != rhs.caseID {return false}
+    if lhs.firstCursor != rhs.firstCursor {return false}
+    if lhs.lastCursor != rhs.lastCursor {return false}
+    if lhs.devices != rhs.devices {return false}
+    if lhs.authors != rhs.authors {return false}
+    if lhs.changes != rhs.changes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -808,7 +977,7 @@ nonisolated extension Fieldbook_V2_PushResult: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Fieldbook_V2_SyncResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SyncResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}devices\0\u{1}authors\0\u{1}results\0\u{1}changes\0\u{3}next_cursor\0\u{1}more\0\u{3}purge_cases\0\u{1}user\0\u{1}role\0\u{1}rules\0\u{3}server_time_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}devices\0\u{1}authors\0\u{1}results\0\u{1}changes\0\u{3}next_cursor\0\u{1}more\0\u{3}purge_cases\0\u{1}user\0\u{1}role\0\u{1}rules\0\u{3}server_time_ms\0\u{1}segments\0\u{3}arrival_horizon\0\u{3}arrived_cases\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -827,6 +996,9 @@ nonisolated extension Fieldbook_V2_SyncResponse: SwiftProtobuf.Message, SwiftPro
       case 9: try { try decoder.decodeSingularStringField(value: &self.role) }()
       case 10: try { try decoder.decodeSingularMessageField(value: &self._rules) }()
       case 11: try { try decoder.decodeSingularInt64Field(value: &self.serverTimeMs) }()
+      case 12: try { try decoder.decodeRepeatedBytesField(value: &self.segments) }()
+      case 13: try { try decoder.decodeSingularUInt64Field(value: &self.arrivalHorizon) }()
+      case 14: try { try decoder.decodeRepeatedStringField(value: &self.arrivedCases) }()
       default: break
       }
     }
@@ -870,6 +1042,15 @@ nonisolated extension Fieldbook_V2_SyncResponse: SwiftProtobuf.Message, SwiftPro
     if self.serverTimeMs != 0 {
       try visitor.visitSingularInt64Field(value: self.serverTimeMs, fieldNumber: 11)
     }
+    if !self.segments.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.segments, fieldNumber: 12)
+    }
+    if self.arrivalHorizon != 0 {
+      try visitor.visitSingularUInt64Field(value: self.arrivalHorizon, fieldNumber: 13)
+    }
+    if !self.arrivedCases.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.arrivedCases, fieldNumber: 14)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -885,6 +1066,9 @@ nonisolated extension Fieldbook_V2_SyncResponse: SwiftProtobuf.Message, SwiftPro
     if lhs.role != rhs.role {return false}
     if lhs._rules != rhs._rules {return false}
     if lhs.serverTimeMs != rhs.serverTimeMs {return false}
+    if lhs.segments != rhs.segments {return false}
+    if lhs.arrivalHorizon != rhs.arrivalHorizon {return false}
+    if lhs.arrivedCases != rhs.arrivedCases {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -18,7 +18,9 @@ enum V2WireShapes {
         7: .repeated("held cases", limit: ProtocolLimits.maximumCaseIDs, tooLarge: true),
         8: .repeated("purged cases", limit: ProtocolLimits.maximumCaseIDs, tooLarge: true),
         11: .repeated("ranges of lacking changes", limit: ProtocolLimits.maximumLackingRanges, tooLarge: true),
+        15: .repeated("arriving cases", limit: ProtocolLimits.maximumCaseIDs, tooLarge: true, of: caseProgress),
     ])
+    static let caseProgress = WireShape("a case's progress", [:])
     static let syncResponse = WireShape("a sync answer", [
         1: .repeated("device ids", limit: ProtocolLimits.maximumTableEntries, tooLarge: true),
         2: .repeated("authors", limit: ProtocolLimits.maximumTableEntries, tooLarge: true),
@@ -26,7 +28,18 @@ enum V2WireShapes {
         4: .repeated("changes", limit: ProtocolLimits.maximumPullChanges, tooLarge: true, of: change),
         7: .repeated("cases to purge", limit: ProtocolLimits.maximumCaseIDs, tooLarge: true),
         10: .singular("rules", of: WireShapes.rules),
+        12: .repeated("segments", limit: ProtocolLimits.maximumSegmentsPerAnswer, tooLarge: true),
+        14: .repeated("arrived cases", limit: ProtocolLimits.maximumCaseIDs, tooLarge: true),
     ])
+    static let segment = WireShape("a segment", [
+        4: .repeated("device ids", limit: ProtocolLimits.maximumTableEntries, tooLarge: true),
+        5: .repeated("authors", limit: ProtocolLimits.maximumTableEntries, tooLarge: true),
+        6: .repeated("changes", limit: ProtocolLimits.maximumPullChanges, tooLarge: true, of: change),
+    ])
+}
+
+extension Fieldbook_V2_Segment: BoundedMessage {
+    public static var wireShape: WireShape { V2WireShapes.segment }
 }
 
 extension Fieldbook_V2_SyncRequest: BoundedMessage {
