@@ -28,6 +28,8 @@ public struct HTTPSyncTransport: SyncTransport {
             return (Int(response.status.code), Array(buffer.readableBytesView))
         } catch let error as HTTPClientError where [.readTimeout, .deadlineExceeded, .connectTimeout].contains(error) {
             throw SyncError.unreachable("the central peer at \(baseURL) did not answer in time")
+        } catch let error as IOError where error.errnoCode == ECONNREFUSED {
+            throw SyncError.unreachable("nothing answers at \(baseURL): the central peer is not running there, or the address is wrong")
         } catch where TrustedCertificates.isUntrustedCertificate(error) {
             throw SyncError.unreachable("""
                 the central peer's TLS certificate is not trusted by this device or does not name this address \

@@ -41,9 +41,15 @@ struct DemoCommand: AsyncParsableCommand {
             throw CommandFailure.exit("\(storePath) already exists; the demo creates a fresh store, so give a new path")
         }
         LoggingSetup.bootstrap()
-        var logger = Logger(label: "fieldbook.demo-central")
-        logger.logLevel = .warning
         try await DemoTeam.seed(folder: dataPath)
+        // The peer's lines go to a file in its data folder: at the terminal they would land in the middle of
+        // what the worker is typing.
+        let logPath = (dataPath as NSString).appendingPathComponent("peer.log")
+        let logFile = try FileLogHandler.File(path: logPath)
+        var logger = Logger(label: "fieldbook.demo-central") { label in
+            SafeLogHandler(wrapping: FileLogHandler(label: label, file: logFile))
+        }
+        logger.logLevel = .info
         let storage = try SQLiteCentralStorage(folder: dataPath, actor: "central")
         let peer = CentralPeer(storage: storage, logger: logger)
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
@@ -65,7 +71,7 @@ struct DemoCommand: AsyncParsableCommand {
         let summary = try await client.sync()
         let supervisorCode = try admin.newCode(for: DemoTeam.supervisor)
         FileHandle.standardError.write(Data("""
-            Demo central peer: \(url)  (data in \(dataPath))
+            Demo central peer: \(url)  (data in \(dataPath), its log in peer.log there)
             Demo store:        \(storePath)
             You are \(DemoTeam.workers[0]), a social worker in team \(DemoTeam.team); first sync: \(summary.line).
             To join as the supervisor from another terminal while this runs:

@@ -65,6 +65,24 @@ import Testing
         #expect(keepGoing.output.contains("recorded note on LA-1042"))
     }
 
+    /// Issue 12: an address where nothing listens is said in plain words, at once, not as a socket error.
+    @Test func aPeerThatIsNotRunningIsSaidPlainly() throws {
+        // A port just bound and closed again: nothing listens there.
+        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(probe, $0, &length) } }
+        close(probe)
+        let url = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
+        let result = try binary.run(["--store", store, "-c", "enrol \(url) AAAA-BBBB-CCCC"])
+        #expect(result.status == 1)
+        #expect(result.errors.contains("nothing answers at \(url): the central peer is not running there, or the address is wrong"), "\(result.errors)")
+        #expect(!result.errors.contains("errno"))
+    }
+
     @Test func commandsGivenWithDashCRunInOrder() throws {
         let result = try binary.run(["--store", store, "--user", "priya.shah",
                                      "-c", "case add LA-7 child=Ann dob=2012-01-01 category=CP", "-c", ".mode csv", "-c", "cases"])

@@ -116,6 +116,29 @@ import Testing
         #expect(!screen.contains("error"))
     }
 
+    /// Issue 12, defect 2: the demo's embedded peer writes its log to a file beside its data, never into the
+    /// worker's terminal. A refused enrolment from another process (which the peer logs as a warning) leaves
+    /// the demo's screen alone, and the line is in the log file.
+    @Test func theDemosPeerLogsToItsFileNotTheTerminal() throws {
+        let binary = try FieldbookBinary()
+        let scratch = try Scratch()
+        let data = scratch.path("central")
+        let demo = try TmuxTerminal([binary.url.path, "demo", "--store", scratch.path("demo.sqlite"), "--data", data],
+                                    width: 160, environment: ["TZ": "UTC", "NO_COLOR": ""])
+        let banner = try demo.waitFor("fieldbook> ", timeout: 60)
+        let url = try #require(banner.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("http://127.0.0.1:") }).description
+        let refused = try binary.run(["--store", scratch.path("other.sqlite"), "-c", "enrol \(url) AAAA-BBBB-CCCC"])
+        #expect(refused.status != 0)
+        try demo.line("status")
+        try demo.waitFor("pending:", timeout: 15)
+        let screen = try demo.screen()
+        #expect(!screen.contains("enrolment refused"), "the peer's warning stayed out of the REPL: \(screen)")
+        let log = try String(contentsOfFile: (data as NSString).appendingPathComponent("peer.log"), encoding: .utf8)
+        #expect(log.contains("enrolment refused"))
+        try demo.press("C-d")
+        try demo.waitForExit(timeout: 15)
+    }
+
     /// Issue 12, defect 6: a sync to a peer that never answers (a real `fieldbook serve`, frozen with
     /// SIGSTOP: connections are accepted, nothing is answered) says at once where it is connecting, and
     /// Ctrl-C stops it cleanly: the prompt comes back, the next command runs, and nothing was half-applied.

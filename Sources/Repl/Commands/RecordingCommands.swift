@@ -136,7 +136,18 @@ extension Interpreter {
             guard let field = schema.fields.first(where: { $0.name == name }) else { continue }
             if name == "seen_alone" && !yes.contains(given("seen")?.lowercased() ?? "") { continue }
             if name == "alone_reason" && !no.contains(given("seen_alone")?.lowercased() ?? "") { continue }
-            if let answer = try askField(field, of: schema, optional: true) { arguments.pairs.append((field.key, answer)) }
+            // An answer that breaks reg 29's rules with what the line gave is refused at its question, not
+            // after the child's wishes and feelings have been typed.
+            func normalised(_ value: String) -> String {
+                yes.contains(value.lowercased()) ? "yes" : no.contains(value.lowercased()) ? "no" : value
+            }
+            let answer = try askField(field, of: schema, optional: true) { answer in
+                var values: [String: String] = [:]
+                for other in ["seen", "seen_alone", "alone_reason"] { values[other] = given(other).map(normalised) }
+                values[name] = normalised(answer)
+                return VisitConsistency.violations(values).first?.message
+            }
+            if let answer { arguments.pairs.append((field.key, answer)) }
         }
     }
 
@@ -144,7 +155,10 @@ extension Interpreter {
     static let proseFields: Set<String> = ["wishes", "observations", "analysis", "actions", "body", "reason"]
 
     /// Asks for one field until the answer is acceptable; `nil` when left blank (or input ends).
-    private func askField(_ field: FieldSpec, of schema: RecordSchema, optional: Bool) throws -> String? {
+    ///
+    /// - Parameter inconsistency: what is wrong with an answer given the rest of the visit, if anything.
+    private func askField(_ field: FieldSpec, of schema: RecordSchema, optional: Bool,
+                          inconsistency: (String) -> String? = { _ in nil }) throws -> String? {
         let blank = optional ? "; blank to add later" : ""
         while true {
             let answer: String?
@@ -154,8 +168,13 @@ extension Interpreter {
                 answer = try ask("\(field.key) (\(field.summary); \(field.kind.expectation)\(blank))")
             }
             guard let answer else { return nil }
-            guard let problem = store.problem(with: answer, for: field, in: schema) else { return answer }
-            io.errorLine("\(field.key)=\(answer.prefix(60)) is not valid: expected \(problem); try again")
+            if let problem = store.problem(with: answer, for: field, in: schema) {
+                io.errorLine("\(field.key)=\(answer.prefix(60)) is not valid: expected \(problem); try again")
+            } else if let conflict = inconsistency(answer) {
+                io.errorLine("\(conflict); answer again, or leave it blank")
+            } else {
+                return answer
+            }
         }
     }
 
