@@ -104,12 +104,43 @@ import Testing
         pull.cursor = 1310
         pull.maxChanges = 1000
         pull.heldCases = ["LA-1042", "LA-1043"]
+
+        // Arrival by segment (SPEC.md §12.6): the same two changes as case LA-1042's segment, at cursors 1301
+        // and 1302, in the answer to a device that holds LA-1043 and is bringing LA-1042 up to horizon 1310.
+        let segment = try CaseSegment.build(caseID: "LA-1042", entries: [
+            LoggedChange(cursor: 1301, receivedAt: "2026-11-20T16:42:48.001Z", change: created),
+            LoggedChange(cursor: 1302, receivedAt: "2026-11-20T16:43:48.020Z", change: finalised),
+        ])
+        let segmentMessage = try Fieldbook_V2_Segment(serializedBytes: try Frame.decode(segment.frame))
+        var arriving = Fieldbook_V2_SyncRequest()
+        arriving.cursor = 1207
+        arriving.maxChanges = 1000
+        arriving.heldCases = ["LA-1043"]
+        arriving.acceptsSegments = true
+        arriving.arrivalHorizon = 1310
+        var progress = Fieldbook_V2_CaseProgress()
+        progress.caseID = "LA-1042"
+        progress.through = 1290
+        arriving.arriving = [progress]
+        var arrival = Fieldbook_V2_SyncResponse()
+        arrival.segments = [Data(segment.frame)]
+        arrival.arrivedCases = ["LA-1042"]
+        arrival.nextCursor = 1207
+        arrival.more = true
+        arrival.user = "sam.okafor"
+        arrival.role = "worker"
+        arrival.serverTimeMs = 1_795_176_067_655
         return [
             ("v2_sync_request_one_visit", "v2: push the visit of push_request_one_visit and pull after cursor 1207, lacking own changes 3-5 and 9",
              sync, true),
             ("v2_sync_response_pulled", "v2: the visit accepted; two changes of lee's device, the second leaving out its previous hash",
              answer, true),
             ("v2_sync_request_pull", "v2: a plain pull (no changes), uncompressed", pull, false),
+            ("v2_segment_pulled", "v2: case LA-1042's segment of the two changes of v2_sync_response_pulled, at cursors 1301-1302", segmentMessage, true),
+            ("v2_sync_request_arrival", "v2: a pull holding LA-1043 while LA-1042 arrives by segment (through 1290) up to horizon 1310, uncompressed",
+             arriving, false),
+            ("v2_sync_response_arrival", "v2: the arrival answer: LA-1042's segment as a frame, LA-1042 arrived, cursor unchanged, uncompressed",
+             arrival, false),
         ]
     }
 
@@ -135,7 +166,7 @@ import Testing
             try encoder.encode(index).write(to: indexFile)
         }
         let stored = try JSONDecoder().decode([Vector].self, from: Data(contentsOf: indexFile))
-        #expect(stored.count == 9)
+        #expect(stored.count == 12)
         for vector in stored {
             let bytes = Array(try Data(contentsOf: Self.folder.appendingPathComponent("\(vector.name).bin")))
             let payload = try Frame.decode(bytes)
@@ -162,6 +193,7 @@ import Testing
         Fieldbook_V1_ErrorResponse.protoMessageName: Fieldbook_V1_ErrorResponse.self,
         Fieldbook_V2_SyncRequest.protoMessageName: Fieldbook_V2_SyncRequest.self,
         Fieldbook_V2_SyncResponse.protoMessageName: Fieldbook_V2_SyncResponse.self,
+        Fieldbook_V2_Segment.protoMessageName: Fieldbook_V2_Segment.self,
     ]
 
     /// The v2 vectors mean the same changes as their v1 forms: the visit hashes as in the v1 vector, and
@@ -170,6 +202,7 @@ import Testing
         func payload(_ name: String) throws -> [UInt8] {
             try Frame.decode(Array(try Data(contentsOf: Self.folder.appendingPathComponent("\(name).bin"))))
         }
+        var budget = ProtocolLimits.maximumSegmentBytesPerAnswer
         let v1 = try Fieldbook_V1_PushRequest(serializedBytes: try payload("push_request_one_visit")).changes[0].decoded()
         let request = try Fieldbook_V2_SyncRequest(serializedBytes: try payload("v2_sync_request_one_visit"))
         var decoder = try V2ChangeDecoder(devices: request.devices, authors: request.authors)
@@ -182,6 +215,12 @@ import Testing
         #expect(pulled.allSatisfy { $0.change.hashIsValid })
         #expect(pulled[1].change.previousHash == pulled[0].change.hash)
         #expect(pulled.map(\.receivedAt) == ["2026-11-20T16:42:48.001Z", "2026-11-20T16:43:48.020Z"])
+        // The segment holds the same two changes, and the arrival answer carries the segment's very frame.
+        let segment = try ReceivedSegment.read(Array(try Data(contentsOf: Self.folder.appendingPathComponent("v2_segment_pulled.bin"))),
+                                               held: ["LA-1043"], budget: &budget)
+        #expect(segment.changes.map(\.change) == pulled.map(\.change) && segment.lastCursor == 1302)
+        let arrival = try Fieldbook_V2_SyncResponse(serializedBytes: try payload("v2_sync_response_arrival"))
+        #expect(arrival.segments.map { Array($0) } == [Array(try Data(contentsOf: Self.folder.appendingPathComponent("v2_segment_pulled.bin")))])
         // The bytes a third party compares against.
         print("v2 vectors: \(pulled.map { "\($0.change.id) \($0.change.hash)" })")
     }

@@ -4,7 +4,7 @@ import Store
 import SyncHTTPClient
 import Testing
 
-/// A hostile or broken peer's `/v2/sync` answers (SPEC.md §12.4, §12.6): each is an invalid answer with a
+/// A hostile or broken peer's `/v2/sync` answers (SPEC.md §12.4, §12.6, §12.7): each is an invalid answer with a
 /// reason, never a crash, and nothing of it is recorded.
 @Suite struct V2HostileAnswerTests {
     static func enrolAnswer() -> (status: Int, body: [UInt8]) {

@@ -16,17 +16,19 @@ extension SyncClient {
                 progress: @Sendable (SyncProgress) -> Void) async throws -> Bool {
         var bytes = 0
         var purged = try store.unreportedPurges()
-        var prefetched: (state: PullState, answer: Task<(Fieldbook_V2_SyncResponse, Int), any Error>)?
+        var prefetched: (state: PullState, answer: Task<PrefetchedAnswer, any Error>)?
         defer { prefetched?.answer.cancel() }
         while true {
             let pending = Self.withinElementLimit(try store.pendingChanges(limit: pushBatch), tables: true)
             let state = try PullState.read(store)
             let response: Fieldbook_V2_SyncResponse
+            var decoded: Result<PulledBatch, any Error>?
             if pending.isEmpty, purged.isEmpty, let prefetch = prefetched, prefetch.state == state {
-                let (answer, size) = try await prefetch.answer.value
+                let answer = try await prefetch.answer.value
                 prefetched = nil
-                response = answer
-                bytes += size
+                response = answer.response
+                decoded = answer.batch
+                bytes += answer.size
             } else {
                 prefetched?.answer.cancel()
                 prefetched = nil
@@ -59,7 +61,7 @@ extension SyncClient {
                     throw error
                 }
             }
-            let batch = try keepingReceipts { try Self.batch(of: response, held: Set(state.held)) }
+            let batch = try keepingReceipts { try decoded?.get() ?? Self.batch(of: response, held: Set(state.held)) }
             let arrival = state.arrival.after(received: batch.segmentEnds, arrived: response.arrivedCases,
                                               horizon: response.arrivalHorizon)
             let rules: CouncilRules? = try keepingReceipts {
@@ -79,8 +81,12 @@ extension SyncClient {
                 let body = try MessageCodec.encode(try request(pushing: [], state: next, purged: []))
                 bytes += body.count
                 let client = self
+                // The answer is also read (inflated, decoded, its hashes checked) in that task, on the other
+                // core, while this one applies the current batch: reading is a third of a client's work.
                 prefetched = (next, Task {
-                    try await client.callSized("/v2/sync", body: body, token: token, as: Fieldbook_V2_SyncResponse.self)
+                    let (answer, size) = try await client.callSized("/v2/sync", body: body, token: token, as: Fieldbook_V2_SyncResponse.self)
+                    return PrefetchedAnswer(response: answer, size: size,
+                                            batch: Result { try Self.batch(of: answer, held: Set(next.held)) })
                 })
                 // Let the request leave (the task runs until the transport awaits the network) before the batch
                 // takes this thread for its transaction.
@@ -168,14 +174,23 @@ extension SyncClient {
         }
     }
 
+    /// The changes of a pull answer, with what the peer says of each.
+    typealias PulledBatch = (changes: [Change], receivedAt: [ChangeID: String], clockSkews: [ChangeID: Int64],
+                             segmentEnds: [(caseID: String, lastCursor: UInt64)])
+
+    /// A prefetched answer, read ahead of its use; a batch it could not read fails only if the answer is used.
+    struct PrefetchedAnswer: Sendable {
+        let response: Fieldbook_V2_SyncResponse
+        let size: Int
+        let batch: Result<PulledBatch, any Error>
+    }
+
     /// The pulled changes of an answer, read within every bound (SPEC.md §12.3, §12.6): those of its segments
     /// first, each segment's in log order, then its `changes`.
     ///
     /// - Parameter held: the cases the request said the device holds; a segment of one of them is refused
     ///   (segments bring only cases a device does not hold).
-    static func batch(of response: Fieldbook_V2_SyncResponse, held: Set<String>) throws
-        -> (changes: [Change], receivedAt: [ChangeID: String], clockSkews: [ChangeID: Int64],
-            segmentEnds: [(caseID: String, lastCursor: UInt64)]) {
+    static func batch(of response: Fieldbook_V2_SyncResponse, held: Set<String>) throws -> PulledBatch {
         do {
             var received: [DecodedChange] = []
             var segmentEnds: [(caseID: String, lastCursor: UInt64)] = []

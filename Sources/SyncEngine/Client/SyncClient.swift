@@ -112,7 +112,7 @@ public struct SyncClient: Sendable {
     /// (``ProtocolLimits/maximumMessageElements``); the rest go in the next push.
     ///
     /// - Parameter tables: count the entries of a v2 message's device and author tables too (each distinct
-    ///   device id and author the changes name is one element, SPEC.md §12.6).
+    ///   device id and author the changes name is one element, SPEC.md §12.7).
     static func withinElementLimit(_ pending: [Change], tables: Bool = false) -> [Change] {
         var elements = 0
         var count = 0

@@ -1,7 +1,7 @@
 import Store
 
 /// The shapes of the messages of `Protocol/fieldbook_v2.proto` that carry lists, with the limits of SPEC.md
-/// §7 and §12.6: checked on the wire format before a message is built, as for version 1.
+/// §7 and §12.7: checked on the wire format before a message is built, as for version 1.
 enum V2WireShapes {
     static let ref = WireShape("a change reference", [:])
     static let write = WireShape("a field write", [
