@@ -144,6 +144,26 @@ import Testing
         #expect(try store.arrivalProgress() == ArrivalProgress())
     }
 
+    /// A sealed segment deleted from the peer's database (by hand: OPERATIONS.md says it loses nothing)
+    /// leaves a gap; the peer sees it, builds the case's segments again, and skips nothing.
+    @Test func aSegmentDeletedByHandIsBuiltAgainAndNothingIsSkipped() async throws {
+        let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "lee"])
+        defer { Task { await central.stop() } }
+        let lee = try await central.device("lee", in: folder)
+        try await Self.write(600, on: "LA-1", by: lee)
+        let (first, _) = try await V2SyncTests.device("priya", central, in: folder)
+        try await first.sync()
+        #expect(try Self.count(central.replica, "SELECT count(*) FROM central_segment") == 2)
+        try await central.replica.database.write { db in
+            try db.execute(sql: "DELETE FROM central_segment WHERE first_cursor = (SELECT min(first_cursor) FROM central_segment)")
+        }
+        let (second, _) = try await V2SyncTests.device("priya", central, in: folder)
+        #expect(try await second.sync().pulled == 601)
+        #expect(try Self.changeIDs(second.store, of: ["LA-1"]) == Self.changeIDs(central.replica, of: ["LA-1"]))
+        #expect(try Self.count(central.replica, "SELECT count(*) FROM central_segment") == 2, "built again")
+        #expect(try second.store.verify().isIntact)
+    }
+
     /// Requests built from SPEC.md §12.6 alone: a horizon or a progress past the log's top is refused, and
     /// nothing is sealed for it.
     @Test func aHorizonOrProgressBeyondTheLogIsRefused() async throws {

@@ -52,12 +52,33 @@ extension CentralPeer {
         }
         var complete = true
         cases: for caseID in arriving.sorted() {
-            let tail = try sealSegments(of: caseID, upTo: horizon)
+            var tail = try sealSegments(of: caseID, upTo: horizon)
             var through = arrival.through[caseID] ?? 0
-            while true {
+            var rebuilt = false
+            stored: while true {
                 let stored = try storage.segments(of: caseID, after: through, limit: 8).filter { $0.firstCursor <= horizon }
                 if stored.isEmpty { break }
                 for segment in stored {
+                    // Each segment must start at the case's next change: a gap (a row of central_segment
+                    // deleted by hand) would skip changes. The case's segments are built again from the log
+                    // once; a gap still there is sent as an open segment.
+                    if try storage.nextCursor(of: caseID, after: through) != segment.firstCursor {
+                        if !rebuilt {
+                            logger.warning("segments rebuilt", metadata: ["case": "\(caseID)", "reason": "not contiguous after \(through)"])
+                            try storage.deleteSegments(of: caseID)
+                            tail = try sealSegments(of: caseID, upTo: horizon)
+                            rebuilt = true
+                            continue stored
+                        }
+                        let gap = try storage.changes(of: caseID, after: through, limit: ProtocolLimits.segmentSealChanges)
+                            .filter { $0.cursor < segment.firstCursor && $0.cursor <= horizon }
+                        guard !gap.isEmpty else { break stored }
+                        let open = try CaseSegment.build(caseID: caseID, entries: gap)
+                        guard fits(open) else { complete = false; break cases }
+                        add(open)
+                        through = open.lastCursor
+                        continue stored
+                    }
                     guard fits(segment) else { complete = false; break cases }
                     add(segment)
                     through = segment.lastCursor

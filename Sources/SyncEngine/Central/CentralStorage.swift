@@ -41,6 +41,8 @@ public protocol CentralStorage: Sendable {
     /// One case's changes after `cursor`, in log order, at most `limit` (read by the case, not by a walk of
     /// the log).
     func changes(of caseID: String, after cursor: UInt64, limit: Int) throws -> [LoggedChange]
+    /// The cursor of a case's first change after `cursor`, if any.
+    func nextCursor(of caseID: String, after cursor: UInt64) throws -> UInt64?
     /// The sealed segments of a case that begin after `cursor`, in log order, at most `limit`.
     func segments(of caseID: String, after cursor: UInt64, limit: Int) throws -> [CaseSegment]
     /// Where a case's last sealed segment ends (0 if it has none).
@@ -48,6 +50,8 @@ public protocol CentralStorage: Sendable {
     /// Stores a sealed segment; one already stored from the same cursor is kept (segments are built the
     /// same way from the same changes, so two peers sealing at once build the same bytes).
     func storeSegment(_ segment: CaseSegment) throws
+    /// Forgets a case's sealed segments, to be built again from the log.
+    func deleteSegments(of caseID: String) throws
     /// Audits a pull: `sent` is how many changes of each case went to `device` of `user`.
     func recordCustody(device: String, user: String, sent: [String: Int], purgeRequested: Set<String>, purged: Set<String>, now: String) throws
 

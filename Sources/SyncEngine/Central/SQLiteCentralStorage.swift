@@ -227,6 +227,15 @@ public final class SQLiteCentralStorage: CentralStorage {
         }
     }
 
+    public func nextCursor(of caseID: String, after cursor: UInt64) throws -> UInt64? {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT min(l.cursor) FROM change_log c JOIN central_log l ON l.device_id = c.device_id AND l.seq = c.seq
+                WHERE c.case_id = ? AND l.cursor > ?
+                """, arguments: [caseID, Int64(clamping: cursor)]).map(UInt64.init)
+        }
+    }
+
     static func logged(_ row: Row) throws -> LoggedChange {
         LoggedChange(cursor: UInt64(row["cursor"] as Int64), receivedAt: row["received_at"],
                      change: try StoredChange.decode(row), clockSkew: row["clock_skew_ms"])
@@ -257,6 +266,10 @@ public final class SQLiteCentralStorage: CentralStorage {
                 """, arguments: [segment.caseID, Int64(clamping: segment.firstCursor), Int64(clamping: segment.lastCursor),
                                  segment.changeCount, Data(segment.frame)])
         }
+    }
+
+    public func deleteSegments(of caseID: String) throws {
+        try pool.write { db in try db.execute(sql: "DELETE FROM central_segment WHERE case_id = ?", arguments: [caseID]) }
     }
 
     public func recordCustody(device: String, user: String, sent: [String: Int], purgeRequested: Set<String>,
