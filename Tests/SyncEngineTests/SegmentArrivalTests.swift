@@ -42,11 +42,13 @@ import Testing
         #expect(summary.pulled == 305, "two case records and 303 notes")
         let first = transport.exchanges.filter { $0.path == "/v2/sync" }
         #expect(first.count == 1, "everything fits one answer")
-        // LA-1's first 256 changes are sealed and stored; its other 45 and LA-2's 4 go in open segments.
-        #expect(first.first?.segments.count == 3)
+        // LA-1's 301 changes: as many whole segments as fit are sealed and stored; the rest of LA-1, and
+        // LA-2's 4, go in open segments.
+        let seal = ProtocolLimits.segmentSealChanges
+        #expect(first.first?.segments.count == 301 / seal + 2)
         let stored = try central.replica.database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM central_segment") }
-        #expect(stored.map { $0["case_id"] as String } == ["LA-1"])
-        #expect(stored.first?["changes"] as Int? == 256)
+        #expect(Set(stored.map { $0["case_id"] as String }) == ["LA-1"])
+        #expect(stored.map { $0["changes"] as Int } == Array(repeating: seal, count: 301 / seal))
         let top = UInt64(try Self.count(central.replica, "SELECT max(cursor) FROM central_log"))
         #expect(try priya.store.syncState().cursor == top, "a device holding nothing moves to the horizon")
         #expect(try Set(priya.store.heldCases()) == ["LA-1", "LA-2"])
@@ -57,9 +59,9 @@ import Testing
         // A second device gets the stored segment's very bytes: it was compressed once.
         let (again, secondTransport) = try await V2SyncTests.device("priya", central, in: folder)
         #expect(try await again.sync().pulled == 305)
-        let sealed = try #require(stored.first).self["frame"] as Data
-        #expect(secondTransport.exchanges.flatMap(\.segments).contains(Array(sealed)))
-        #expect(try Self.count(central.replica, "SELECT count(*) FROM central_segment") == 1)
+        let sent = secondTransport.exchanges.flatMap(\.segments)
+        #expect(stored.allSatisfy { sent.contains(Array($0["frame"] as Data)) })
+        #expect(try Self.count(central.replica, "SELECT count(*) FROM central_segment") == 301 / seal)
         // Nothing comes twice on the next sync.
         #expect(try await priya.sync().pulled == 0)
     }
@@ -100,17 +102,19 @@ import Testing
         client.pullBatch = 300
         _ = try await client.enrol(serverURL: central.url, code: try central.admin.newCode(for: "priya"), deviceName: "laptop")
         await #expect(throws: (any Error).self) { try await client.sync() }
-        // One answer kept: LA-1's first sealed segment. LA-1 is arriving, not held, so the rest still comes.
+        // One answer kept: LA-1's first sealed segments, as many as 300 changes hold. LA-1 is arriving, not
+        // held, so the rest still comes.
+        let kept = 300 / ProtocolLimits.segmentSealChanges * ProtocolLimits.segmentSealChanges
         let progress = try store.arrivalProgress()
         #expect(progress.horizon > 0)
         #expect(progress.through.keys.sorted() == ["LA-1"])
         #expect(try store.heldCases().isEmpty)
-        #expect(try Self.count(store, "SELECT count(*) FROM change_log") == 256)
+        #expect(try Self.count(store, "SELECT count(*) FROM change_log") == kept)
 
         var resumed = SyncClient(store: store, transport: HTTPSyncTransport(baseURL: central.url))
         resumed.pullBatch = 300
         let summary = try await resumed.sync()
-        let expected = 601 + 11 + 1 - 256
+        let expected = 601 + 11 + 1 - kept
         #expect(summary.pulled == expected, "LA-1's, LA-2's and LA-3's changes, less the segment kept")
         #expect(try Set(store.heldCases()) == ["LA-1", "LA-2", "LA-3"])
         #expect(try store.arrivalProgress() == ArrivalProgress())
@@ -153,14 +157,15 @@ import Testing
         try await Self.write(600, on: "LA-1", by: lee)
         let (first, _) = try await V2SyncTests.device("priya", central, in: folder)
         try await first.sync()
-        #expect(try Self.count(central.replica, "SELECT count(*) FROM central_segment") == 2)
+        let sealed = 601 / ProtocolLimits.segmentSealChanges
+        #expect(try Self.count(central.replica, "SELECT count(*) FROM central_segment") == sealed)
         try await central.replica.database.write { db in
             try db.execute(sql: "DELETE FROM central_segment WHERE first_cursor = (SELECT min(first_cursor) FROM central_segment)")
         }
         let (second, _) = try await V2SyncTests.device("priya", central, in: folder)
         #expect(try await second.sync().pulled == 601)
         #expect(try Self.changeIDs(second.store, of: ["LA-1"]) == Self.changeIDs(central.replica, of: ["LA-1"]))
-        #expect(try Self.count(central.replica, "SELECT count(*) FROM central_segment") == 2, "built again")
+        #expect(try Self.count(central.replica, "SELECT count(*) FROM central_segment") == sealed, "built again")
         #expect(try second.store.verify().isIntact)
     }
 

@@ -17,8 +17,10 @@ public enum ProtocolLimits {
     /// A pull answer stops adding changes past this many message bytes (at least one change is sent).
     public static let maximumPullMessageBytes = 4 * 1024 * 1024
     /// A case's segment (SPEC.md §12.6) is sealed, and stored for every later device, once it holds this
-    /// many changes or ``segmentSealBytes`` of message, whichever comes first.
-    public static let segmentSealChanges = 256
+    /// many changes or ``segmentSealBytes`` of message, whichever comes first. The changes after a case's last
+    /// sealed segment are deflated for each answer, so fewer per segment means less work per device; and
+    /// since deflate looks back only 32 KiB, 64 changes of a few KB each compress about as well as more.
+    public static let segmentSealChanges = 64
     public static let segmentSealBytes = 1024 * 1024
     /// Segments in one v2 answer.
     public static let maximumSegmentsPerAnswer = 256
