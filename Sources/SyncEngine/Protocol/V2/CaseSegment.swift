@@ -31,6 +31,7 @@ public struct CaseSegment: Sendable, Equatable {
         }
         var message = Fieldbook_V2_Segment()
         var encoder = V2ChangeEncoder()
+        encoder.leavesOutHashes = true
         message.caseID = caseID
         message.firstCursor = first
         message.lastCursor = last
@@ -87,6 +88,7 @@ struct ReceivedSegment {
             throw ProtocolError.malformedMessage("a segment of case \(message.caseID) has no changes or its cursors are reversed")
         }
         var decoder = try V2ChangeDecoder(devices: message.devices, authors: message.authors)
+        decoder.computesMissingHashes = true
         var changes: [DecodedChange] = []
         changes.reserveCapacity(message.changes.count)
         for change in message.changes {
