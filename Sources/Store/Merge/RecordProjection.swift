@@ -58,16 +58,9 @@ struct RecordProjection: Equatable {
         mergeState = row["merge_state"]
     }
 
-    /// Saves the row. Not through a cached statement: a cached statement keeps its last arguments for the
-    /// life of the connection, here the merge state's `Data`, which LeakSanitizer then reports as leaked
-    /// (the fuzz harness found it); parsing the statement costs a few microseconds of a local write.
+    /// Saves the row.
     func save(_ db: Database) throws {
-        try db.makeStatement(sql: """
-            INSERT OR REPLACE INTO record (id, type, case_id, status, created_by, created_device, created_at,
-                                           updated_by, updated_at, updated_hlc, fields, conflicts, merge_state)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
-            """).execute(arguments: [id, type, caseID, status, createdBy, createdDevice, createdAt, updatedBy,
-                             updatedAt, updatedHLC, fields, conflicts, mergeState])
+        try Self.saveAll([self], db)
     }
 
     /// Saves many rows, 256 to a statement: how a batch of pulled changes is saved. Since store v9 each
@@ -76,6 +69,11 @@ struct RecordProjection: Equatable {
     /// with triggers does: saved one statement per row, a batch of 2,000 records made 2,000 segments to
     /// merge, and applying it took 2 to 3 times as long as without the index; in a few statements, the
     /// words are written out together.
+    ///
+    /// The statements for one row and for 256 are cached (the central peer saves a row for every change
+    /// pushed to it, and compiling the statement cost more than running it); their arguments are cleared
+    /// after each use, since a cached statement otherwise keeps the merge state's bytes bound for the life
+    /// of the connection (which LeakSanitizer reported as a leak in the fuzz harness).
     static func saveAll(_ projections: [RecordProjection], _ db: Database) throws {
         for start in stride(from: 0, to: projections.count, by: 256) {
             let chunk = projections[start..<min(start + 256, projections.count)]
@@ -85,11 +83,18 @@ struct RecordProjection: Equatable {
                               projection.createdDevice, projection.createdAt, projection.updatedBy, projection.updatedAt,
                               projection.updatedHLC, projection.fields, projection.conflicts, projection.mergeState]
             }
-            try db.execute(sql: """
+            let sql = """
                 INSERT OR REPLACE INTO record (id, type, case_id, status, created_by, created_device, created_at,
                                                updated_by, updated_at, updated_hlc, fields, conflicts, merge_state)
                 VALUES \(Array(repeating: "(?,?,?,?,?,?,?,?,?,?,?,?,?)", count: chunk.count).joined(separator: ","))
-                """, arguments: arguments)
+                """
+            guard chunk.count == 1 || chunk.count == 256 else {
+                try db.execute(sql: sql, arguments: arguments)
+                continue
+            }
+            let statement = try db.cachedStatement(sql: sql)
+            defer { try? statement.setArguments(StatementArguments(Array(repeating: nil as String?, count: 13 * chunk.count))) }
+            try statement.execute(arguments: arguments)
         }
     }
 

@@ -348,24 +348,30 @@ public final class SQLiteCentralStorage: CentralStorage {
 }
 
 /// One push's transaction on SQLite.
+///
+/// Every statement is a cached one: they run once or more for each pushed change, and compiling a statement
+/// (with the authorizer GRDB installs to learn what it reads) cost more than running it.
 struct SQLiteIntake: CentralIntake {
     let db: Database
 
     func chainHead(of deviceID: String) throws -> (seq: Int64, hash: String)? {
-        try Row.fetchOne(db, sql: "SELECT seq, hash FROM central_chain WHERE device_id = ?", arguments: [deviceID]).map { ($0["seq"], $0["hash"]) }
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM central_chain WHERE device_id = ?"), arguments: [deviceID])
+            .map { ($0["seq"], $0["hash"]) }
     }
 
     func setChainHead(of deviceID: String, seq: Int64, hash: String) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO central_chain (device_id, seq, hash) VALUES (?, ?, ?)", arguments: [deviceID, seq, hash])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO central_chain (device_id, seq, hash) VALUES (?, ?, ?)")
+            .execute(arguments: [deviceID, seq, hash])
     }
 
     func received(_ id: ChangeID) throws -> ReceivedChange? {
-        if let hash = try String.fetchOne(db, sql: "SELECT hash FROM change_log WHERE device_id = ? AND seq = ?", arguments: [id.deviceID, id.seq]) {
+        if let hash = try String.fetchOne(db.cachedStatement(sql: "SELECT hash FROM change_log WHERE device_id = ? AND seq = ?"),
+                                          arguments: [id.deviceID, id.seq]) {
             return .accepted(hash: hash)
         }
-        guard let row = try Row.fetchOne(db, sql: """
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT id, change, reason FROM central_quarantine WHERE device_id = ? AND seq = ? AND pushed_by = device_id ORDER BY id LIMIT 1
-            """, arguments: [id.deviceID, id.seq]) else { return nil }
+            """), arguments: [id.deviceID, id.seq]) else { return nil }
         let bytes: Data = row["change"]
         return .quarantined(hash: try Fieldbook_V1_Change(serializedBytes: Array(bytes)).hash, reason: row["reason"], id: row["id"])
     }
@@ -383,14 +389,14 @@ struct SQLiteIntake: CentralIntake {
     }
 
     func allocations(of caseID: String) throws -> [Allocation] {
-        try Row.fetchAll(db, sql: "SELECT * FROM central_allocation WHERE case_id = ? ORDER BY id", arguments: [caseID]).map { row in
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM central_allocation WHERE case_id = ? ORDER BY id"), arguments: [caseID]).map { row in
             Allocation(caseID: row["case_id"], worker: row["worker"], from: row["from_at"], to: row["to_at"],
                        reason: row["reason"], by: row["by_user"])
         }
     }
 
     func user(named name: String) throws -> CentralUser? {
-        try Row.fetchOne(db, sql: "SELECT * FROM central_user WHERE name = ?", arguments: [name]).flatMap(SQLiteCentralStorage.user)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM central_user WHERE name = ?"), arguments: [name]).flatMap(SQLiteCentralStorage.user)
     }
 
     func accept(_ change: Change) throws {
@@ -398,8 +404,8 @@ struct SQLiteIntake: CentralIntake {
     }
 
     func flagClockSkew(_ id: ChangeID, milliseconds: Int64) throws {
-        try db.execute(sql: "UPDATE central_log SET clock_skew_ms = ? WHERE device_id = ? AND seq = ?",
-                       arguments: [milliseconds, id.deviceID, id.seq])
+        try db.cachedStatement(sql: "UPDATE central_log SET clock_skew_ms = ? WHERE device_id = ? AND seq = ?")
+            .execute(arguments: [milliseconds, id.deviceID, id.seq])
     }
 
     func quarantine(_ change: Change, pushedBy device: String, reason: String, now: String) throws -> Int64 {
