@@ -27,7 +27,7 @@ extension SQLiteCentralStorage {
     }
 
     private static func currentRules(_ db: Database) throws -> CouncilRules {
-        guard let text = try String.fetchOne(db, sql: "SELECT document FROM central_rules ORDER BY version DESC LIMIT 1") else {
+        guard let text = try String.fetchOne(db.cachedStatement(sql: "SELECT document FROM central_rules ORDER BY version DESC LIMIT 1")) else {
             // Never changed: the shipped defaults, version 0.
             return .defaults
         }

@@ -36,11 +36,11 @@ public final class SQLiteCentralStorage: CentralStorage {
     }
 
     public func users() throws -> [CentralUser] {
-        try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM central_user ORDER BY name").compactMap(Self.user) }
+        try pool.read { db in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM central_user ORDER BY name")).compactMap(Self.user) }
     }
 
     public func user(named name: String) throws -> CentralUser? {
-        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM central_user WHERE name = ?", arguments: [name]).flatMap(Self.user) }
+        try pool.read { db in try SQLiteIntake(db: db).user(named: name) }
     }
 
     static func user(_ row: Row) -> CentralUser? {
@@ -82,7 +82,7 @@ public final class SQLiteCentralStorage: CentralStorage {
     }
 
     public func device(tokenHash: String) throws -> CentralDevice? {
-        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM central_device WHERE token_hash = ?", arguments: [tokenHash]).map(Self.device) }
+        try pool.read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM central_device WHERE token_hash = ?"), arguments: [tokenHash]).map(Self.device) }
     }
 
     public func devices() throws -> [CentralDevice] {
@@ -120,9 +120,9 @@ public final class SQLiteCentralStorage: CentralStorage {
     public func cases(allocatedTo workers: Set<String>) throws -> Set<String> {
         guard !workers.isEmpty else { return [] }
         return try pool.read { db in
-            Set(try String.fetchAll(db, sql: """
-                SELECT case_id FROM central_allocation WHERE to_at IS NULL AND worker IN (\(databaseQuestionMarks(count: workers.count)))
-                """, arguments: StatementArguments(Array(workers))))
+            Set(try String.fetchAll(db.cachedStatement(sql: """
+                SELECT case_id FROM central_allocation WHERE to_at IS NULL AND worker IN (SELECT value FROM json_each(?))
+                """), arguments: [Self.jsonList(workers)]))
         }
     }
 
@@ -165,7 +165,7 @@ public final class SQLiteCentralStorage: CentralStorage {
     public func changes(after cursor: UInt64, in cases: Set<String>, limit: Int,
                         leavingOut own: OwnChanges?) throws -> (changes: [LoggedChange], top: UInt64) {
         try pool.read { db in
-            let top = UInt64(try Int64.fetchOne(db, sql: "SELECT max(cursor) FROM central_log") ?? 0)
+            let top = UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(cursor) FROM central_log")) ?? 0)
             guard !cases.isEmpty else { return ([], top) }
             // The device's own changes are left out in the walk itself, so that a batch is full of what the
             // device lacks; the few ranges it lacks are looked up only for its own rows.
@@ -179,12 +179,12 @@ public final class SQLiteCentralStorage: CentralStorage {
             // CROSS JOIN keeps the log as the outer loop: a walk from the cursor that stops at the limit.
             // Left to itself SQLite reads every change of the visible cases by the case index and sorts them,
             // which made an incremental pull cost as much as the whole caseload (W4, docs/BENCHMARKS.md).
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT l.cursor, l.received_at, l.clock_skew_ms, c.* FROM central_log l
                 CROSS JOIN change_log c ON c.device_id = l.device_id AND c.seq = l.seq
-                WHERE l.cursor > ? \(ownClause) AND c.case_id IN (\(databaseQuestionMarks(count: cases.count)))
+                WHERE l.cursor > ? \(ownClause) AND c.case_id IN (SELECT value FROM json_each(?))
                 ORDER BY l.cursor LIMIT ?
-                """, arguments: StatementArguments([Int64(clamping: cursor)]) + ownArguments + StatementArguments(Array(cases)) + [limit])
+                """), arguments: StatementArguments([Int64(clamping: cursor)]) + ownArguments + [Self.jsonList(cases), limit])
             return (try rows.map(Self.logged), top)
         }
     }
@@ -214,7 +214,7 @@ public final class SQLiteCentralStorage: CentralStorage {
     }
 
     public func topCursor() throws -> UInt64 {
-        try pool.read { db in UInt64(try Int64.fetchOne(db, sql: "SELECT max(cursor) FROM central_log") ?? 0) }
+        try pool.read { db in UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(cursor) FROM central_log")) ?? 0) }
     }
 
     public func changes(of caseID: String, after cursor: UInt64, limit: Int) throws -> [LoggedChange] {
@@ -234,6 +234,12 @@ public final class SQLiteCentralStorage: CentralStorage {
                 WHERE c.case_id = ? AND l.cursor > ?
                 """, arguments: [caseID, Int64(clamping: cursor)]).map(UInt64.init)
         }
+    }
+
+    /// A JSON array of `values`, for `IN (SELECT value FROM json_each(?))`: one statement, cached, whatever
+    /// the number of values (a list of question marks makes a new statement for every length).
+    static func jsonList(_ values: Set<String>) -> String {
+        String(decoding: (try? JSONEncoder().encode(values.sorted())) ?? Data("[]".utf8), as: UTF8.self)
     }
 
     static func logged(_ row: Row) throws -> LoggedChange {
@@ -277,13 +283,13 @@ public final class SQLiteCentralStorage: CentralStorage {
         guard !(sent.isEmpty && purgeRequested.isEmpty && purged.isEmpty) else { return }
         try pool.write { db in
             for (caseID, count) in sent.sorted(by: { $0.key < $1.key }) {
-                try db.execute(sql: "INSERT INTO central_pull_audit (at, device_id, user, case_id, changes) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [now, device, user, caseID, count])
-                try db.execute(sql: """
+                try db.cachedStatement(sql: "INSERT INTO central_pull_audit (at, device_id, user, case_id, changes) VALUES (?, ?, ?, ?, ?)")
+                    .execute(arguments: [now, device, user, caseID, count])
+                try db.cachedStatement(sql: """
                     INSERT INTO central_custody (device_id, case_id, first_sent_at, last_sent_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (device_id, case_id) DO UPDATE SET last_sent_at = excluded.last_sent_at,
                         purge_requested_at = NULL, purged_at = NULL
-                    """, arguments: [device, caseID, now, now])
+                    """).execute(arguments: [device, caseID, now, now])
             }
             for caseID in purgeRequested {
                 try db.execute(sql: "UPDATE central_custody SET purge_requested_at = coalesce(purge_requested_at, ?) WHERE device_id = ? AND case_id = ?",
