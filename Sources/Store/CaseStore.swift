@@ -58,11 +58,11 @@ public final class CaseStore: Sendable {
             pool = try DatabasePool(path: path, configuration: configuration)
             try StoreMigrations.migrate(pool, extra: extraMigrations)
             deviceID = try pool.write { db in
-                if let existing = try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'device_id'") {
+                if let existing = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM store_meta WHERE key = 'device_id'")) {
                     return existing
                 }
                 let id = UUID().uuidString.lowercased()
-                try db.execute(sql: "INSERT INTO store_meta (key, value) VALUES ('device_id', ?)", arguments: [id])
+                try db.cachedStatement(sql: "INSERT INTO store_meta (key, value) VALUES ('device_id', ?)").execute(arguments: [id])
                 return id
             }
         } catch let error as DatabaseError where DiskFull.matches(error) {
@@ -222,7 +222,7 @@ public enum StoredRecord {
             if let state = try replay(recordID, db) {
                 try RecordProjection(state).save(db)
             } else {
-                try db.execute(sql: "DELETE FROM record WHERE id = ?", arguments: [recordID])
+                try db.cachedStatement(sql: "DELETE FROM record WHERE id = ?").execute(arguments: [recordID])
             }
         }
     }

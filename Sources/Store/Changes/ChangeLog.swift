@@ -48,9 +48,9 @@ enum ChangeLog {
     /// Changes that left with a purged case still count: their links are kept in `purged_link`.
     static func head(of deviceID: String, _ db: Database) throws -> (seq: Int64, hash: String)? {
         // Two index lookups: a UNION under one ORDER BY ... LIMIT would read every change of the device.
-        let logged = try Row.fetchOne(db, sql: "SELECT seq, hash FROM change_log WHERE device_id = ? ORDER BY seq DESC LIMIT 1",
+        let logged = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM change_log WHERE device_id = ? ORDER BY seq DESC LIMIT 1"),
                                       arguments: [deviceID]).map { (seq: $0["seq"] as Int64, hash: $0["hash"] as String) }
-        let purged = try Row.fetchOne(db, sql: "SELECT seq, hash FROM purged_link WHERE device_id = ? ORDER BY seq DESC LIMIT 1",
+        let purged = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM purged_link WHERE device_id = ? ORDER BY seq DESC LIMIT 1"),
                                       arguments: [deviceID]).map { (seq: $0["seq"] as Int64, hash: $0["hash"] as String) }
         guard let purged else { return logged }
         guard let logged else { return purged }
@@ -60,7 +60,7 @@ enum ChangeLog {
     /// The highest HLC this store has seen, local or remote, including changes purged since
     /// (``ClockHighWater``): the device's clock never runs backwards.
     static func latestHLC(_ db: Database) throws -> HLC {
-        max(HLC(rawValue: try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM change_log") ?? 0), try ClockHighWater.read(db))
+        max(HLC(rawValue: try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(hlc) FROM change_log")) ?? 0), try ClockHighWater.read(db))
     }
 
     /// A stored row as a change, keeping the hash it claims. Rows that do not decode are reported as

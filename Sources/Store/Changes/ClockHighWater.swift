@@ -14,14 +14,14 @@ enum ClockHighWater {
 
     /// The mark, or zero when nothing was ever deleted from the log.
     static func read(_ db: Database) throws -> HLC {
-        HLC(rawValue: try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM store_meta WHERE key = ?", arguments: [key]) ?? 0)
+        HLC(rawValue: try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM store_meta WHERE key = ?"), arguments: [key]) ?? 0)
     }
 
     /// Raises the mark to the highest HLC in the change log, if that is higher. Call it, inside the same
     /// transaction, before deleting anything from `change_log`.
     static func raiseToLog(_ db: Database) throws {
-        let logged = try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM change_log") ?? 0
+        let logged = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(hlc) FROM change_log")) ?? 0
         guard logged > (try read(db)).rawValue else { return }
-        try db.execute(sql: "INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)", arguments: [key, String(logged)])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)").execute(arguments: [key, String(logged)])
     }
 }

@@ -40,7 +40,7 @@ extension CouncilRules {
 
     /// The rules a store received, or `nil` when it has received none.
     static func load(_ db: Database) throws -> CouncilRules? {
-        guard let text = try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = ?", arguments: [metaKey]) else {
+        guard let text = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM store_meta WHERE key = ?"), arguments: [metaKey]) else {
             return nil
         }
         do {
@@ -51,7 +51,7 @@ extension CouncilRules {
     }
 
     func save(_ db: Database) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)", arguments: [Self.metaKey, jsonText()])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)").execute(arguments: [Self.metaKey, jsonText()])
     }
 }
 

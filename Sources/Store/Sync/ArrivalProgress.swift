@@ -32,9 +32,9 @@ public struct ArrivalProgress: Sendable, Equatable {
     static let horizonKey = "sync.arrival_horizon"
 
     static func load(_ db: Database) throws -> ArrivalProgress {
-        let horizon = try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = ?", arguments: [horizonKey]).flatMap(UInt64.init) ?? 0
+        let horizon = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM store_meta WHERE key = ?"), arguments: [horizonKey]).flatMap(UInt64.init) ?? 0
         var through: [String: UInt64] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT case_id, through FROM arriving_case") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT case_id, through FROM arriving_case")) {
             through[row["case_id"]] = UInt64(row["through"] as Int64)
         }
         return ArrivalProgress(horizon: horizon, through: through)
@@ -42,11 +42,11 @@ public struct ArrivalProgress: Sendable, Equatable {
 
     func save(_ db: Database) throws {
         if horizon == 0 {
-            try db.execute(sql: "DELETE FROM store_meta WHERE key = ?", arguments: [Self.horizonKey])
+            try db.cachedStatement(sql: "DELETE FROM store_meta WHERE key = ?").execute(arguments: [Self.horizonKey])
         } else {
-            try db.execute(sql: "INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)", arguments: [Self.horizonKey, String(horizon)])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)").execute(arguments: [Self.horizonKey, String(horizon)])
         }
-        try db.execute(sql: "DELETE FROM arriving_case")
+        try db.cachedStatement(sql: "DELETE FROM arriving_case").execute()
         let insert = try db.cachedStatement(sql: "INSERT INTO arriving_case (case_id, through) VALUES (?, ?)")
         for (caseID, through) in through.sorted(by: { $0.key < $1.key }) {
             try insert.execute(arguments: [caseID, Int64(clamping: through)])

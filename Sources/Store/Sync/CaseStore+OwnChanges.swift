@@ -10,13 +10,13 @@ extension CaseStore {
     /// request, so a case that comes back over several batches still brings every own change with it.
     public func ownChangesLacking() throws -> [Int64] {
         try pool.read { db in
-            try Int64.fetchAll(db, sql: """
+            try Int64.fetchAll(db.cachedStatement(sql: """
                 SELECT seq FROM purged_link p WHERE p.device_id = ?
                     AND NOT EXISTS (SELECT 1 FROM change_log c WHERE c.device_id = p.device_id AND c.seq = p.seq)
                 UNION
                 SELECT seq FROM change_receipt WHERE device_id = ? AND status = 'quarantined'
                 ORDER BY seq
-                """, arguments: [deviceID, deviceID])
+                """), arguments: [deviceID, deviceID])
         }
     }
 }

@@ -71,10 +71,10 @@ extension CaseStore {
 
     public func pendingCount() throws -> Int {
         try pool.read { db in
-            try Int.fetchOne(db, sql: """
+            try Int.fetchOne(db.cachedStatement(sql: """
                 SELECT count(*) FROM change_log c WHERE c.device_id = ?
                 AND NOT EXISTS (SELECT 1 FROM change_receipt r WHERE r.device_id = c.device_id AND r.seq = c.seq)
-                """, arguments: [deviceID]) ?? 0
+                """), arguments: [deviceID]) ?? 0
         }
     }
 
@@ -98,9 +98,9 @@ extension CaseStore {
                     try db.execute(sql: "INSERT OR REPLACE INTO clock_skew (device_id, seq, skew_ms) VALUES (?, ?, ?)",
                                    arguments: [receipt.id.deviceID, receipt.id.seq, skew])
                 }
-                if receipt.status == .quarantined, let recordID = try String.fetchOne(db, sql: """
+                if receipt.status == .quarantined, let recordID = try String.fetchOne(db.cachedStatement(sql: """
                     SELECT record_id FROM change_log WHERE device_id = ? AND seq = ?
-                    """, arguments: [receipt.id.deviceID, receipt.id.seq]) {
+                    """), arguments: [receipt.id.deviceID, receipt.id.seq]) {
                     remerge.insert(recordID)
                 }
             }
@@ -157,10 +157,10 @@ extension CaseStore {
             // The peer is the authority on rules: what it sends replaces what this device held.
             if let rules { try rules.save(db) }
             for caseID in Set(changes.map(\.caseID)) {
-                try db.execute(sql: "DELETE FROM stale_case WHERE case_id = ?", arguments: [caseID])
+                try db.cachedStatement(sql: "DELETE FROM stale_case WHERE case_id = ?").execute(arguments: [caseID])
             }
             for caseID in revoked {
-                try db.execute(sql: "INSERT OR IGNORE INTO stale_case (case_id) VALUES (?)", arguments: [caseID])
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO stale_case (case_id) VALUES (?)").execute(arguments: [caseID])
             }
             // When the peer received other devices' changes, which the case record shows (`chronology`, `export`).
             // Kept as accepted receipts: pending and rejected count only this device's own, so nothing changes there.
@@ -176,7 +176,7 @@ extension CaseStore {
             for change in changes where change.id.deviceID == deviceID {
                 guard let received = receivedAt[change.id] else { continue }
                 // Quarantined here but accepted there (an administrator released it): it joins the merge.
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM change_receipt WHERE device_id = ? AND seq = ? AND status = 'quarantined'",
+                if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM change_receipt WHERE device_id = ? AND seq = ? AND status = 'quarantined'"),
                                      arguments: [change.id.deviceID, change.id.seq]) == true {
                     released.insert(change.recordID)
                 }
@@ -209,17 +209,17 @@ extension CaseStore {
     /// it still holds, and those of cases purged since (listed without their content).
     public func rejectedChanges() throws -> [RejectedChange] {
         try pool.read { db in
-            let held = try Row.fetchAll(db, sql: """
+            let held = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT r.reason, r.quarantine_id, c.* FROM change_receipt r
                 JOIN change_log c ON c.device_id = r.device_id AND c.seq = r.seq
                 WHERE r.status = 'quarantined'
-                """).map { row in
+                """)).map { row in
                 let change = try ChangeLog.decode(row)
                 return RejectedChange(id: change.id, recordedAt: change.recordedAt, kind: change.kind, recordType: change.recordType,
                                       recordID: change.recordID, caseID: change.caseID, reason: row["reason"] ?? "",
                                       quarantineID: row["quarantine_id"], change: change)
             }
-            let purged = try Row.fetchAll(db, sql: "SELECT * FROM purged_rejection").compactMap { row -> RejectedChange? in
+            let purged = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM purged_rejection")).compactMap { row -> RejectedChange? in
                 guard let kind = ChangeKind(rawValue: row["kind"]), let type = RecordType(rawValue: row["record_type"]) else { return nil }
                 return RejectedChange(id: ChangeID(deviceID: row["device_id"], seq: row["seq"]), recordedAt: row["recorded_at"], kind: kind,
                                       recordType: type, recordID: row["record_id"], caseID: row["case_id"], reason: row["reason"] ?? "",
@@ -231,16 +231,16 @@ extension CaseStore {
 
     public func rejectedCount() throws -> Int {
         try pool.read { db in
-            try Int.fetchOne(db, sql: """
+            try Int.fetchOne(db.cachedStatement(sql: """
                 SELECT (SELECT count(*) FROM change_receipt WHERE status = 'quarantined') + (SELECT count(*) FROM purged_rejection)
-                """) ?? 0
+                """)) ?? 0
         }
     }
 
     public func conflictCount() throws -> Int {
         // The `conflicts` view's rows, counted through the index of records in conflict.
         try pool.read { db in
-            try (Int.fetchOne(db, sql: "SELECT count(*) FROM record r, json_each(r.conflicts) c WHERE r.conflicts IS NOT NULL") ?? 0)
+            try (Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM record r, json_each(r.conflicts) c WHERE r.conflicts IS NOT NULL")) ?? 0)
                 + amendmentConflicts(db).count
         }
     }
@@ -248,16 +248,16 @@ extension CaseStore {
     /// Cases whose records this device holds and keeps up to date: all cases but stale ones.
     public func heldCases() throws -> [String] {
         try pool.read { db in
-            try String.fetchAll(db, sql: """
+            try String.fetchAll(db.cachedStatement(sql: """
                 SELECT id FROM record WHERE type = 'case' AND id NOT IN (SELECT case_id FROM stale_case)
                 AND id NOT IN (SELECT case_id FROM arriving_case) ORDER BY id
-                """)
+                """))
         }
     }
 
     /// Cases marked stale: the peer asked for their purge while work on them was still unsent.
     public func staleCases() throws -> [String] {
-        try pool.read { db in try String.fetchAll(db, sql: "SELECT case_id FROM stale_case ORDER BY case_id") }
+        try pool.read { db in try String.fetchAll(db.cachedStatement(sql: "SELECT case_id FROM stale_case ORDER BY case_id")) }
     }
 
     /// Removes a case that is no longer allocated to this device's user: its changes and records leave the
@@ -267,17 +267,17 @@ extension CaseStore {
     @discardableResult
     public func purgeCase(_ caseID: String) throws -> Bool {
         try pool.write { db in
-            let pending = try Int.fetchOne(db, sql: """
+            let pending = try Int.fetchOne(db.cachedStatement(sql: """
                 SELECT count(*) FROM change_log c WHERE c.case_id = ? AND c.device_id = ?
                 AND NOT EXISTS (SELECT 1 FROM change_receipt r WHERE r.device_id = c.device_id AND r.seq = c.seq)
-                """, arguments: [caseID, deviceID]) ?? 0
+                """), arguments: [caseID, deviceID]) ?? 0
             guard pending == 0 else { return false }
             try db.execute(sql: """
                 INSERT OR IGNORE INTO purged_link (device_id, seq, prev_hash, hash)
                 SELECT device_id, seq, prev_hash, hash FROM change_log WHERE case_id = ? AND device_id = ?
                 """, arguments: [caseID, deviceID])
-            let changes = try Int.fetchOne(db, sql: "SELECT count(*) FROM change_log WHERE case_id = ?", arguments: [caseID]) ?? 0
-            let records = try Int.fetchOne(db, sql: "SELECT count(*) FROM record WHERE case_id = ?", arguments: [caseID]) ?? 0
+            let changes = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM change_log WHERE case_id = ?"), arguments: [caseID]) ?? 0
+            let records = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM record WHERE case_id = ?"), arguments: [caseID]) ?? 0
             // Rejections stay listed (without the child's record): the peer keeps them in its quarantine.
             try db.execute(sql: """
                 INSERT OR IGNORE INTO purged_rejection (device_id, seq, recorded_at, kind, record_type, record_id, case_id,
@@ -294,13 +294,13 @@ extension CaseStore {
                 """, arguments: [caseID])
             // The purged changes may hold the highest clock this device has seen: keep it (never backwards).
             try ClockHighWater.raiseToLog(db)
-            try db.execute(sql: "DELETE FROM change_log WHERE case_id = ?", arguments: [caseID])
+            try db.cachedStatement(sql: "DELETE FROM change_log WHERE case_id = ?").execute(arguments: [caseID])
             // The triggers take the case's text out of the search index with its records; merging the index
             // then drops those words from its pages too, not only from its results.
-            try db.execute(sql: "DELETE FROM record WHERE case_id = ?", arguments: [caseID])
+            try db.cachedStatement(sql: "DELETE FROM record WHERE case_id = ?").execute(arguments: [caseID])
             try SearchIndex.optimize(db)
-            try db.execute(sql: "DELETE FROM stale_case WHERE case_id = ?", arguments: [caseID])
-            try db.execute(sql: "DELETE FROM arriving_case WHERE case_id = ?", arguments: [caseID])
+            try db.cachedStatement(sql: "DELETE FROM stale_case WHERE case_id = ?").execute(arguments: [caseID])
+            try db.cachedStatement(sql: "DELETE FROM arriving_case WHERE case_id = ?").execute(arguments: [caseID])
             try db.execute(sql: "INSERT INTO purge_log (case_id, purged_at, changes, records) VALUES (?, ?, ?, ?)",
                            arguments: [caseID, Timestamp.iso8601(milliseconds: Timestamp.milliseconds(clock())), changes, records])
             return true
@@ -309,13 +309,13 @@ extension CaseStore {
 
     /// Purged cases not yet reported to the central peer.
     public func unreportedPurges() throws -> [String] {
-        try pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT case_id FROM purge_log WHERE reported = 0") }
+        try pool.read { db in try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT case_id FROM purge_log WHERE reported = 0")) }
     }
 
     public func markPurgesReported(_ caseIDs: [String]) throws {
         guard !caseIDs.isEmpty else { return }
         try pool.write { db in
-            for id in caseIDs { try db.execute(sql: "UPDATE purge_log SET reported = 1 WHERE case_id = ?", arguments: [id]) }
+            for id in caseIDs { try db.cachedStatement(sql: "UPDATE purge_log SET reported = 1 WHERE case_id = ?").execute(arguments: [id]) }
         }
     }
 }

@@ -110,9 +110,9 @@ public struct SyncArrivals: Sendable, Equatable {
         }
         // One query for the batch, not one per record: a first sync brings thousands.
         let touched = Array(Set(fresh.map(\.recordID)))
-        let conflicted = try String.fetchAll(db, sql: """
+        let conflicted = try String.fetchAll(db.cachedStatement(sql: """
             SELECT id FROM record WHERE id IN (SELECT value FROM json_each(?)) AND conflicts IS NOT NULL AND conflicts != ''
-            """, arguments: [try JSONCoding.string(touched)])
+            """), arguments: [try JSONCoding.string(touched)])
         arrivals.conflictedRecords.formUnion(conflicted.map { String($0.prefix(13)) })
         return arrivals
     }

@@ -20,7 +20,7 @@ public struct SyncState: Sendable, Equatable {
 
     static func load(_ db: Database) throws -> SyncState {
         var values: [String: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM store_meta WHERE key LIKE 'sync.%'") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT key, value FROM store_meta WHERE key LIKE 'sync.%'")) {
             let key: String = row["key"]
             values[String(key.dropFirst(5))] = row["value"]
         }
@@ -42,9 +42,9 @@ public struct SyncState: Sendable, Equatable {
         ]
         for (key, value) in values {
             if let value {
-                try db.execute(sql: "INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)", arguments: ["sync.\(key)", value])
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)").execute(arguments: ["sync.\(key)", value])
             } else {
-                try db.execute(sql: "DELETE FROM store_meta WHERE key = ?", arguments: ["sync.\(key)"])
+                try db.cachedStatement(sql: "DELETE FROM store_meta WHERE key = ?").execute(arguments: ["sync.\(key)"])
             }
         }
     }
