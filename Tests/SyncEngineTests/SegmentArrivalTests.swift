@@ -29,6 +29,17 @@ import Testing
         }
     }
 
+    /// Priya's new laptop, whose first sync (300 changes an answer) is cut off after its first answer.
+    static func priyaCutAfterOneAnswer(_ central: TestCentral, in folder: URL) async throws -> CaseStore {
+        let store = try CaseStore(path: folder.appendingPathComponent("priya.sqlite").path, author: "priya")
+        let cut = StopAfterAnswers(inner: HTTPSyncTransport(baseURL: central.url), answers: 1)
+        var client = SyncClient(store: store, transport: cut)
+        client.pullBatch = 300
+        _ = try await client.enrol(serverURL: central.url, code: try central.admin.newCode(for: "priya"), deviceName: "laptop")
+        await #expect(throws: (any Error).self) { try await client.sync() }
+        return store
+    }
+
     @Test func aFirstSyncArrivesBySegmentsStoredOnceAndSentAsTheSameBytesToEveryDevice() async throws {
         let (central, folder) = try await TestCentral.withTeam(cases: ["LA-1": "lee", "LA-2": "sam"])
         defer { Task { await central.stop() } }
@@ -96,12 +107,7 @@ import Testing
         let lee = try await central.device("lee", in: folder)
         try await Self.write(600, on: "LA-1", by: lee)
         try await Self.write(10, on: "LA-2", by: lee)
-        let store = try CaseStore(path: folder.appendingPathComponent("priya.sqlite").path, author: "priya")
-        let cut = StopAfterAnswers(inner: HTTPSyncTransport(baseURL: central.url), answers: 1)
-        var client = SyncClient(store: store, transport: cut)
-        client.pullBatch = 300
-        _ = try await client.enrol(serverURL: central.url, code: try central.admin.newCode(for: "priya"), deviceName: "laptop")
-        await #expect(throws: (any Error).self) { try await client.sync() }
+        let store = try await Self.priyaCutAfterOneAnswer(central, in: folder)
         // One answer kept: LA-1's first sealed segments, as many as 300 changes hold. LA-1 is arriving, not
         // held, so the rest still comes.
         let kept = 300 / ProtocolLimits.segmentSealChanges * ProtocolLimits.segmentSealChanges
@@ -128,12 +134,7 @@ import Testing
         defer { Task { await central.stop() } }
         let sam = try await central.device("sam", in: folder)
         try await Self.write(600, on: "LA-1", by: sam)
-        let store = try CaseStore(path: folder.appendingPathComponent("priya.sqlite").path, author: "priya")
-        let cut = StopAfterAnswers(inner: HTTPSyncTransport(baseURL: central.url), answers: 1)
-        var client = SyncClient(store: store, transport: cut)
-        client.pullBatch = 300
-        _ = try await client.enrol(serverURL: central.url, code: try central.admin.newCode(for: "priya"), deviceName: "laptop")
-        await #expect(throws: (any Error).self) { try await client.sync() }
+        let store = try await Self.priyaCutAfterOneAnswer(central, in: folder)
         #expect(try store.arrivalProgress().through.keys.sorted() == ["LA-1"])
 
         // LA-1 leaves the team: part of it is on priya's laptop, and it must go.
