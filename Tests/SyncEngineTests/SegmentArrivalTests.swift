@@ -142,7 +142,7 @@ import Testing
         try central.admin.assign(caseID: "LA-1", to: "zoe", reason: "moved to south")
         var resumed = SyncClient(store: store, transport: HTTPSyncTransport(baseURL: central.url))
         resumed.pullBatch = 300
-        try await resumed.sync()
+        _ = try await resumed.sync()
         #expect(try Self.count(store, "SELECT count(*) FROM change_log WHERE case_id = 'LA-1'") == 0)
         #expect(try Self.count(store, "SELECT count(*) FROM record WHERE case_id = 'LA-1'") == 0)
         #expect(try store.heldCases() == ["LA-2"])
