@@ -52,6 +52,9 @@ extension CentralPeer {
         }
         var complete = true
         cases: for caseID in arriving.sorted() {
+            // A case with nothing up to the horizon takes no room, but each arrived case is an element of
+            // the answer: a device reads at most so many.
+            guard arrived.count < ProtocolLimits.maximumCaseIDs else { complete = false; break cases }
             var tail = try sealSegments(of: caseID, upTo: horizon)
             var through = arrival.through[caseID] ?? 0
             var rebuilt = false
