@@ -102,14 +102,25 @@ extension CentralPeer {
 
     /// Seals and stores the segments a case lacks up to `horizon`, and returns the changes after its last
     /// sealed segment that are too few to seal (some may lie past the horizon).
+    ///
+    /// The segments are stored together, up to 64 to a transaction: one commit, not one a segment.
     private func sealSegments(of caseID: String, upTo horizon: UInt64) throws -> [LoggedChange] {
         var sealed = try storage.sealedThrough(of: caseID)
+        var built: [CaseSegment] = []
         while true {
             let next = try storage.changes(of: caseID, after: sealed, limit: ProtocolLimits.segmentSealChanges)
-            guard sealed < horizon, let count = CaseSegment.sealable(next) else { return next }
+            guard sealed < horizon, let count = CaseSegment.sealable(next) else {
+                try storage.storeSegments(built)
+                return next
+            }
             let segment = try CaseSegment.build(caseID: caseID, entries: next.prefix(count))
-            try storage.storeSegment(segment)
+            built.append(segment)
             sealed = segment.lastCursor
+            // A case with a long history is stored 64 segments at a time, so that memory stays bounded.
+            if built.count == 64 {
+                try storage.storeSegments(built)
+                built = []
+            }
         }
     }
 }

@@ -47,9 +47,9 @@ public protocol CentralStorage: Sendable {
     func segments(of caseID: String, after cursor: UInt64, limit: Int) throws -> [CaseSegment]
     /// Where a case's last sealed segment ends (0 if it has none).
     func sealedThrough(of caseID: String) throws -> UInt64
-    /// Stores a sealed segment; one already stored from the same cursor is kept (segments are built the
-    /// same way from the same changes, so two peers sealing at once build the same bytes).
-    func storeSegment(_ segment: CaseSegment) throws
+    /// Stores sealed segments, in one transaction; one already stored from the same cursor is kept (segments
+    /// are built the same way from the same changes, so two peers sealing at once build the same bytes).
+    func storeSegments(_ segments: [CaseSegment]) throws
     /// Forgets a case's sealed segments, to be built again from the log.
     func deleteSegments(of caseID: String) throws
     /// Audits a pull: `sent` is how many changes of each case went to `device` of `user`.

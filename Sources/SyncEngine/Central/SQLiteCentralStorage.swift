@@ -265,12 +265,16 @@ public final class SQLiteCentralStorage: CentralStorage {
         }
     }
 
-    public func storeSegment(_ segment: CaseSegment) throws {
+    public func storeSegments(_ segments: [CaseSegment]) throws {
+        guard !segments.isEmpty else { return }
         try pool.write { db in
-            try db.execute(sql: """
+            let insert = try db.makeStatement(sql: """
                 INSERT OR IGNORE INTO central_segment (case_id, first_cursor, last_cursor, changes, frame) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [segment.caseID, Int64(clamping: segment.firstCursor), Int64(clamping: segment.lastCursor),
-                                 segment.changeCount, Data(segment.frame)])
+                """)
+            for segment in segments {
+                try insert.execute(arguments: [segment.caseID, Int64(clamping: segment.firstCursor), Int64(clamping: segment.lastCursor),
+                                               segment.changeCount, Data(segment.frame)])
+            }
         }
     }
 
