@@ -25,8 +25,8 @@ public struct CaseSegment: Sendable, Equatable {
     }
 
     /// The segment of `entries`: one case's changes in log order, at least one.
-    static func build(caseID: String, entries: some Collection<LoggedChange>) throws -> CaseSegment {
-        guard let first = entries.first?.cursor, let last = entries.map(\.cursor).last else {
+    static func build(caseID: String, entries: some BidirectionalCollection<LoggedChange>) throws -> CaseSegment {
+        guard let first = entries.first?.cursor, let last = entries.last?.cursor else {
             throw ProtocolError.internal("a segment of case \(caseID) was built from no changes")
         }
         var message = Fieldbook_V2_Segment()
