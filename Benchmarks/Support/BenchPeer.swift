@@ -60,7 +60,7 @@ final class BenchPeer: @unchecked Sendable {
         sync.pullBatch = 1000
         // FIELDBOOK_SYNC_PROTOCOL=1 measures protocol version 1 (push, then pull) for comparison.
         if ProcessInfo.processInfo.environment["FIELDBOOK_SYNC_PROTOCOL"] == "1" { sync.protocolVersion = .v1 }
-        _ = try await sync.enrol(serverURL: url, code: try admin.newCode(for: user), deviceName: "bench \(user)")
+        _ = try await sync.enrol(serverURL: url, code: try await admin.newCode(for: user), deviceName: "bench \(user)")
         return BenchDevice(store: store, client: sync)
     }
 

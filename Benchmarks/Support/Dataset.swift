@@ -24,11 +24,11 @@ struct Dataset {
 
     /// Adds the team and its cases to the peer, records every caseload and pushes it.
     func load(into peer: BenchPeer, folder: ScratchFolder, log: (String) -> Void) async throws {
-        _ = try peer.admin.addUser(supervisor, role: .supervisor, team: "bench")
+        _ = try await peer.admin.addUser(supervisor, role: .supervisor, team: "bench")
         for (index, worker) in workers.enumerated() {
-            _ = try peer.admin.addUser(worker, role: .worker, team: "bench")
+            _ = try await peer.admin.addUser(worker, role: .worker, team: "bench")
             for caseID in cases(of: worker) {
-                try peer.admin.addCase(id: caseID, values: [("child", "Child \(caseID)"), ("dob", "2014-05-01"), ("category", "CIN"),
+                try await peer.admin.addCase(id: caseID, values: [("child", "Child \(caseID)"), ("dob", "2014-05-01"), ("category", "CIN"),
                                                             ("plan_start", "2025-01-06")], worker: worker)
             }
             let device = try await peer.device(worker, path: folder.path("\(worker)-source.sqlite"), durability: .normal)

@@ -68,7 +68,7 @@ enum FirstSync {
         let allCases = dataset.workers.flatMap(dataset.cases(of:))
         var seconds: [Double] = [], client: [Double] = [], peaks: [Int] = []
         for run in 0...runs {
-            let code = try peer.admin.newCode(for: dataset.supervisor)
+            let code = try await peer.admin.newCode(for: dataset.supervisor)
             let result = try ClientSyncProcess.run(url: peer.wire.url, code: code, store: folder.path("w3-\(run).sqlite"))
             guard result.records == records else { throw BenchError("W3: the supervisor's store holds \(result.records) records, not \(records)") }
             client.append(try idealPipeline(peer: peer, cases: allCases, folder: folder).client)

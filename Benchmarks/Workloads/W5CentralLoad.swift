@@ -20,15 +20,15 @@ enum W5CentralLoad {
         var clients: [HTTPClient] = []
         for n in 1...count {
             let user = String(format: "load%02d", n)
-            _ = try admin.addUser(user, role: .worker, team: "load")
-            try admin.addCase(id: "L-\(user)", values: [("child", "Load \(n)"), ("dob", "2014-01-01"), ("category", "CIN")], worker: user)
+            _ = try await admin.addUser(user, role: .worker, team: "load")
+            try await admin.addCase(id: "L-\(user)", values: [("child", "Load \(n)"), ("dob", "2014-01-01"), ("category", "CIN")], worker: user)
             let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
             clients.append(client)
             let store = try CaseStore(path: folder.path("\(user).sqlite"), author: user, durability: .normal)
             var sync = SyncClient(store: store, transport: HTTPSyncTransport(baseURL: peer.url, client: client))
             sync.pushBatch = 1000
             sync.pullBatch = 1000
-            _ = try await sync.enrol(serverURL: peer.url, code: try admin.newCode(for: user), deviceName: "bench \(user)")
+            _ = try await sync.enrol(serverURL: peer.url, code: try await admin.newCode(for: user), deviceName: "bench \(user)")
             let device = BenchDevice(store: store, client: sync)
             try await device.sync()
             devices.append(device)

@@ -69,7 +69,7 @@ public enum CentralHTTPServer {
         let path = request.uri.path
         // An unknown endpoint is answered (404) without reading what was sent to it.
         guard (request.method == .get && path == "/") || (request.method == .post && Self.endpoints.contains(path)) else {
-            return response(peer.handle(PeerRequest(method: request.method.rawValue, path: path, authorization: nil, body: [])))
+            return response(await peer.handle(PeerRequest(method: request.method.rawValue, path: path, authorization: nil, body: [])))
         }
         let isEnrolment = path == "/v1/enrol" || path == "/v2/enrol"
         let bodyLimit = isEnrolment ? limits.maximumEnrolmentBodyBytes : ProtocolLimits.maximumBodyBytes
@@ -80,7 +80,7 @@ public enum CentralHTTPServer {
         var sender: AuthenticatedDevice?
         if Self.tokenEndpoints.contains(path) {
             let header = request.headers[.authorization]
-            switch try await NIOThreadPool.singleton.runIfActive({ peer.authenticate(header, path: path) }) {
+            switch await peer.authenticate(header, path: path) {
             case .refused(let answer): return response(answer)
             case .device(let device): sender = device
             }
@@ -113,14 +113,19 @@ public enum CentralHTTPServer {
         let peerRequest = PeerRequest(method: request.method.rawValue, path: path,
                                       authorization: request.headers[.authorization], body: body,
                                       remoteAddress: context.remoteAddress?.ipAddress)
-        // The peer's work blocks on SQLite (the one writer, fsync): run it on a thread pool so that Swift's
-        // cooperative threads, one per core, keep serving the other connections meanwhile. Large requests
-        // take their own lane, so they never hold every thread.
-        let lane = weight > limits.smallRequestBytes ? HeavyLane.pool : NIOThreadPool.singleton
+        // The storage awaits its engine without holding a thread. Decoding and checking a large request
+        // takes a core for a while: large requests take turns, so they never hold every core, and small
+        // ones are answered meanwhile.
         let authenticated = sender
-        let answer = try await lane.runIfActive { peer.handle(peerRequest, authenticated: authenticated) }
-        return response(answer)
+        if weight > limits.smallRequestBytes {
+            return try await heavyTurns.run { response(await peer.handle(peerRequest, authenticated: authenticated)) }
+        }
+        return response(await peer.handle(peerRequest, authenticated: authenticated))
     }
+
+    /// Large requests, one at a time (``ServerLimits/smallRequestBytes``); their number waiting is bounded by
+    /// the ``BodyBudget``.
+    private static let heavyTurns = Turns()
 
     /// The protocol's endpoints (SPEC.md §3).
     private static let endpoints: Set<String> = ["/v1/enrol", "/v1/push", "/v1/pull", "/v2/enrol", "/v2/sync"]

@@ -30,9 +30,12 @@ public final class CaseStore: Sendable {
     ///   - durability: `.full` (the default) syncs every commit to disk; `.normal` is for simulations
     ///     that make thousands of throwaway stores.
     ///   - extraMigrations: migrations run after the store's own (the central peer adds its tables).
+    ///   - spansAccesses: a transaction may stay open from one access to the database to the next (the
+    ///     central peer's intake, whose statements are awaited one by one); the caller then ends every
+    ///     transaction it begins.
     public init(path: String, author: String, clock: @escaping @Sendable () -> Date = { Date() },
                 timeZone: TimeZone = .current, durability: Durability = .full,
-                extraMigrations: (inout DatabaseMigrator) -> Void = { _ in }) throws {
+                extraMigrations: (inout DatabaseMigrator) -> Void = { _ in }, spansAccesses: Bool = false) throws {
         guard Self.isValidUserName(author) else { throw StoreError.invalidAuthor(author) }
         let folder = PrivateFiles.folder(containing: path)
         if !folder.isEmpty {
@@ -49,6 +52,7 @@ public final class CaseStore: Sendable {
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        configuration.allowsUnsafeTransactions = spansAccesses
         configuration.prepareDatabase { db in
             // Durability over speed: a note is on disk when the command returns.
             try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")

@@ -22,9 +22,9 @@ struct AdminOptions: ParsableArguments {
 }
 
 /// Runs an admin action, turning refusals into `error: ...` and exit status 2.
-func administer(_ body: () throws -> Void) throws {
+func administer(_ body: () async throws -> Void) async throws {
     do {
-        try body()
+        try await body()
     } catch let error as CentralAdminError {
         throw CommandFailure.exit(error.description)
     } catch let error as StoreError {
@@ -45,10 +45,10 @@ struct AdminCommand: AsyncParsableCommand {
     // same options wherever they were typed.
     @OptionGroup var options: AdminOptions
 
-    struct UserCommand: ParsableCommand {
+    struct UserCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "user", abstract: "Add and list users.",
                                                         subcommands: [Add.self, List.self, Code.self])
-        struct Add: ParsableCommand {
+        struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Add a user; prints a single-use enrolment code (valid 72 hours) as the last word.")
             @OptionGroup var options: AdminOptions
@@ -56,70 +56,71 @@ struct AdminCommand: AsyncParsableCommand {
             @Option(help: "worker or supervisor.") var role: String
             @Option(help: "The team; a supervisor sees and resolves their team's cases.") var team: String?
 
-            func run() throws {
+            func run() async throws {
                 guard let role = CentralRole(rawValue: role) else { throw ValidationError("--role is worker or supervisor") }
-                try administer {
-                    let code = try options.administration().addUser(name, role: role, team: team)
+                try await administer {
+                    let code = try await options.administration().addUser(name, role: role, team: team)
                     printLine("added \(role.rawValue) \(name)\(team.map { " in team \($0)" } ?? "")")
                     printLine("enrolment code for \(name) (single use, expires in 72 hours): \(code)")
                 }
             }
         }
-        struct List: ParsableCommand {
+        struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List users.")
             @OptionGroup var options: AdminOptions
-            func run() throws {
-                try administer {
-                    for user in try options.administration().storage.users() {
+            func run() async throws {
+                try await administer {
+                    for user in try await options.administration().storage.users() {
                         printLine("\(user.name)\t\(user.role.rawValue)\t\(user.team ?? "-")")
                     }
                 }
             }
         }
-        struct Code: ParsableCommand {
+        struct Code: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Issue a new enrolment code for an existing user (a new device).")
             @OptionGroup var options: AdminOptions
             @Argument var name: String
-            func run() throws {
-                try administer {
-                    printLine("enrolment code for \(name) (single use, expires in 72 hours): \(try options.administration().newCode(for: name))")
+            func run() async throws {
+                try await administer {
+                    let code = try await options.administration().newCode(for: name)
+                    printLine("enrolment code for \(name) (single use, expires in 72 hours): \(code)")
                 }
             }
         }
     }
 
-    struct DeviceCommand: ParsableCommand {
+    struct DeviceCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "device", abstract: "List and revoke devices.",
                                                         subcommands: [List.self, Revoke.self])
-        struct List: ParsableCommand {
+        struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List enrolled devices.")
             @OptionGroup var options: AdminOptions
-            func run() throws {
-                try administer {
-                    for device in try options.administration().storage.devices() {
+            func run() async throws {
+                try await administer {
+                    for device in try await options.administration().storage.devices() {
                         let state = device.revokedAt.map { "revoked \($0)" } ?? "active"
                         printLine("\(device.id)\t\(device.user)\t\(device.name)\tenrolled \(device.enrolledAt)\tlast seen \(device.lastSeenAt ?? "never")\t\(state)")
                     }
                 }
             }
         }
-        struct Revoke: ParsableCommand {
+        struct Revoke: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Revoke a device: its token is refused from now on (HTTP 401).")
             @OptionGroup var options: AdminOptions
             @Argument var id: String
-            func run() throws {
-                try administer {
+            func run() async throws {
+                try await administer {
                     let admin = try options.administration()
-                    guard try admin.storage.revokeDevice(id, now: admin.now) else { throw CentralAdminError("no active device \(id)") }
+                    guard try await admin.storage.revokeDevice(id, now: admin.now) else { throw CentralAdminError("no active device \(id)") }
                     printLine("revoked device \(id)")
                 }
             }
         }
     }
 
-    struct CaseCommand: ParsableCommand {
+    struct CaseCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "case", abstract: "Add cases.", subcommands: [Add.self])
-        struct Add: ParsableCommand {
+        struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Add a case, optionally allocated to a worker.")
             @OptionGroup var options: AdminOptions
             @Argument(help: "The local child id.") var id: String
@@ -129,19 +130,19 @@ struct AdminCommand: AsyncParsableCommand {
             @Option(name: .customLong("placement-start")) var placementStart: String?
             @Option(name: .customLong("plan-start")) var planStart: String?
             @Option var worker: String?
-            func run() throws {
+            func run() async throws {
                 var values = [("child", child), ("dob", dob), ("category", category)]
                 if let placementStart { values.append(("placement_start", placementStart)) }
                 if let planStart { values.append(("plan_start", planStart)) }
-                try administer {
-                    try options.administration().addCase(id: id, values: values, worker: worker)
+                try await administer {
+                    try await options.administration().addCase(id: id, values: values, worker: worker)
                     printLine("added case \(id)\(worker.map { ", allocated to \($0)" } ?? " (not allocated)")")
                 }
             }
         }
     }
 
-    struct AssignCommand: ParsableCommand {
+    struct AssignCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "assign",
             abstract: "Allocate a case to a worker. The previous worker's devices purge it at their next sync, after their pending work has arrived.")
@@ -149,60 +150,60 @@ struct AdminCommand: AsyncParsableCommand {
         @Argument var caseID: String
         @Argument var worker: String
         @Option var reason: String?
-        func run() throws {
-            try administer {
+        func run() async throws {
+            try await administer {
                 let admin = try options.administration()
-                try admin.assign(caseID: caseID, to: worker, reason: reason)
+                try await admin.assign(caseID: caseID, to: worker, reason: reason)
                 printLine("allocated \(caseID) to \(worker)")
-                for allocation in try admin.storage.allocations(of: caseID) {
+                for allocation in try await admin.storage.allocations(of: caseID) {
                     printLine("  \(allocation.from) – \(allocation.to ?? "now")\t\(allocation.worker)\t\(allocation.reason ?? "")")
                 }
             }
         }
     }
 
-    struct QuarantineCommand: ParsableCommand {
+    struct QuarantineCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "quarantine", abstract: "Changes the peer refused, kept with their reasons.",
                                                         subcommands: [List.self, Release.self, Assign.self])
-        struct List: ParsableCommand {
+        struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List quarantined changes (all states with --all).")
             @OptionGroup var options: AdminOptions
             @Flag var all = false
-            func run() throws {
-                try administer {
-                    for entry in try options.administration().storage.quarantine(state: all ? nil : .held) {
+            func run() async throws {
+                try await administer {
+                    for entry in try await options.administration().storage.quarantine(state: all ? nil : .held) {
                         let change = entry.change
                         printLine("\(entry.id)\t\(entry.state.rawValue)\t\(entry.receivedAt)\t\(change.author)\t\(change.kind.rawValue) \(change.recordType.rawValue) \(change.recordID) on \(change.caseID)\t\(entry.reason)")
                     }
                 }
             }
         }
-        struct Release: ParsableCommand {
+        struct Release: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Let a quarantined change into the log as it is.")
             @OptionGroup var options: AdminOptions
             @Argument var id: Int64
-            func run() throws {
-                try administer {
-                    try options.administration().release(id)
+            func run() async throws {
+                try await administer {
+                    try await options.administration().release(id)
                     printLine("released quarantined change \(id) into the central log")
                 }
             }
         }
-        struct Assign: ParsableCommand {
+        struct Assign: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Copy a quarantined new visit or note to the case it belongs to.")
             @OptionGroup var options: AdminOptions
             @Argument var id: Int64
             @Argument var caseID: String
-            func run() throws {
-                try administer {
-                    let record = try options.administration().assign(quarantined: id, to: caseID)
+            func run() async throws {
+                try await administer {
+                    let record = try await options.administration().assign(quarantined: id, to: caseID)
                     printLine("copied quarantined change \(id) to \(caseID) as \(record)")
                 }
             }
         }
     }
 
-    struct AuditCommand: ParsableCommand {
+    struct AuditCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "audit",
             abstract: "Who has held a case: allocations, every device that received it, and every pull that sent it.",
@@ -210,20 +211,19 @@ struct AdminCommand: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
         @Argument(help: "The case id, e.g. LA-1.") var caseID: String
         @Flag(name: .customLong("all-pulls"), help: "List every pull, not only the last 20.") var allPulls = false
-        func run() throws {
-            try administer {
+        func run() async throws {
+            try await administer {
                 let admin = try options.administration()
                 _ = try admin.storage.replica.caseState(caseID)  // "no case …" with the known ones
                 printLine("allocations of \(caseID):")
-                for a in try admin.storage.allocations(of: caseID) {
+                for a in try await admin.storage.allocations(of: caseID) {
                     printLine("  \(a.from) – \(a.to ?? "now")\t\(a.worker)\tby \(a.by)\t\(a.reason ?? "")")
                 }
                 printLine("devices that received it:")
-                for row in try admin.storage.custody(of: caseID) {
-                    let purged: String? = row["purged_at"]
-                    printLine("  \(row["device_id"] as String)\t\((row["user"] as String?) ?? "?")\tfirst \(row["first_sent_at"] as String)\tlast \(row["last_sent_at"] as String)\t\(purged.map { "purged \($0)" } ?? "holds it")")
+                for held in try await admin.storage.custody(of: caseID) {
+                    printLine("  \(held.deviceID)\t\(held.user ?? "?")\tfirst \(held.firstSentAt)\tlast \(held.lastSentAt)\t\(held.purgedAt.map { "purged \($0)" } ?? "holds it")")
                 }
-                let pulls = try admin.storage.pulls(of: caseID, limit: allPulls ? nil : 20)
+                let pulls = try await admin.storage.pulls(of: caseID, limit: allPulls ? nil : 20)
                 printLine(allPulls ? "pulls that sent it:" : "pulls that sent it (the last 20; --all-pulls for every one):")
                 for pull in pulls {
                     printLine("  \(pull.at)\t\(pull.user)\tdevice \(pull.deviceID)\t\(pull.changes) change(s)")

@@ -3,7 +3,7 @@ import Store
 import SyncEngine
 
 /// `fieldbook admin rules ...`: the visit and recording rules every device counts with.
-struct AdminRulesCommand: ParsableCommand {
+struct AdminRulesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
         abstract: "Show and change the visit and recording rules; devices receive them at their next sync.",
@@ -14,14 +14,14 @@ struct AdminRulesCommand: ParsableCommand {
         subcommands: [Show.self, SetRule.self, Reset.self, Holiday.self, History.self],
         defaultSubcommand: Show.self)
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List every rule with its value and default, and the bank holidays.")
         @OptionGroup var options: AdminOptions
         @Flag(help: "List every bank holiday, not only the coming ones.") var allHolidays = false
-        func run() throws {
-            try administer {
+        func run() async throws {
+            try await administer {
                 let admin = try options.administration()
-                let rules = try admin.storage.rules()
+                let rules = try await admin.storage.rules()
                 printLine(rules.version == 0 ? "council rules: shipped defaults (version 0)" : "council rules: version \(rules.version)")
                 for setting in CouncilRules.settings {
                     let value = rules.value(of: setting.name) ?? setting.defaultValue
@@ -42,7 +42,7 @@ struct AdminRulesCommand: ParsableCommand {
         }
     }
 
-    struct SetRule: ParsableCommand {
+    struct SetRule: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set",
             abstract: "Change one rule.",
@@ -50,37 +50,37 @@ struct AdminRulesCommand: ParsableCommand {
         @OptionGroup var options: AdminOptions
         @Argument(help: "The rule's name, as 'rules show' lists it.") var name: String
         @Argument(help: "A whole number within the rule's range.") var value: Int
-        func run() throws {
-            try administer {
-                let rules = try options.administration().setRule(name, to: value)
+        func run() async throws {
+            try await administer {
+                let rules = try await options.administration().setRule(name, to: value)
                 printLine("\(name) is now \(value) (rules version \(rules.version)); devices receive it at their next sync")
             }
         }
     }
 
-    struct Reset: ParsableCommand {
+    struct Reset: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Put one rule back to its default.")
         @OptionGroup var options: AdminOptions
         @Argument(help: "The rule's name.") var name: String
-        func run() throws {
-            try administer {
-                let rules = try options.administration().resetRule(name)
+        func run() async throws {
+            try await administer {
+                let rules = try await options.administration().resetRule(name)
                 printLine("\(name) is back to \(rules.value(of: name) ?? 0) (rules version \(rules.version)); devices receive it at their next sync")
             }
         }
     }
 
-    struct Holiday: ParsableCommand {
+    struct Holiday: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add or remove a bank holiday (England and Wales 2024–2030 are listed already).",
             subcommands: [Add.self, Remove.self])
-        struct Add: ParsableCommand {
+        struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Make a day a non-working day.")
             @OptionGroup var options: AdminOptions
             @Argument(help: "The day, YYYY-MM-DD.") var day: String
-            func run() throws {
-                try administer {
-                    let rules = try options.administration().addHoliday(day)
+            func run() async throws {
+                try await administer {
+                    let rules = try await options.administration().addHoliday(day)
                     printLine("\(day) is a bank holiday (rules version \(rules.version)); devices receive it at their next sync")
                     if let date = CivilDate(day), date.weekday > 5 {
                         printLine("note: \(day) is a \(date.weekday == 6 ? "Saturday" : "Sunday"), never a working day anyway")
@@ -88,25 +88,25 @@ struct AdminRulesCommand: ParsableCommand {
                 }
             }
         }
-        struct Remove: ParsableCommand {
+        struct Remove: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Make a listed bank holiday a working day again.")
             @OptionGroup var options: AdminOptions
             @Argument(help: "The day, YYYY-MM-DD.") var day: String
-            func run() throws {
-                try administer {
-                    let rules = try options.administration().removeHoliday(day)
+            func run() async throws {
+                try await administer {
+                    let rules = try await options.administration().removeHoliday(day)
                     printLine("\(day) is no longer a bank holiday (rules version \(rules.version)); devices receive it at their next sync")
                 }
             }
         }
     }
 
-    struct History: ParsableCommand {
+    struct History: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every change to the rules: version, when, who, what.")
         @OptionGroup var options: AdminOptions
-        func run() throws {
-            try administer {
-                let history = try options.administration().storage.rulesHistory()
+        func run() async throws {
+            try await administer {
+                let history = try await options.administration().storage.rulesHistory()
                 if history.isEmpty { printLine("no changes: the shipped defaults are in force") }
                 for entry in history {
                     printLine("\(entry.version)\t\(entry.changedAt)\t\(entry.changedBy)\t\(entry.change)")

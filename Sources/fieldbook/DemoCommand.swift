@@ -67,9 +67,9 @@ struct DemoCommand: AsyncParsableCommand {
         let admin = CentralAdministration(storage: try SQLiteCentralStorage(folder: dataPath, actor: "admin"))
         let local = try CaseStore(path: storePath, author: DemoTeam.workers[0])
         let client = SyncClient(store: local, transport: HTTPSyncTransport(baseURL: url))
-        _ = try await client.enrol(serverURL: url, code: try admin.newCode(for: DemoTeam.workers[0]), deviceName: "demo laptop")
+        _ = try await client.enrol(serverURL: url, code: try await admin.newCode(for: DemoTeam.workers[0]), deviceName: "demo laptop")
         let summary = try await client.sync()
-        let supervisorCode = try admin.newCode(for: DemoTeam.supervisor)
+        let supervisorCode = try await admin.newCode(for: DemoTeam.supervisor)
         FileHandle.standardError.write(Data("""
             Demo central peer: \(url)  (data in \(dataPath), its log in peer.log there)
             Demo store:        \(storePath)

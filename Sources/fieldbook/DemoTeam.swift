@@ -44,10 +44,10 @@ enum DemoTeam {
     static func seed(folder: String) async throws -> [String: String] {
         let storage = try SQLiteCentralStorage(folder: folder, actor: "admin")
         let admin = CentralAdministration(storage: storage)
-        guard try storage.users().isEmpty else { throw CentralAdminError("\(folder) has users already; seed-demo needs an empty central peer") }
+        guard try await storage.users().isEmpty else { throw CentralAdminError("\(folder) has users already; seed-demo needs an empty central peer") }
         var codes: [String: String] = [:]
-        codes[supervisor] = try admin.addUser(supervisor, role: .supervisor, team: team)
-        for worker in workers { codes[worker] = try admin.addUser(worker, role: .worker, team: team) }
+        codes[supervisor] = try await admin.addUser(supervisor, role: .supervisor, team: team)
+        for worker in workers { codes[worker] = try await admin.addUser(worker, role: .worker, team: team) }
         func day(_ offset: Int) -> String {
             Timestamp.day(Date().addingTimeInterval(Double(offset) * 86_400), in: .current)
         }
@@ -57,7 +57,7 @@ enum DemoTeam {
             values.append(child.2 == "CLA" ? ("placement_start", day(-30 - index * 9)) : ("plan_start", day(-20 - index * 5)))
             // Spread so that every worker has cases of most categories, sam.okafor (the demo's own user)
             // one of each.
-            try admin.addCase(id: id, values: values, worker: workers[(index + index / 3) % workers.count])
+            try await admin.addCase(id: id, values: values, worker: workers[(index + index / 3) % workers.count])
         }
         // Each worker's office laptop records some history and syncs it through the peer. Each record is
         // written as if on the afternoon of the day it happened (the laptop's clock set back), so the
@@ -70,7 +70,7 @@ enum DemoTeam {
             let store = try CaseStore(path: (devices as NSString).appendingPathComponent("\(worker).sqlite"), author: worker,
                                       clock: { clock.now })
             let client = SyncClient(store: store, transport: transport)
-            _ = try await client.enrol(serverURL: "in-process", code: try admin.newCode(for: worker), deviceName: "\(worker) office laptop")
+            _ = try await client.enrol(serverURL: "in-process", code: try await admin.newCode(for: worker), deviceName: "\(worker) office laptop")
             _ = try await client.sync()
             var entries: [(when: Date, write: () throws -> Void)] = []
             for (c, caseID) in try store.caseIDs().enumerated() {
@@ -101,7 +101,7 @@ enum DemoTeam {
             clock.set(nil)
             _ = try await client.sync()
         }
-        try admin.assign(caseID: "LA-1005", to: workers[0], reason: "ana.silva's caseload rebalanced")
+        try await admin.assign(caseID: "LA-1005", to: workers[0], reason: "ana.silva's caseload rebalanced")
         return codes
     }
 

@@ -36,18 +36,18 @@ import Testing
     func everyRoleAgainstEveryCaseRelation(role: CentralRole) async throws {
         let central = try await TestCentral.start()
         defer { Task { await central.stop() } }
-        try central.seedTeam()  // priya supervises north (sam, lee); kim is in south
+        try await central.seedTeam()  // priya supervises north (sam, lee); kim is in south
         let subject = role == .supervisor ? "priya" : "sam"
         let teammate = role == .supervisor ? "sam" : "lee"
         let start = Date().addingTimeInterval(-7200)
         let admin = CentralAdministration(storage: central.admin.storage, clock: { start })
-        try admin.addCase(id: "OWN-1", values: caseValues, worker: subject)
-        try admin.addCase(id: "TEAM-1", values: caseValues, worker: teammate)
-        try admin.addCase(id: "OTHER-1", values: caseValues, worker: "kim")
-        try admin.addCase(id: "NONE-1", values: caseValues, worker: nil)
-        try admin.addCase(id: "AWAY-1", values: caseValues, worker: subject)
+        try await admin.addCase(id: "OWN-1", values: caseValues, worker: subject)
+        try await admin.addCase(id: "TEAM-1", values: caseValues, worker: teammate)
+        try await admin.addCase(id: "OTHER-1", values: caseValues, worker: "kim")
+        try await admin.addCase(id: "NONE-1", values: caseValues, worker: nil)
+        try await admin.addCase(id: "AWAY-1", values: caseValues, worker: subject)
         let reassignedAt = start.addingTimeInterval(3600)
-        try CentralAdministration(storage: central.admin.storage, clock: { reassignedAt })
+        try await CentralAdministration(storage: central.admin.storage, clock: { reassignedAt })
             .assign(caseID: "AWAY-1", to: "kim", reason: "moved to the south team")
         let cases: [Relation: String] = [.own: "OWN-1", .team: "TEAM-1", .otherTeam: "OTHER-1", .unallocated: "NONE-1", .reassignedAway: "AWAY-1"]
 
@@ -55,7 +55,7 @@ import Testing
         let folder = try temporaryFolder()
         let store = try CaseStore(path: folder.appendingPathComponent("\(subject).sqlite").path, author: subject, clock: { clock.now() })
         let device = Device(store: store, client: SyncClient(store: store, transport: HTTPSyncTransport(baseURL: central.url)))
-        _ = try await device.client.enrol(serverURL: central.url, code: try central.admin.newCode(for: subject), deviceName: "matrix")
+        _ = try await device.client.enrol(serverURL: central.url, code: try await central.admin.newCode(for: subject), deviceName: "matrix")
         try await device.sync()
 
         // Reads: a pull delivers exactly the cases the role may see.
@@ -74,7 +74,7 @@ import Testing
             let may = try #require(Self.expected[role]?[relation]).write
             #expect(summary.rejected == (may ? 0 : 1), "\(role) write \(relation): \(summary.line)")
         }
-        let quarantined = try central.admin.storage.quarantine(state: .held)
+        let quarantined = try await central.admin.storage.quarantine(state: .held)
         #expect(quarantined.allSatisfy { $0.reason.contains("is not allocated to \(subject)") || $0.reason.contains("no case") },
                 "\(quarantined.map(\.reason))")
 
@@ -113,7 +113,7 @@ import Testing
         enrol.protocolVersion = ProtocolLimits.version
         enrol.deviceID = "intruder-1"
         enrol.deviceName = "intruder"
-        let code = try central.admin.newCode(for: "lee")
+        let code = try await central.admin.newCode(for: "lee")
         enrol.code = code
         #expect(try await transport.post(path: "/v1/enrol", body: try MessageCodec.encode(enrol), token: nil).status == 200)
         enrol.deviceID = "intruder-2"
@@ -122,7 +122,7 @@ import Testing
         #expect(try await transport.post(path: "/v1/enrol", body: try MessageCodec.encode(enrol), token: nil).status == 403, "unknown code")
         let lifetime = CentralPeer.enrolmentCodeLifetime
         let issuedLongAgo = CentralAdministration(storage: central.admin.storage, clock: { Date().addingTimeInterval(-lifetime - 60) })
-        enrol.code = try issuedLongAgo.newCode(for: "lee")
+        enrol.code = try await issuedLongAgo.newCode(for: "lee")
         #expect(try await transport.post(path: "/v1/enrol", body: try MessageCodec.encode(enrol), token: nil).status == 403, "expired code")
 
         // Codes and tokens are stored only as hashes.
@@ -134,7 +134,7 @@ import Testing
         #expect(secrets.allSatisfy { $0.count == 64 && $0.allSatisfy(\.isHexDigit) })
 
         // A revoked device's old token is refused everywhere.
-        #expect(try central.admin.storage.revokeDevice(sam.store.deviceID, now: central.admin.now))
+        #expect(try await central.admin.storage.revokeDevice(sam.store.deviceID, now: central.admin.now))
         for path in ["/v1/push", "/v1/pull"] {
             #expect(try await transport.post(path: path, body: path == "/v1/push" ? push : pull, token: token).status == 401, "\(path) after revocation")
         }

@@ -356,7 +356,7 @@ import Testing
     /// tester or by someone else; cases are added by the administrator. Returns the probes and the
     /// fixture changes to store on the peer (in order).
     static func probes(for setting: Setting, central: TestCentral, chains: (String) -> HandChain,
-                       cases: inout Int) throws -> (probes: [Probe], fixtures: [Change]) {
+                       cases: inout Int) async throws -> (probes: [Probe], fixtures: [Change]) {
         var probes: [Probe] = []
         var fixtures: [Change] = []
         for type in RecordType.allCases {
@@ -375,7 +375,7 @@ import Testing
                             recordID = String(format: "C-%04d", cases)
                             caseID = recordID
                             if status != .none {
-                                try central.admin.addCase(id: recordID, values: [("child", "A Child"), ("dob", "2015-01-01"), ("category", "CP")],
+                                try await central.admin.addCase(id: recordID, values: [("child", "A Child"), ("dob", "2015-01-01"), ("category", "CP")],
                                                           worker: setting.holder)
                                 if operation == .resolve {
                                     // Two edits of the child's name that did not see each other.
@@ -526,10 +526,10 @@ import Testing
     @Test func everyBuildableCellAgainstARealPeerAndARealStore() async throws {
         let central = try await TestCentral.start()
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        _ = try central.admin.addUser("pat", role: .supervisor, team: "north")
+        try await central.seedTeam()
+        _ = try await central.admin.addUser("pat", role: .supervisor, team: "north")
         for (caseID, worker) in [("W-1", "sam"), ("S-1", "priya"), ("L-1", "lee"), ("K-1", "kim")] {
-            try central.addCase(caseID, worker: worker)
+            try await central.addCase(caseID, worker: worker)
         }
         let folder = try temporaryFolder()
         let clock = HandClock()
@@ -552,11 +552,11 @@ import Testing
         var fixtures: [Change] = []
         var cases = 0
         for setting in Self.settings {
-            let built = try Self.probes(for: setting, central: central, chains: chain, cases: &cases)
+            let built = try await Self.probes(for: setting, central: central, chains: chain, cases: &cases)
             probes += built.probes
             fixtures += built.fixtures
         }
-        try central.inject(fixtures)
+        try await central.inject(fixtures)
 
         // The stores pull every record, then try each operation a command can express.
         for (user, local) in locals {
@@ -584,7 +584,7 @@ import Testing
             let results = try await tester.device.push(mine.compactMap(\.tested))
             try #require(results.count == mine.count)
             for (probe, result) in zip(mine, results) { probe.result = result }
-            let quarantined = try central.admin.storage.quarantine(state: .held).filter { $0.pushedBy == tester.device.store.deviceID }
+            let quarantined = try await central.admin.storage.quarantine(state: .held).filter { $0.pushedBy == tester.device.store.deviceID }
             #expect(quarantined.count == mine.filter { $0.expectedReason != nil }.count, "\(user): every refusal is kept in the quarantine")
         }
 

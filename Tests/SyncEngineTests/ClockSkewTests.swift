@@ -15,7 +15,7 @@ import Testing
         let store = try CaseStore(path: folder.appendingPathComponent("\(user).sqlite").path, author: user,
                                   clock: { Date().addingTimeInterval(offset) })
         let device = Device(store: store, client: SyncClient(store: store, transport: HTTPSyncTransport(baseURL: central.url)))
-        _ = try await device.client.enrol(serverURL: central.url, code: try central.admin.newCode(for: user), deviceName: "\(user) laptop")
+        _ = try await device.client.enrol(serverURL: central.url, code: try await central.admin.newCode(for: user), deviceName: "\(user) laptop")
         return device
     }
 
@@ -75,8 +75,8 @@ import Testing
     @Test func aClockWithinToleranceIsNotFlagged() async throws {
         let central = try await TestCentral.start()
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-2", worker: "sam")
+        try await central.seedTeam()
+        try await central.addCase("LA-2", worker: "sam")
         let sam = try await device("sam", offset: 120, central: central, folder: try temporaryFolder())
         try await sam.sync()
         let note = try sam.store.addNote(caseID: "LA-2", body: "two minutes fast is fine")
@@ -90,8 +90,8 @@ import Testing
     @Test func absurdClockValuesFromTheNetworkAreFlaggedNotFatal() async throws {
         let central = try await TestCentral.start()
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-3", worker: "sam")
+        try await central.seedTeam()
+        try await central.addCase("LA-3", worker: "sam")
         let sam = try await device("sam", offset: 0, central: central, folder: try temporaryFolder())
         try await sam.sync()
         let token = try #require(try sam.store.syncState().token)

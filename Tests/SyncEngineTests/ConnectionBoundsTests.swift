@@ -21,7 +21,7 @@ import Testing
     @Test func theTokenAndTheSizeAreCheckedBeforeTheBodyIsRead() async throws {
         let central = try await TestCentral.start()
         defer { Task { await central.stop() } }
-        try central.seedTeam()
+        try await central.seedTeam()
         let sam = try await central.device("sam", in: try temporaryFolder())
         let token = try #require(try sam.store.syncState().token)
 
@@ -58,7 +58,7 @@ import Testing
         limits.idleTimeout = .seconds(1)
         let central = try await TestCentral.start(limits: limits)
         defer { Task { await central.stop() } }
-        try central.seedTeam()
+        try await central.seedTeam()
         let sam = try await central.device("sam", in: try temporaryFolder())
         let token = try #require(try sam.store.syncState().token)
 
@@ -104,8 +104,8 @@ import Testing
         limits.smallRequestBytes = 64 * 1024
         let central = try await TestCentral.start(limits: limits)
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
+        try await central.seedTeam()
+        try await central.addCase("LA-1", worker: "sam")
         let sam = try await central.device("sam", in: try temporaryFolder())
         try await sam.sync()
         let token = try #require(try sam.store.syncState().token)

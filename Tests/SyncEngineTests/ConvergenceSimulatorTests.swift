@@ -72,17 +72,17 @@ final class FlakyTransport: SyncTransport, @unchecked Sendable {
         var logger = Logger(label: "sim")
         logger.logLevel = .critical
         let peer = CentralPeer(storage: storage, logger: logger)
-        _ = try admin.addUser("priya", role: .supervisor, team: "north")
+        _ = try await admin.addUser("priya", role: .supervisor, team: "north")
         let workers = ["sam", "lee"]
-        for worker in workers { _ = try admin.addUser(worker, role: .worker, team: "north") }
+        for worker in workers { _ = try await admin.addUser(worker, role: .worker, team: "north") }
         let cases = ["LA-1", "LA-2", "LA-3"]
         for (index, id) in cases.enumerated() {
-            try admin.addCase(id: id, values: [("child", "C\(index)"), ("dob", "2015-01-01"), ("category", "CP")], worker: workers[index % 2])
+            try await admin.addCase(id: id, values: [("child", "C\(index)"), ("dob", "2015-01-01"), ("category", "CP")], worker: workers[index % 2])
         }
         // The hostile device's user holds one case of the team, so some of what it sends is allowed.
-        _ = try admin.addUser("mal", role: .worker, team: "north")
-        try admin.addCase(id: "LA-4", values: [("child", "C4"), ("dob", "2015-01-01"), ("category", "CP")], worker: "mal")
-        let hostile = try await HostileDevice.enrol(user: "mal", code: try admin.newCode(for: "mal"), transport: InProcessTransport(peer: peer))
+        _ = try await admin.addUser("mal", role: .worker, team: "north")
+        try await admin.addCase(id: "LA-4", values: [("child", "C4"), ("dob", "2015-01-01"), ("category", "CP")], worker: "mal")
+        let hostile = try await HostileDevice.enrol(user: "mal", code: try await admin.newCode(for: "mal"), transport: InProcessTransport(peer: peer))
         var devices: [(user: String, store: CaseStore, client: SyncClient, transport: FlakyTransport)] = []
         for user in ["sam", "lee", "priya", "sam"] {
             let store = try CaseStore(path: folder.appendingPathComponent("\(user)-\(devices.count).sqlite").path, author: user, durability: .normal)
@@ -92,7 +92,7 @@ final class FlakyTransport: SyncTransport, @unchecked Sendable {
             client.pullBatch = 4
             // Lee's device speaks version 1, the others version 2: both share one log (SPEC.md §12).
             if devices.count == 1 { client.protocolVersion = .v1 }
-            _ = try await client.enrol(serverURL: "sim", code: try admin.newCode(for: user), deviceName: "sim")
+            _ = try await client.enrol(serverURL: "sim", code: try await admin.newCode(for: user), deviceName: "sim")
             transport.failureRate = 0.25
             devices.append((user, store, client, transport))
         }
@@ -147,7 +147,7 @@ final class FlakyTransport: SyncTransport, @unchecked Sendable {
                     }
                 case 59..<62:
                     let caseID = cases.randomElement(using: &rng) ?? "LA-1"
-                    try admin.assign(caseID: caseID, to: workers.randomElement(using: &rng) ?? "sam", reason: "simulated")
+                    try await admin.assign(caseID: caseID, to: workers.randomElement(using: &rng) ?? "sam", reason: "simulated")
                     figures.reallocations += 1
                 case 62..<68:
                     try await hostile.attack(storage.replica, using: &rng)
@@ -171,7 +171,7 @@ final class FlakyTransport: SyncTransport, @unchecked Sendable {
         for _ in 0..<3 { for device in devices { _ = try await device.client.sync() } }
 
         let central = storage.replica
-        let quarantined = try storage.quarantine(state: nil)
+        let quarantined = try await storage.quarantine(state: nil)
         figures.quarantined = quarantined.count
         let quarantinedIDs = Set(quarantined.map(\.change.id))
         figures.hostileAccepted = hostile.accepted

@@ -63,7 +63,7 @@ import Testing
         #expect(try await push([replayedDifferently], as: sam).first?.reason.contains("replay or forgery") == true)
 
         // Nothing refused was dropped: each is in the quarantine with its reason.
-        #expect(try central.admin.storage.quarantine(state: .held).count == 5)
+        #expect(try await central.admin.storage.quarantine(state: .held).count == 5)
         #expect(try central.replica.chronology("LA-1").count == 2, "only the two honest notes entered the record")
     }
 }

@@ -47,7 +47,7 @@ import Testing
         #expect(try await push(within, token: token, to: central).status == .accepted)
 
         // The central replica's next change (an allocation) and every device's pull of the case still work.
-        try central.admin.assign(caseID: "LA-1", to: "lee", reason: "cover")
+        try await central.admin.assign(caseID: "LA-1", to: "lee", reason: "cover")
         let replicaChange = try #require(try central.replica.history("LA-1").last)
         #expect(replicaChange.hlc.rawValue > 0 && replicaChange.hlc.milliseconds <= now + ProtocolLimits.maximumClockLead + 86_400_000)
         let pulled = try await priya.sync()

@@ -9,7 +9,7 @@ import Testing
     @Test func badBodiesAreRefusedClearlyAndNothingIsStored() async throws {
         let central = try await TestCentral.start()
         defer { Task { await central.stop() } }
-        try central.seedTeam()
+        try await central.seedTeam()
         let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         let token = try #require(try sam.store.syncState().token)
@@ -68,7 +68,7 @@ import Testing
         // Still serving, and nothing of the above was stored.
         #expect(try await transport.health().contains("\"status\":\"ok\""))
         #expect(try await sam.sync().line == "pushed 0, pulled 0, conflicts 0, rejected 0")
-        #expect(try central.admin.storage.quarantine(state: nil).isEmpty)
+        #expect(try await central.admin.storage.quarantine(state: nil).isEmpty)
     }
 
     /// A device name is shown to administrators (`admin device list`) and written to the log: one holding
@@ -77,8 +77,8 @@ import Testing
     @Test func aDeviceNameWithControlCharactersIsRefusedAtEnrolment() async throws {
         let central = try await TestCentral.start()
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        let code = try central.admin.newCode(for: "sam")
+        try await central.seedTeam()
+        let code = try await central.admin.newCode(for: "sam")
         let transport = HTTPSyncTransport(baseURL: central.url)
         for name in ["laptop\nrevoked  sam  forged", "laptop\u{1B}]0;pwned\u{07}", "laptop\u{202E}pot"] {
             var request = Fieldbook_V1_EnrolRequest()
@@ -88,7 +88,7 @@ import Testing
             let answer = try await transport.post(path: "/v1/enrol", body: try MessageCodec.encode(request), token: nil)
             #expect(answer.status == 400 && errorCode(answer.body) == "malformed_message", "\(name.debugDescription)")
         }
-        #expect(try central.admin.storage.devices().isEmpty)
+        #expect(try await central.admin.storage.devices().isEmpty)
         _ = try await SyncClient(store: try CaseStore(path: try temporaryFolder().appendingPathComponent("s.sqlite").path, author: "sam"),
                                  transport: transport).enrol(serverURL: central.url, code: code, deviceName: "sam's laptop")
     }

@@ -22,9 +22,9 @@ import Testing
         var rng = SplitMix64(seed: Self.seed)
         let central = try await TestCentral.start()
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        try central.addCase("LA-2", worker: "lee")
+        try await central.seedTeam()
+        try await central.addCase("LA-1", worker: "sam")
+        try await central.addCase("LA-2", worker: "lee")
         let port = Int(central.url.split(separator: ":").last ?? "") ?? 0
         let proxy = try await FaultyProxy(forwardingTo: port, seed: Self.seed &+ 99, faultRate: 0.35, stallSeconds: 2)
         defer { Task { await proxy.close() } }
@@ -96,7 +96,7 @@ import Testing
         let duplicated = centralBodies.count - Set(centralBodies).count
         #expect(lost == 0)
         #expect(duplicated == 0)
-        #expect(try central.admin.storage.quarantine(state: nil).isEmpty, "a late duplicate is recognised, not quarantined")
+        #expect(try await central.admin.storage.quarantine(state: nil).isEmpty, "a late duplicate is recognised, not quarantined")
         let reference = try await digest(central.replica)
         for device in devices {
             let visible = device.store.author == "lee" ? ["LA-2"] : device.store.author == "sam" ? ["LA-1"] : ["LA-1", "LA-2"]

@@ -13,8 +13,8 @@ import Testing
     @Test func aPullCursorBeyondTheCentralLogIsRefusedAndThePeerKeepsServing() async throws {
         let central = try await TestCentral.start()
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
+        try await central.seedTeam()
+        try await central.addCase("LA-1", worker: "sam")
         let sam = try await central.device("sam", in: try temporaryFolder())
         try await sam.sync()
         let token = try #require(try sam.store.syncState().token)

@@ -66,7 +66,7 @@ import Testing
             #expect(result.status == .quarantined, "delete of a final \(state.recordType.rawValue): \(result.reason)")
             #expect(try central.replica.snapshot(recordID).state.status == .final)
         }
-        #expect(try central.admin.storage.quarantine(state: .held).count == 2)
+        #expect(try await central.admin.storage.quarantine(state: .held).count == 2)
     }
 
     // MARK: 10
@@ -78,9 +78,9 @@ import Testing
     @Test func anAmendmentOnHerOwnCaseCannotCorrectANoteOfACaseSheCannotSee() async throws {
         let central = try await TestCentral.start()
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        try central.addCase("LA-2", worker: "lee")
+        try await central.seedTeam()
+        try await central.addCase("LA-1", worker: "sam")
+        try await central.addCase("LA-2", worker: "lee")
         let folder = try temporaryFolder()
         let clock = HandClock()
         let lee = try await central.device("lee", in: folder)
@@ -150,7 +150,7 @@ import Testing
         try await lee.sync()
         let draft = try lee.store.addNote(caseID: "LA-1", body: "lee's draft, not checked yet")
         #expect(try await lee.sync().rejected == 0)
-        try central.admin.assign(caseID: "LA-1", to: "sam", reason: "lee moved team")
+        try await central.admin.assign(caseID: "LA-1", to: "sam", reason: "lee moved team")
 
         let sam = try await central.device("sam", in: folder)
         try await sam.sync()
@@ -183,11 +183,11 @@ import Testing
     @Test func quarantineReasonsNeverNameWhoHoldsACase() async throws {
         let central = try await TestCentral.start()
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        try central.addCase("LA-2", worker: "lee")
-        try central.addCase("LA-3", worker: "kim")
-        try central.addCase("LA-4", worker: nil)
+        try await central.seedTeam()
+        try await central.addCase("LA-1", worker: "sam")
+        try await central.addCase("LA-2", worker: "lee")
+        try await central.addCase("LA-3", worker: "kim")
+        try await central.addCase("LA-4", worker: nil)
         let folder = try temporaryFolder()
         let clock = HandClock()
         let lee = try await central.device("lee", in: folder)
@@ -228,7 +228,7 @@ import Testing
                 }
             }
         }
-        let reasons = try central.admin.storage.quarantine(state: nil).map(\.reason)
+        let reasons = try await central.admin.storage.quarantine(state: nil).map(\.reason)
         #expect(reasons.count > 20)
         #expect(reasons.allSatisfy { reason in !["lee", "kim"].contains { reason.contains($0) } }, "\(reasons)")
     }
@@ -247,7 +247,7 @@ import Testing
         let result = try await forger.push(squatter)
         #expect(result.status == .quarantined, "\(result.reason)")
 
-        try central.addCase("LA-9", worker: "sam")
+        try await central.addCase("LA-9", worker: "sam")
         let sam = try await central.device("sam", in: folder)
         #expect(try await sam.sync().rejected == 0)
         #expect(try sam.store.caseState("LA-9").recordType == .case)
@@ -260,9 +260,9 @@ import Testing
     @Test func aPurgeOfACaseTheDeviceStillHoldsIsNotAudited() async throws {
         let central = try await TestCentral.start()
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-1", worker: "sam")
-        try central.addCase("LA-2", worker: "sam")
+        try await central.seedTeam()
+        try await central.addCase("LA-1", worker: "sam")
+        try await central.addCase("LA-2", worker: "sam")
         let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         try await sam.sync()
@@ -275,15 +275,15 @@ import Testing
         pull.purgedCases = ["LA-1"]
         let answer = try await sam.client.transport.post(path: "/v1/pull", body: try MessageCodec.encode(pull), token: token)
         #expect(answer.status == 200)
-        let held = try #require(try central.admin.storage.custody(of: "LA-1").first { ($0["device_id"] as String?) == sam.store.deviceID })
-        #expect((held["purged_at"] as String?) == nil, "a case the device says it holds was audited as purged")
+        let held = try #require(try await central.admin.storage.custody(of: "LA-1").first { $0.deviceID == sam.store.deviceID })
+        #expect(held.purgedAt == nil, "a case the device says it holds was audited as purged")
 
         // A real purge (the case moved to lee) is still audited once the device reports it.
-        try central.admin.assign(caseID: "LA-2", to: "lee", reason: "moved")
+        try await central.admin.assign(caseID: "LA-2", to: "lee", reason: "moved")
         try await sam.sync()
         try await sam.sync()
-        let purged = try #require(try central.admin.storage.custody(of: "LA-2").first { ($0["device_id"] as String?) == sam.store.deviceID })
-        #expect((purged["purged_at"] as String?) != nil)
+        let purged = try #require(try await central.admin.storage.custody(of: "LA-2").first { $0.deviceID == sam.store.deviceID })
+        #expect(purged.purgedAt != nil)
     }
 
     /// Item 14, third part: a change whose seq leaves a gap is quarantined and does not take its number:

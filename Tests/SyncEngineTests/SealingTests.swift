@@ -120,7 +120,7 @@ import Testing
         try await sam.sync()
         let note = try sam.store.addNote(caseID: "LA-1", body: "v0")
         try await sam.sync()
-        try central.admin.assign(caseID: "LA-1", to: "lee", reason: "cover")
+        try await central.admin.assign(caseID: "LA-1", to: "lee", reason: "cover")
         try await Task.sleep(for: .milliseconds(5))
         _ = try sam.store.edit(note, values: [("body", "v1 written while the case was lee's")])
         // Version 1, whose push and pull are separate requests: the push lands and the pull is cut.
@@ -129,7 +129,7 @@ import Testing
         await #expect(throws: SyncError.self) { try await pushOnly.sync() }
         #expect(try sam.store.rejectedChanges().count == 1)
         #expect(try sam.store.snapshot(note).state.value("body") == "v0", "the quarantined version leaves the merge at once")
-        try central.admin.assign(caseID: "LA-1", to: "sam", reason: "back")
+        try await central.admin.assign(caseID: "LA-1", to: "sam", reason: "back")
         try await Task.sleep(for: .milliseconds(5))
         _ = try sam.store.edit(note, values: [("body", "v2")])
         try await sam.sync()
@@ -150,7 +150,7 @@ import Testing
         defer { Task { await central.stop() } }
         let sam = try await central.device("sam", in: folder)
         try await sam.sync()
-        try central.admin.assign(caseID: "LA-1", to: "lee", reason: "cover")
+        try await central.admin.assign(caseID: "LA-1", to: "lee", reason: "cover")
         try await Task.sleep(for: .milliseconds(5))
         _ = try sam.store.addNote(caseID: "LA-1", body: "written after the case moved")
         let summary = try await sam.sync()
@@ -161,7 +161,7 @@ import Testing
         #expect(try sam.store.rejectedCount() == 1)
         #expect(rejected.first?.caseID == "LA-1" && rejected.first?.kind == .create && rejected.first?.change == nil)
         #expect(rejected.first?.reason == "case LA-1 is not allocated to sam")
-        #expect(try central.admin.storage.quarantine(state: .held).count == 1)
+        #expect(try await central.admin.storage.quarantine(state: .held).count == 1)
         #expect(try sam.store.verify().isIntact)
     }
 

@@ -43,7 +43,7 @@ import Testing
         #expect(try priya.store.verify().isIntact)
 
         // LA-1 moves to a worker of another team: it leaves sam's laptop, and so do its words.
-        try central.admin.assign(caseID: "LA-1", to: "kim", reason: "moved area")
+        try await central.admin.assign(caseID: "LA-1", to: "kim", reason: "moved area")
         let summary = try await sam.sync()
         #expect(summary.purgedCases == ["LA-1"])
         #expect(try sam.store.search("giraffe").total == 0)

@@ -35,7 +35,7 @@ import Testing
         let cut = StopAfterAnswers(inner: HTTPSyncTransport(baseURL: central.url), answers: 1)
         var client = SyncClient(store: store, transport: cut)
         client.pullBatch = 300
-        _ = try await client.enrol(serverURL: central.url, code: try central.admin.newCode(for: "priya"), deviceName: "laptop")
+        _ = try await client.enrol(serverURL: central.url, code: try await central.admin.newCode(for: "priya"), deviceName: "laptop")
         await #expect(throws: (any Error).self) { try await client.sync() }
         return store
     }
@@ -89,7 +89,7 @@ import Testing
         let cursor = try sam.store.syncState().cursor
         #expect(cursor > 270, "sam's cursor is past all of LA-2's changes")
 
-        try central.admin.assign(caseID: "LA-2", to: "sam", reason: "lee is on leave")
+        try await central.admin.assign(caseID: "LA-2", to: "sam", reason: "lee is on leave")
         transport.reset()
         let summary = try await sam.sync()
         #expect(summary.pulled == 272, "LA-2's case record, 270 notes and the reallocation")
@@ -138,8 +138,8 @@ import Testing
         #expect(try store.arrivalProgress().through.keys.sorted() == ["LA-1"])
 
         // LA-1 leaves the team: part of it is on priya's laptop, and it must go.
-        _ = try central.admin.addUser("zoe", role: .worker, team: "south")
-        try central.admin.assign(caseID: "LA-1", to: "zoe", reason: "moved to south")
+        _ = try await central.admin.addUser("zoe", role: .worker, team: "south")
+        try await central.admin.assign(caseID: "LA-1", to: "zoe", reason: "moved to south")
         var resumed = SyncClient(store: store, transport: HTTPSyncTransport(baseURL: central.url))
         resumed.pullBatch = 300
         _ = try await resumed.sync()

@@ -37,7 +37,7 @@ import Testing
         try await lee.sync()
         _ = try lee.store.addNote(caseID: "LA-2", body: "lee's handover note", values: [])
         try await lee.sync()
-        try central.admin.assign(caseID: "LA-2", to: "sam", reason: "caseload rebalanced")
+        try await central.admin.assign(caseID: "LA-2", to: "sam", reason: "caseload rebalanced")
 
         let news = try await sam.sync().arrivals
         #expect(news.oversight.samples == ["LA-1 by priya"], "\(news)")

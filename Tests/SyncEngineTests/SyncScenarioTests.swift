@@ -101,7 +101,7 @@ import Testing
         try await sam.store.database.write { db in try db.execute(sql: "UPDATE store_meta SET value = 'supervisor' WHERE key = 'sync.role'") }
         _ = try sam.store.addOversight(caseID: "LA-8", body: "forged")
         #expect(try await sam.sync().rejected == 1)
-        #expect(try central.admin.storage.quarantine(state: .held).first?.reason == "management oversight is recorded by a supervisor")
+        #expect(try await central.admin.storage.quarantine(state: .held).first?.reason == "management oversight is recorded by a supervisor")
     }
 
     @Test func concurrentEditsOfDifferentFieldsMergeWithoutConflict() async throws {
@@ -138,7 +138,7 @@ import Testing
         // Sam records a visit offline; meanwhile the case is reallocated to Lee.
         let visit = try sam.store.addVisit(caseID: "LA-3", values: [("date", "2026-11-19"), ("type", "statutory"), ("wishes", "recorded offline")])
         try await Task.sleep(for: .milliseconds(5))
-        try central.admin.assign(caseID: "LA-3", to: "lee", reason: "sam on leave")
+        try await central.admin.assign(caseID: "LA-3", to: "lee", reason: "sam on leave")
         // And one more note after the reallocation: it is no longer Sam's case to write to.
         try await Task.sleep(for: .milliseconds(5))
         let lateNote = try sam.store.addNote(caseID: "LA-3", body: "written after the case moved")
@@ -151,7 +151,7 @@ import Testing
         #expect(try sam.store.verify().isIntact, "purged links keep sam's chain whole")
         // Nothing was dropped: the visit is in the record, the late note in quarantine.
         #expect(try central.replica.snapshot(visit).state.value("wishes") == "recorded offline")
-        let held = try central.admin.storage.quarantine(state: .held)
+        let held = try await central.admin.storage.quarantine(state: .held)
         #expect(held.map(\.change.recordID) == [lateNote])
         #expect(held.first?.reason == "case LA-3 is not allocated to sam")
 
@@ -159,23 +159,23 @@ import Testing
         #expect(try lee.store.caseIDs() == ["LA-3"])
         #expect(try lee.store.snapshot(visit).state.value("wishes") == "recorded offline")
         // The administrator moves the late note into the case as a draft for Lee.
-        let copied = try central.admin.assign(quarantined: held[0].id, to: "LA-3")
+        let copied = try await central.admin.assign(quarantined: held[0].id, to: "LA-3")
         try await lee.sync()
         #expect(try lee.store.snapshot(copied).state.value("body") == "written after the case moved")
-        let custody = try central.admin.storage.custody(of: "LA-3")
+        let custody = try await central.admin.storage.custody(of: "LA-3")
         #expect(custody.count == 2)
-        #expect(custody.contains { ($0["user"] as String?) == "sam" && ($0["purged_at"] as String?) != nil } == false,
+        #expect(custody.contains { $0.user == "sam" && $0.purgedAt != nil } == false,
                 "sam's purge is reported at sam's next pull")
         try await sam.sync()
-        #expect(try central.admin.storage.custody(of: "LA-3").contains { ($0["user"] as String?) == "sam" && ($0["purged_at"] as String?) != nil })
+        #expect(try await central.admin.storage.custody(of: "LA-3").contains { $0.user == "sam" && $0.purgedAt != nil })
     }
 
     @Test func aWorkerNeverReceivesAnotherWorkersCaseAndCannotWriteToIt() async throws {
         let central = try await TestCentral.start()
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-4", worker: "sam")
-        try central.addCase("LA-5", worker: "kim")
+        try await central.seedTeam()
+        try await central.addCase("LA-4", worker: "sam")
+        try await central.addCase("LA-5", worker: "kim")
         let folder = try temporaryFolder()
         let sam = try await central.device("sam", in: folder)
         let kim = try await central.device("kim", in: folder)
@@ -197,7 +197,7 @@ import Testing
         _ = try sam.store.addNote(caseID: "LA-5", body: "not my case")
         let summary = try await sam.sync()
         #expect(summary.rejected == 1)
-        #expect(try central.admin.storage.quarantine(state: .held).first?.reason == "case LA-5 is not allocated to sam")
+        #expect(try await central.admin.storage.quarantine(state: .held).first?.reason == "case LA-5 is not allocated to sam")
         try await kim.sync()
         #expect(try kim.store.chronology("LA-5").count == 1, "kim never sees the refused note")
     }
@@ -207,14 +207,14 @@ import Testing
         defer { Task { await central.stop() } }
         let sam = try await central.device("sam", in: folder)
         try await sam.sync()
-        #expect(try central.admin.storage.revokeDevice(sam.store.deviceID, now: central.admin.now))
+        #expect(try await central.admin.storage.revokeDevice(sam.store.deviceID, now: central.admin.now))
         _ = try sam.store.addNote(caseID: "LA-6", body: "written while revoked")
         await #expect(throws: SyncError.refused(.unauthorized)) { try await sam.sync() }
         // Another user's code cannot take the device over; its own user's new code brings it back.
         await #expect(throws: SyncError.self) {
-            _ = try await sam.client.enrol(serverURL: central.url, code: try central.admin.newCode(for: "lee"), deviceName: "x")
+            _ = try await sam.client.enrol(serverURL: central.url, code: try await central.admin.newCode(for: "lee"), deviceName: "x")
         }
-        _ = try await sam.client.enrol(serverURL: central.url, code: try central.admin.newCode(for: "sam"), deviceName: "x")
+        _ = try await sam.client.enrol(serverURL: central.url, code: try await central.admin.newCode(for: "sam"), deviceName: "x")
         #expect(try await sam.sync().line == "pushed 1, pulled 0, conflicts 0, rejected 0")
         let second = try await central.device("sam", in: folder)
         await #expect(throws: SyncError.self) {
@@ -227,9 +227,9 @@ import Testing
     @Test func theNewWorkerSeesWhoHeldTheCaseBefore() async throws {
         let central = try await TestCentral.start()
         defer { Task { await central.stop() } }
-        try central.seedTeam()
-        try central.addCase("LA-10", worker: "sam")
-        try central.admin.assign(caseID: "LA-10", to: "lee", reason: "caseload")
+        try await central.seedTeam()
+        try await central.addCase("LA-10", worker: "sam")
+        try await central.admin.assign(caseID: "LA-10", to: "lee", reason: "caseload")
         let lee = try await central.device("lee", in: try temporaryFolder())
         try await lee.sync()
         let history = try lee.store.allocationHistory("LA-10")
@@ -257,9 +257,9 @@ import Testing
         request.changes = [Fieldbook_V1_Change(forged)]
         let token = try #require(try lee.store.syncState().token)
         _ = try await lee.client.transport.post(path: "/v1/push", body: try MessageCodec.encode(request), token: token)
-        let entry = try #require(try central.admin.storage.quarantine(state: .held).first)
+        let entry = try #require(try await central.admin.storage.quarantine(state: .held).first)
         #expect(entry.pushedBy == lee.store.deviceID)
-        #expect(throws: CentralAdminError.self) { try central.admin.release(entry.id) }
+        await #expect(throws: CentralAdminError.self) { try await central.admin.release(entry.id) }
         // Sam's own first change still goes through.
         _ = try sam.store.addNote(caseID: "LA-11", body: "real")
         #expect(try await sam.sync().rejected == 0)

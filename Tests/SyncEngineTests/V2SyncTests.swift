@@ -17,7 +17,7 @@ import Testing
         var client = SyncClient(store: store, transport: transport)
         client.protocolVersion = version
         client.pullBatch = pullBatch
-        _ = try await client.enrol(serverURL: central.url, code: try central.admin.newCode(for: user), deviceName: "\(user) laptop")
+        _ = try await client.enrol(serverURL: central.url, code: try await central.admin.newCode(for: user), deviceName: "\(user) laptop")
         return (Device(store: store, client: client), transport)
     }
 
@@ -201,14 +201,14 @@ import Testing
         for index in 0..<5 { mine.append(try sam.store.addNote(caseID: "LA-1", body: "sam's note \(index)")) }
         _ = try Self.visit(sam.store, "LA-2")
         try await sam.sync()
-        try central.admin.assign(caseID: "LA-1", to: "lee", reason: "cover")
+        try await central.admin.assign(caseID: "LA-1", to: "lee", reason: "cover")
         let lee = try await central.device("lee", in: folder)
         try await lee.sync()
         _ = try lee.store.addNote(caseID: "LA-1", body: "lee's note")
         try await lee.sync()
         #expect(try await sam.sync().purgedCases == ["LA-1"])
         #expect(try sam.store.ownChangesLacking().count == 5)
-        try central.admin.assign(caseID: "LA-1", to: "sam", reason: "back")
+        try await central.admin.assign(caseID: "LA-1", to: "sam", reason: "back")
         try await sam.sync()
         #expect(try sam.store.ownChangesLacking().isEmpty)
         for note in mine { #expect(try sam.store.snapshot(note).state.values["body"]?.hasPrefix("sam's note") == true) }
@@ -226,7 +226,7 @@ import Testing
         try await sam.sync()
         let note = try sam.store.addNote(caseID: "LA-1", body: "v0")
         try await sam.sync()
-        try central.admin.assign(caseID: "LA-1", to: "lee", reason: "cover")
+        try await central.admin.assign(caseID: "LA-1", to: "lee", reason: "cover")
         try await Task.sleep(for: .milliseconds(5))
         _ = try sam.store.edit(note, values: [("body", "v1 written while the case was lee's")])
         // Version 1 with its pull cut: the edit is quarantined and the case stays on the laptop.
@@ -235,9 +235,9 @@ import Testing
         await #expect(throws: SyncError.self) { try await pushOnly.sync() }
         #expect(try sam.store.rejectedCount() == 1)
         #expect(try sam.store.ownChangesLacking().count == 1)
-        let entry = try #require(try central.admin.storage.quarantine(state: .held).first)
-        try central.admin.release(entry.id)
-        try central.admin.assign(caseID: "LA-1", to: "sam", reason: "back")
+        let entry = try #require(try await central.admin.storage.quarantine(state: .held).first)
+        try await central.admin.release(entry.id)
+        try await central.admin.assign(caseID: "LA-1", to: "sam", reason: "back")
         try await sam.sync()
         #expect(try sam.store.rejectedCount() == 0, "released: the device shows it accepted")
         #expect(try sam.store.ownChangesLacking().isEmpty)
@@ -280,7 +280,7 @@ import Testing
         let store = try CaseStore(path: folder.appendingPathComponent("sam-old-peer.sqlite").path, author: "sam")
         let transport = RecordingTransport(inner: OnlyVersion1(inner: HTTPSyncTransport(baseURL: central.url)))
         let client = SyncClient(store: store, transport: transport)
-        _ = try await client.enrol(serverURL: central.url, code: try central.admin.newCode(for: "sam"), deviceName: "laptop")
+        _ = try await client.enrol(serverURL: central.url, code: try await central.admin.newCode(for: "sam"), deviceName: "laptop")
         #expect(try await client.sync().pulled == 1)
         _ = try store.addNote(caseID: "LA-1", body: "before the peer was upgraded")
         #expect(try await client.sync().pushed == 1)

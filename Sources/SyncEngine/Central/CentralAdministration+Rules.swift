@@ -3,8 +3,8 @@ import Store
 extension CentralAdministration {
     /// Sets one rule; devices receive the new rules at their next sync. Returns the new version.
     @discardableResult
-    public func setRule(_ name: String, to value: Int) throws -> CouncilRules {
-        try changeRules { rules in
+    public func setRule(_ name: String, to value: Int) async throws -> CouncilRules {
+        try await changeRules { rules in
             let old = rules.value(of: name)
             try rules.set(name, to: value)
             guard old != value else { throw CentralAdminError("\(name) is \(value) already; nothing changed") }
@@ -14,18 +14,18 @@ extension CentralAdministration {
 
     /// Puts one rule back to its shipped default.
     @discardableResult
-    public func resetRule(_ name: String) throws -> CouncilRules {
+    public func resetRule(_ name: String) async throws -> CouncilRules {
         guard let setting = CouncilRules.setting(named: name) else {
             throw CentralAdminError("no rule \(name); the rules are: \(CouncilRules.settings.map(\.name).joined(separator: ", "))")
         }
-        return try setRule(name, to: setting.defaultValue)
+        return try await setRule(name, to: setting.defaultValue)
     }
 
     /// Adds a day that is not a working day (a one-off bank holiday, or a year beyond the shipped list).
     @discardableResult
-    public func addHoliday(_ text: String) throws -> CouncilRules {
+    public func addHoliday(_ text: String) async throws -> CouncilRules {
         let day = try Self.day(text)
-        return try changeRules { rules in
+        return try await changeRules { rules in
             guard !rules.holidays.contains(day) else { throw CentralAdminError("\(day) is a bank holiday already") }
             guard rules.holidays.count < CouncilRules.maximumHolidays else {
                 throw CentralAdminError("the list holds \(CouncilRules.maximumHolidays) days already; remove past ones first")
@@ -37,9 +37,9 @@ extension CentralAdministration {
 
     /// Removes a day from the bank-holiday list, making it a working day (if not a weekend).
     @discardableResult
-    public func removeHoliday(_ text: String) throws -> CouncilRules {
+    public func removeHoliday(_ text: String) async throws -> CouncilRules {
         let day = try Self.day(text)
-        return try changeRules { rules in
+        return try await changeRules { rules in
             guard rules.holidays.contains(day) else { throw CentralAdminError("\(day) is not on the bank-holiday list") }
             rules.holidays.remove(day)
             return "bank holiday \(day) removed"
@@ -48,8 +48,8 @@ extension CentralAdministration {
 
     /// Saves the next version of the rules after `change` edits them; `change` returns what it did, in
     /// words, for the history.
-    private func changeRules(_ change: (inout CouncilRules) throws -> String) throws -> CouncilRules {
-        var rules = try storage.rules()
+    private func changeRules(_ change: (inout CouncilRules) throws -> String) async throws -> CouncilRules {
+        var rules = try await storage.rules()
         let described: String
         do {
             described = try change(&rules)
@@ -57,7 +57,7 @@ extension CentralAdministration {
             throw CentralAdminError(error.description)
         }
         rules.version += 1
-        try storage.saveRules(rules, by: storage.replica.author, change: described, now: now)
+        try await storage.saveRules(rules, by: storage.replica.author, change: described, now: now)
         return rules
     }
 

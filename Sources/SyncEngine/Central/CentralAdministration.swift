@@ -18,59 +18,63 @@ public struct CentralAdministration: Sendable {
     public var now: String { peer.now }
 
     /// Adds a user and returns their first single-use enrolment code.
-    public func addUser(_ name: String, role: CentralRole, team: String?) throws -> String {
+    public func addUser(_ name: String, role: CentralRole, team: String?) async throws -> String {
         guard CaseStore.isValidUserName(name) else {
             throw CentralAdminError("'\(name)' is not a usable user name: use 1 to 64 letters, digits, '.', '_', '-' or '@'")
         }
-        try storage.addUser(CentralUser(name: name, role: role, team: team), now: now)
-        return try peer.issueEnrolmentCode(for: name)
+        try await storage.addUser(CentralUser(name: name, role: role, team: team), now: now)
+        return try await peer.issueEnrolmentCode(for: name)
     }
 
     /// A new enrolment code for an existing user (for a new or replaced device).
-    public func newCode(for name: String) throws -> String {
-        guard try storage.user(named: name) != nil else { throw CentralAdminError("no user \(name)") }
-        return try peer.issueEnrolmentCode(for: name)
+    public func newCode(for name: String) async throws -> String {
+        guard try await storage.user(named: name) != nil else { throw CentralAdminError("no user \(name)") }
+        return try await peer.issueEnrolmentCode(for: name)
     }
 
-    public func addCase(id: String, values: [(key: String, value: String)], worker: String?) throws {
-        try storage.addCase(id: id, values: values, worker: worker, now: now)
+    public func addCase(id: String, values: [(key: String, value: String)], worker: String?) async throws {
+        try await storage.addCase(id: id, values: values, worker: worker, now: now)
     }
 
-    public func assign(caseID: String, to worker: String, reason: String?) throws {
-        try storage.assign(caseID: caseID, to: worker, reason: reason, now: now)
+    public func assign(caseID: String, to worker: String, reason: String?) async throws {
+        try await storage.assign(caseID: caseID, to: worker, reason: reason, now: now)
     }
 
     /// Lets a quarantined change into the central log as it is (for example a visit recorded on a case
     /// that was reallocated meanwhile, once a supervisor has checked it).
-    public func release(_ id: Int64) throws {
-        let entry = try heldEntry(id)
+    public func release(_ id: Int64) async throws {
+        let entry = try await heldEntry(id)
         guard entry.pushedBy == entry.change.id.deviceID else {
             throw CentralAdminError("quarantined change \(id) was pushed by device \(entry.pushedBy), not by its own device \(entry.change.id.deviceID); it cannot enter the log (it stays in quarantine)")
         }
         guard entry.change.hashIsValid else {
             throw CentralAdminError("quarantined change \(id) does not match its hash; it cannot enter the log (it stays in quarantine)")
         }
-        try storage.intake { intake in try intake.accept(entry.change) }
-        try storage.resolveQuarantine(id, state: .released, by: storage.replica.author, note: nil, now: now)
+        let change = entry.change
+        let now = now
+        try await storage.intake { intake in try await intake.accept(change, receivedAt: now) }
+        try await storage.resolveQuarantine(id, state: .released, by: storage.replica.author, note: nil, now: now)
     }
 
     /// Copies a quarantined new visit or note to another case, as a draft record of the central replica;
     /// the original stays in quarantine, marked assigned. Returns the new record's id.
-    public func assign(quarantined id: Int64, to caseID: String) throws -> String {
-        let entry = try heldEntry(id)
+    public func assign(quarantined id: Int64, to caseID: String) async throws -> String {
+        let entry = try await heldEntry(id)
         guard entry.change.kind == .create else {
             throw CentralAdminError("quarantined change \(id) edits an existing record; only new visits and notes can be assigned to another case (release it, or leave it held)")
         }
         var fields: [String: String?] = [:]
         for write in entry.change.writes { fields[write.field] = write.value }
-        let record = try storage.replica.copyRecord(type: entry.change.recordType, caseID: caseID, fields: fields)
-        try storage.resolveQuarantine(id, state: .assigned, by: storage.replica.author,
-                                      note: "copied to \(caseID) as \(record); written by \(entry.change.author) at \(entry.change.recordedAt)", now: now)
+        let record = try await storage.writeThroughReplica { replica in
+            try replica.copyRecord(type: entry.change.recordType, caseID: caseID, fields: fields)
+        }
+        try await storage.resolveQuarantine(id, state: .assigned, by: storage.replica.author,
+                                            note: "copied to \(caseID) as \(record); written by \(entry.change.author) at \(entry.change.recordedAt)", now: now)
         return record
     }
 
-    private func heldEntry(_ id: Int64) throws -> QuarantineEntry {
-        guard let entry = try storage.quarantineEntry(id) else { throw CentralAdminError("no quarantined change \(id)") }
+    private func heldEntry(_ id: Int64) async throws -> QuarantineEntry {
+        guard let entry = try await storage.quarantineEntry(id) else { throw CentralAdminError("no quarantined change \(id)") }
         guard entry.state == .held else { throw CentralAdminError("quarantined change \(id) was \(entry.state.rawValue) already") }
         return entry
     }

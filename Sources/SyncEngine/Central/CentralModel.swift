@@ -80,3 +80,15 @@ public struct RulesChange: Sendable, Equatable {
     /// What changed, in words: "cp.working-days 10 → 8".
     public let change: String
 }
+
+/// One device that has held a case: when it first and last received it, and when it was told to purge it
+/// and did.
+public struct Custody: Sendable, Equatable {
+    public let deviceID: String
+    /// The device's user; `nil` if the device is unknown to the peer (never: custody is kept on send).
+    public let user: String?
+    public let firstSentAt: String
+    public let lastSentAt: String
+    public let purgeRequestedAt: String?
+    public let purgedAt: String?
+}

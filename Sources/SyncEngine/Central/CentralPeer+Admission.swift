@@ -1,7 +1,7 @@
 import Store
 
 /// The verdict on one pushed change, whichever protocol version carried it.
-struct PushVerdict {
+struct PushVerdict: Sendable {
     let id: ChangeID
     let admission: ChangeAdmission.Outcome
 }
@@ -11,7 +11,7 @@ extension CentralPeer {
     /// answers only after it committed: the same for `/v1/push` and `/v2/sync`.
     ///
     /// - Parameter deviceTimeMs: the device's clock when it sent the push; 0 if not given.
-    func admit(_ changes: [Change], deviceTimeMs: Int64, from sender: AuthenticatedDevice) throws -> [PushVerdict] {
+    func admit(_ changes: [Change], deviceTimeMs: Int64, from sender: AuthenticatedDevice) async throws -> [PushVerdict] {
         guard !changes.isEmpty else { return [] }
         let (device, user) = (sender.device, sender.user)
         let received = now
@@ -21,10 +21,16 @@ extension CentralPeer {
         if let flagged {
             logger.warning("device clock skewed", metadata: ["user": "\(user.name)", "device": "\(device.id)", "skew_ms": "\(flagged)"])
         }
-        let verdicts = try storage.intake { intake -> [PushVerdict] in
+        let clock = clock
+        let verdicts = try await storage.intake { intake -> [PushVerdict] in
             var admission = ChangeAdmission(device: device, user: user, intake: intake, now: received, clockSkew: flagged)
             admission.clockLead = ClockLead(peerMilliseconds: Timestamp.milliseconds(clock()))
-            return try changes.map { PushVerdict(id: $0.id, admission: try admission.admit($0)) }
+            var verdicts: [PushVerdict] = []
+            verdicts.reserveCapacity(changes.count)
+            for change in changes {
+                verdicts.append(PushVerdict(id: change.id, admission: try await admission.admit(change)))
+            }
+            return verdicts
         }
         FaultPoint.reached("server-after-push-commit")
         var quarantined = 0

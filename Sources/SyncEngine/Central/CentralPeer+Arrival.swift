@@ -26,9 +26,9 @@ extension CentralPeer {
     ///     what arrives by segment. If it does, its cursor stays, and the walk from it, once every case has
     ///     arrived, sends the arriving cases' changes after it again, which the device skips by id.
     func planArrival(_ query: PullQuery, arrival: ArrivalQuery, arriving: Set<String>, holdsOthers: Bool)
-        throws -> (segments: [CaseSegment], arrived: [String], horizon: UInt64, nextCursor: UInt64, more: Bool) {
+        async throws -> (segments: [CaseSegment], arrived: [String], horizon: UInt64, nextCursor: UInt64, more: Bool) {
         // Checked before anything is sealed: a device cannot make the peer build segments past its log.
-        let top = try storage.topCursor()
+        let top = try await storage.topCursor()
         guard arrival.horizon <= top, arrival.through.values.allSatisfy({ $0 <= top }) else {
             throw ProtocolError.malformedMessage("the arrival horizon or a case's progress is beyond the central log's top (\(top)); send what the last answer gave")
         }
@@ -55,25 +55,25 @@ extension CentralPeer {
             // A case with nothing up to the horizon takes no room, but each arrived case is an element of
             // the answer: a device reads at most so many.
             guard arrived.count < ProtocolLimits.maximumCaseIDs else { complete = false; break cases }
-            var tail = try sealSegments(of: caseID, upTo: horizon)
+            var tail = try await sealSegments(of: caseID, upTo: horizon)
             var through = arrival.through[caseID] ?? 0
             var rebuilt = false
             stored: while true {
-                let stored = try storage.segments(of: caseID, after: through, limit: 8).filter { $0.firstCursor <= horizon }
+                let stored = try await storage.segments(of: caseID, after: through, limit: 8).filter { $0.firstCursor <= horizon }
                 if stored.isEmpty { break }
                 for segment in stored {
                     // Each segment must start at the case's next change: a gap (a row of central_segment
                     // deleted by hand) would skip changes. The case's segments are built again from the log
                     // once; a gap still there is sent as an open segment.
-                    if try storage.nextCursor(of: caseID, after: through) != segment.firstCursor {
+                    if try await storage.nextCursor(of: caseID, after: through) != segment.firstCursor {
                         if !rebuilt {
                             logger.warning("segments rebuilt", metadata: ["case": "\(caseID)", "reason": "not contiguous after \(through)"])
-                            try storage.deleteSegments(of: caseID)
-                            tail = try sealSegments(of: caseID, upTo: horizon)
+                            try await storage.deleteSegments(of: caseID)
+                            tail = try await sealSegments(of: caseID, upTo: horizon)
                             rebuilt = true
                             continue stored
                         }
-                        let gap = try storage.changes(of: caseID, after: through, limit: ProtocolLimits.segmentSealChanges)
+                        let gap = try await storage.changes(of: caseID, after: through, limit: ProtocolLimits.segmentSealChanges)
                             .filter { $0.cursor < segment.firstCursor && $0.cursor <= horizon }
                         guard !gap.isEmpty else { break stored }
                         let open = try CaseSegment.build(caseID: caseID, entries: gap)
@@ -104,13 +104,13 @@ extension CentralPeer {
     /// sealed segment that are too few to seal (some may lie past the horizon).
     ///
     /// The segments are stored together, up to 64 to a transaction: one commit, not one a segment.
-    private func sealSegments(of caseID: String, upTo horizon: UInt64) throws -> [LoggedChange] {
-        var sealed = try storage.sealedThrough(of: caseID)
+    private func sealSegments(of caseID: String, upTo horizon: UInt64) async throws -> [LoggedChange] {
+        var sealed = try await storage.sealedThrough(of: caseID)
         var built: [CaseSegment] = []
         while true {
-            let next = try storage.changes(of: caseID, after: sealed, limit: ProtocolLimits.segmentSealChanges)
+            let next = try await storage.changes(of: caseID, after: sealed, limit: ProtocolLimits.segmentSealChanges)
             guard sealed < horizon, let count = CaseSegment.sealable(next) else {
-                try storage.storeSegments(built)
+                try await storage.storeSegments(built)
                 return next
             }
             let segment = try CaseSegment.build(caseID: caseID, entries: next.prefix(count))
@@ -118,7 +118,7 @@ extension CentralPeer {
             sealed = segment.lastCursor
             // A case with a long history is stored 64 segments at a time, so that memory stays bounded.
             if built.count == 64 {
-                try storage.storeSegments(built)
+                try await storage.storeSegments(built)
                 built = []
             }
         }

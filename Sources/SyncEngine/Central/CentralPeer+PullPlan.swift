@@ -52,10 +52,10 @@ extension CentralPeer {
     ///
     /// - Parameter tableElements: count each new device id and author as a list element, as a v2 answer's
     ///   tables hold them, so that the answer stays within ``ProtocolLimits/maximumMessageElements``.
-    func planPull(_ query: PullQuery, for sender: AuthenticatedDevice, tableElements: Bool) throws -> PullBatch {
+    func planPull(_ query: PullQuery, for sender: AuthenticatedDevice, tableElements: Bool) async throws -> PullBatch {
         let (device, user) = (sender.device, sender.user)
         try query.validate()
-        let visible = try visibleCases(for: user)
+        let visible = try await visibleCases(for: user)
         let held = Set(query.held)
         // A case arriving by segment that is no longer visible is revoked like a held one: part of it is
         // on the device.
@@ -63,15 +63,15 @@ extension CentralPeer {
         // A case arrives whole when the device does not report holding it (a device leaves out cases whose
         // purge its unsent work held back, since pulls in between skipped their changes).
         let arriving = visible.subtracting(held)
-        let rules = try storage.rules()
+        let rules = try await storage.rules()
         // No digest: the device counts with the shipped defaults.
         let sendsRules = rules.digest != (query.rulesDigest.isEmpty ? CouncilRules.defaultsDigest : query.rulesDigest)
         let purged = Set(query.purged).subtracting(held)
         if let arrival = query.arrival, !arriving.isEmpty {
-            let plan = try planArrival(query, arrival: arrival, arriving: arriving, holdsOthers: !held.isDisjoint(with: visible))
+            let plan = try await planArrival(query, arrival: arrival, arriving: arriving, holdsOthers: !held.isDisjoint(with: visible))
             var sent: [String: Int] = [:]
             for segment in plan.segments { sent[segment.caseID, default: 0] += segment.changeCount }
-            try storage.recordCustody(device: device.id, user: user.name, sent: sent, purgeRequested: revoked, purged: purged, now: now)
+            try await storage.recordCustody(device: device.id, user: user.name, sent: sent, purgeRequested: revoked, purged: purged, now: now)
             logger.info("pull", metadata: ["user": "\(user.name)", "device": "\(device.id)", "segments": "\(plan.segments.count)",
                                            "arrived": "\(plan.arrived.count)", "purge": "\(revoked.count)"])
             return PullBatch(entries: [], nextCursor: plan.nextCursor, more: plan.more, revoked: revoked.sorted(),
@@ -80,11 +80,11 @@ extension CentralPeer {
         var cursor = query.cursor
         // A newly visible case arrives whole: rewind to its first change. Changes of held cases between
         // there and the old cursor come again; the device skips them by id.
-        if query.arrival == nil, let first = try storage.firstCursor(of: arriving), first <= cursor {
+        if query.arrival == nil, let first = try await storage.firstCursor(of: arriving), first <= cursor {
             cursor = first - 1
         }
         let limit = Int(min(max(query.maxChanges, 1), UInt32(ProtocolLimits.maximumPullChanges)))
-        let (logged, top) = try storage.changes(after: cursor, in: visible, limit: limit + 1, leavingOut: query.own)
+        let (logged, top) = try await storage.changes(after: cursor, in: visible, limit: limit + 1, leavingOut: query.own)
         // Keep the answer well inside the body limits, however large the changes, and within the list
         // elements a device reads (what the cases to purge and the rules take is set aside first). The size
         // is that of the v1 form, which a v2 change never exceeds.
@@ -107,7 +107,7 @@ extension CentralPeer {
         var sent: [String: Int] = [:]
         for entry in batch { sent[entry.change.caseID, default: 0] += 1 }
         // A device cannot have purged a case it says it still holds: only the others count as purged.
-        try storage.recordCustody(device: device.id, user: user.name, sent: sent, purgeRequested: revoked,
+        try await storage.recordCustody(device: device.id, user: user.name, sent: sent, purgeRequested: revoked,
                                   purged: purged, now: now)
         logger.info("pull", metadata: ["user": "\(user.name)", "device": "\(device.id)", "changes": "\(batch.count)",
                                        "cursor": "\(nextCursor)", "purge": "\(revoked.count)"])

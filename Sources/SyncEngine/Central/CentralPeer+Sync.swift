@@ -8,7 +8,7 @@ extension CentralPeer {
     ///
     /// Every part of the request is read and checked before anything is stored: a malformed change, table
     /// index, hash, range or cursor refuses the whole request and stores nothing, as a v1 push does.
-    func sync(_ request: PeerRequest, as sender: AuthenticatedDevice) throws -> PeerResponse {
+    func sync(_ request: PeerRequest, as sender: AuthenticatedDevice) async throws -> PeerResponse {
         let message = try MessageCodec.decode(Fieldbook_V2_SyncRequest.self, from: request.body)
         var decoder = try V2ChangeDecoder(devices: message.devices, authors: message.authors)
         let changes = try message.changes.map { try decoder.decode($0).change }
@@ -19,15 +19,15 @@ extension CentralPeer {
                               arrival: message.acceptsSegments ? ArrivalQuery(horizon: message.arrivalHorizon, arriving: message.arriving) : nil)
         try query.validate()
 
-        let verdicts = try admit(changes, deviceTimeMs: message.deviceTimeMs, from: sender)
+        let verdicts = try await admit(changes, deviceTimeMs: message.deviceTimeMs, from: sender)
         // The device learns when the peer stored its changes from the verdicts, since they do not come back.
-        let logged = try storage.logged(verdicts.compactMap { verdict in
+        let logged = try await storage.logged(verdicts.compactMap { verdict in
             switch verdict.admission {
             case .accepted, .duplicate: return verdict.id
             case .quarantined: return nil
             }
         })
-        let batch = try planPull(query, for: sender, tableElements: true)
+        let batch = try await planPull(query, for: sender, tableElements: true)
 
         var response = Fieldbook_V2_SyncResponse()
         response.results = verdicts.map { verdict in

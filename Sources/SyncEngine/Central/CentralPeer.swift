@@ -28,18 +28,18 @@ public final class CentralPeer: Sendable {
     /// - Parameter authenticated: the device the transport already authenticated from the request's header
     ///   (``authenticate(_:path:)``), so that push and pull do not look the token up twice; `nil` to check
     ///   the token here.
-    public func handle(_ request: PeerRequest, authenticated: AuthenticatedDevice? = nil) -> PeerResponse {
+    public func handle(_ request: PeerRequest, authenticated: AuthenticatedDevice? = nil) async -> PeerResponse {
         do {
             switch (request.method, request.path) {
             case ("GET", "/"):
                 return PeerResponse(status: 200, contentType: "application/json",
                                     body: Array(#"{"service":"fieldbook-central","status":"ok","protocol":[1,2]}"#.utf8))
-            case ("POST", "/v1/enrol"): return try enrol(request)
-            case ("POST", "/v1/push"): return try push(request, as: authenticated ?? authenticate(request.authorization))
-            case ("POST", "/v1/pull"): return try pull(request, as: authenticated ?? authenticate(request.authorization))
+            case ("POST", "/v1/enrol"): return try await enrol(request)
+            case ("POST", "/v1/push"): return try await push(request, as: authenticatedDevice(authenticated, request))
+            case ("POST", "/v1/pull"): return try await pull(request, as: authenticatedDevice(authenticated, request))
             // Version 2 (SPEC.md §12): enrolment is version 1's; push and pull are one round trip.
-            case ("POST", "/v2/enrol"): return try enrol(request)
-            case ("POST", "/v2/sync"): return try sync(request, as: authenticated ?? authenticate(request.authorization))
+            case ("POST", "/v2/enrol"): return try await enrol(request)
+            case ("POST", "/v2/sync"): return try await sync(request, as: authenticatedDevice(authenticated, request))
             default: throw ProtocolError.notFound
             }
         } catch {
@@ -47,11 +47,17 @@ public final class CentralPeer: Sendable {
         }
     }
 
+    /// The device the transport authenticated, or the one the request's token names.
+    private func authenticatedDevice(_ authenticated: AuthenticatedDevice?, _ request: PeerRequest) async throws -> AuthenticatedDevice {
+        if let authenticated { return authenticated }
+        return try await authenticate(request.authorization)
+    }
+
     /// Checks a bearer token from the `Authorization` header alone, so that a transport can refuse a request
     /// before reading its body (nothing of an unauthenticated body is then held in memory).
-    public func authenticate(_ authorization: String?, path: String) -> Authentication {
+    public func authenticate(_ authorization: String?, path: String) async -> Authentication {
         do {
-            return .device(try authenticate(authorization))
+            return .device(try await authenticate(authorization))
         } catch {
             return .refused(refusal(error, path: path))
         }
@@ -74,14 +80,14 @@ public final class CentralPeer: Sendable {
     // MARK: Enrolment
 
     /// Creates a user's single-use enrolment code; returns the code (shown once, stored hashed).
-    public func issueEnrolmentCode(for user: String) throws -> String {
+    public func issueEnrolmentCode(for user: String) async throws -> String {
         let code = Credentials.newEnrolmentCode()
         let expires = Timestamp.iso8601(milliseconds: Timestamp.milliseconds(clock().addingTimeInterval(Self.enrolmentCodeLifetime)))
-        try storage.addEnrolmentCode(hash: Credentials.hashCode(code), user: user, now: now, expiresAt: expires)
+        try await storage.addEnrolmentCode(hash: Credentials.hashCode(code), user: user, now: now, expiresAt: expires)
         return code
     }
 
-    private func enrol(_ request: PeerRequest) throws -> PeerResponse {
+    private func enrol(_ request: PeerRequest) async throws -> PeerResponse {
         let message = try MessageCodec.decode(Fieldbook_V1_EnrolRequest.self, from: request.body)
         guard message.protocolVersion <= ProtocolLimits.version else { throw ProtocolError.unsupportedVersion(message.protocolVersion) }
         let deviceIDIsPlain = message.deviceID.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x2D }
@@ -95,7 +101,7 @@ public final class CentralPeer: Sendable {
             throw ProtocolError.tooManyAttempts("too many failed enrolments from this address; try again in \(Int(wait.rounded(.up))) s")
         }
         let token = Credentials.newToken()
-        guard let user = try storage.redeemEnrolmentCode(hash: Credentials.hashCode(message.code), deviceID: message.deviceID,
+        guard let user = try await storage.redeemEnrolmentCode(hash: Credentials.hashCode(message.code), deviceID: message.deviceID,
                                                          deviceName: message.deviceName, tokenHash: Credentials.hash(token), now: now)
         else {
             enrolmentThrottle.failed(address, now: clock())
@@ -112,33 +118,33 @@ public final class CentralPeer: Sendable {
         return PeerResponse(status: 200, body: try MessageCodec.encode(response))
     }
 
-    private func authenticate(_ header: String?) throws -> AuthenticatedDevice {
+    private func authenticate(_ header: String?) async throws -> AuthenticatedDevice {
         guard let header, header.hasPrefix("Bearer "), header.count < 200 else {
             throw ProtocolError.unauthorized
         }
         let token = String(header.dropFirst("Bearer ".count))
-        guard let device = try storage.device(tokenHash: Credentials.hash(token)), device.revokedAt == nil,
-              let user = try storage.user(named: device.user)
+        guard let device = try await storage.device(tokenHash: Credentials.hash(token)), device.revokedAt == nil,
+              let user = try await storage.user(named: device.user)
         else { throw ProtocolError.unauthorized }
         // Last seen is kept to the minute. Writing only when it is older keeps a pull that brings nothing
         // new free of the database's one write lock, which a large push may hold for seconds.
         let nowMilliseconds = Timestamp.milliseconds(clock())
         if device.lastSeenAt.map({ $0 < Timestamp.iso8601(milliseconds: nowMilliseconds - 60_000) }) ?? true {
-            try storage.touchDevice(device.id, now: Timestamp.iso8601(milliseconds: nowMilliseconds))
+            try await storage.touchDevice(device.id, now: Timestamp.iso8601(milliseconds: nowMilliseconds))
         }
         return AuthenticatedDevice(device: device, user: user)
     }
 
     // MARK: Push
 
-    private func push(_ request: PeerRequest, as sender: AuthenticatedDevice) throws -> PeerResponse {
+    private func push(_ request: PeerRequest, as sender: AuthenticatedDevice) async throws -> PeerResponse {
         let message = try MessageCodec.decode(Fieldbook_V1_PushRequest.self, from: request.body)
         guard message.changes.count <= ProtocolLimits.maximumPushChanges else {
             throw ProtocolError.tooLarge("a push carries at most \(ProtocolLimits.maximumPushChanges) changes; this one has \(message.changes.count)")
         }
         let changes = try message.changes.map { try $0.decoded() }
         var response = Fieldbook_V1_PushResponse()
-        response.results = try admit(changes, deviceTimeMs: message.deviceTimeMs, from: sender).map { verdict in
+        response.results = try await admit(changes, deviceTimeMs: message.deviceTimeMs, from: sender).map { verdict in
             var result = Fieldbook_V1_PushResult()
             result.id = Fieldbook_V1_ChangeRef(verdict.id)
             switch verdict.admission {
@@ -158,19 +164,19 @@ public final class CentralPeer: Sendable {
     // MARK: Pull
 
     /// The cases a user may see: their own allocations, and for a supervisor their team's.
-    func visibleCases(for user: CentralUser) throws -> Set<String> {
+    func visibleCases(for user: CentralUser) async throws -> Set<String> {
         var workers: Set<String> = [user.name]
         if user.role == .supervisor, let team = user.team {
-            workers.formUnion(try storage.users().filter { $0.team == team }.map(\.name))
+            workers.formUnion(try await storage.users().filter { $0.team == team }.map(\.name))
         }
-        return try storage.cases(allocatedTo: workers)
+        return try await storage.cases(allocatedTo: workers)
     }
 
-    private func pull(_ request: PeerRequest, as sender: AuthenticatedDevice) throws -> PeerResponse {
+    private func pull(_ request: PeerRequest, as sender: AuthenticatedDevice) async throws -> PeerResponse {
         let message = try MessageCodec.decode(Fieldbook_V1_PullRequest.self, from: request.body)
         let query = PullQuery(cursor: message.cursor, maxChanges: message.maxChanges, held: message.heldCases,
                               purged: message.purgedCases, rulesDigest: message.rulesDigest, own: nil)
-        let batch = try planPull(query, for: sender, tableElements: false)
+        let batch = try await planPull(query, for: sender, tableElements: false)
         var response = Fieldbook_V1_PullResponse()
         response.changes = batch.entries.map { entry in
             var change = Fieldbook_V1_Change(entry.change, receivedAt: entry.receivedAt)

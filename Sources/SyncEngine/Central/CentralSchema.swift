@@ -80,5 +80,23 @@ enum CentralSchema {
                     changes INTEGER NOT NULL, frame BLOB NOT NULL, PRIMARY KEY (case_id, first_cursor));
                 """)
         }
+        migrator.registerMigration("central v7: the log in wire form, stamped by the peer") { db in
+            // Each change the peer accepts is stored in the log with its case and its wire form (the v1
+            // message, SPEC.md §5), encoded once at acceptance: a pull reads the log alone and decodes no
+            // JSON. The peer stamps received_at with its own clock; the trigger now stamps only the
+            // replica's own changes (case details, allocations), which reach the log without the intake.
+            try db.execute(sql: """
+                ALTER TABLE central_log ADD COLUMN case_id TEXT;
+                ALTER TABLE central_log ADD COLUMN wire BLOB;
+                UPDATE central_log SET case_id = (
+                    SELECT c.case_id FROM change_log c WHERE c.device_id = central_log.device_id AND c.seq = central_log.seq);
+                CREATE INDEX central_log_by_case ON central_log(case_id, cursor);
+                DROP TRIGGER central_log_on_change;
+                CREATE TRIGGER central_log_on_change AFTER INSERT ON change_log BEGIN
+                    INSERT OR IGNORE INTO central_log (device_id, seq, case_id, received_at)
+                    VALUES (NEW.device_id, NEW.seq, NEW.case_id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+                END;
+                """)
+        }
     }
 }

@@ -2,78 +2,90 @@ import Store
 
 /// Where the central peer keeps users, devices, allocations, the central log and the quarantine.
 ///
-/// ``CentralPeer`` holds every rule; a storage only stores and answers. ``SQLiteCentralStorage`` is the
-/// backend today; a PostgreSQL one implements the same two protocols.
+/// ``CentralPeer`` holds every rule; a storage only stores and answers. Every method is `async`: an engine
+/// may wait on a network (PostgreSQL) or on its one writer (SQLite) without holding a thread.
 public protocol CentralStorage: Sendable {
     // Users and devices
-    func addUser(_ user: CentralUser, now: String) throws
-    func users() throws -> [CentralUser]
-    func user(named name: String) throws -> CentralUser?
-    func addEnrolmentCode(hash: String, user: String, now: String, expiresAt: String) throws
+    func addUser(_ user: CentralUser, now: String) async throws
+    func users() async throws -> [CentralUser]
+    func user(named name: String) async throws -> CentralUser?
+    func addEnrolmentCode(hash: String, user: String, now: String, expiresAt: String) async throws
     /// Marks the code used and registers the device, atomically; `nil` if the code is unknown, used or
     /// expired. Throws ``ProtocolError/conflict(_:)`` if the device id is enrolled already.
-    func redeemEnrolmentCode(hash: String, deviceID: String, deviceName: String, tokenHash: String, now: String) throws -> CentralUser?
+    func redeemEnrolmentCode(hash: String, deviceID: String, deviceName: String, tokenHash: String, now: String) async throws -> CentralUser?
     /// The device holding a token (revoked devices included: the caller decides).
-    func device(tokenHash: String) throws -> CentralDevice?
-    func devices() throws -> [CentralDevice]
-    func revokeDevice(_ id: String, now: String) throws -> Bool
-    func touchDevice(_ id: String, now: String) throws
+    func device(tokenHash: String) async throws -> CentralDevice?
+    func devices() async throws -> [CentralDevice]
+    func revokeDevice(_ id: String, now: String) async throws -> Bool
+    func touchDevice(_ id: String, now: String) async throws
 
     // Cases
-    func allocations(of caseID: String) throws -> [Allocation]
+    func allocations(of caseID: String) async throws -> [Allocation]
     /// Cases whose current worker is one of `workers`.
-    func cases(allocatedTo workers: Set<String>) throws -> Set<String>
+    func cases(allocatedTo workers: Set<String>) async throws -> Set<String>
 
     // Sync
     /// Runs `body` in one durable write transaction: everything it stores commits together or not at all.
-    func intake<T>(_ body: (any CentralIntake) throws -> T) throws -> T
+    /// An engine that may fail a transaction for a conflict with another (serialization failure, deadlock)
+    /// runs `body` again, so `body` must have no effect outside the intake it is given.
+    func intake<T: Sendable>(_ body: @Sendable (any CentralIntake) async throws -> T) async throws -> T
     /// The changes of `cases` after `cursor`, in log order, at most `limit`; and the log's top cursor as
     /// seen by the same read. With `own`, that device's changes are left out except those it lacks
     /// (SPEC.md §12.4: no echoes).
-    func changes(after cursor: UInt64, in cases: Set<String>, limit: Int, leavingOut own: OwnChanges?) throws -> (changes: [LoggedChange], top: UInt64)
+    func changes(after cursor: UInt64, in cases: Set<String>, limit: Int, leavingOut own: OwnChanges?) async throws -> (changes: [LoggedChange], top: UInt64)
     /// When each of `ids` entered the central log, with its flagged clock skew; ids not in the log are
     /// left out.
-    func logged(_ ids: [ChangeID]) throws -> [ChangeID: (receivedAt: String, clockSkew: Int64?)]
+    func logged(_ ids: [ChangeID]) async throws -> [ChangeID: (receivedAt: String, clockSkew: Int64?)]
     /// The lowest cursor of any change of `cases`.
-    func firstCursor(of cases: Set<String>) throws -> UInt64?
+    func firstCursor(of cases: Set<String>) async throws -> UInt64?
     /// The log's top cursor: the position of the last change stored (0 for an empty log).
-    func topCursor() throws -> UInt64
+    func topCursor() async throws -> UInt64
     /// One case's changes after `cursor`, in log order, at most `limit` (read by the case, not by a walk of
     /// the log).
-    func changes(of caseID: String, after cursor: UInt64, limit: Int) throws -> [LoggedChange]
+    func changes(of caseID: String, after cursor: UInt64, limit: Int) async throws -> [LoggedChange]
     /// The cursor of a case's first change after `cursor`, if any.
-    func nextCursor(of caseID: String, after cursor: UInt64) throws -> UInt64?
+    func nextCursor(of caseID: String, after cursor: UInt64) async throws -> UInt64?
     /// The sealed segments of a case that begin after `cursor`, in log order, at most `limit`.
-    func segments(of caseID: String, after cursor: UInt64, limit: Int) throws -> [CaseSegment]
+    func segments(of caseID: String, after cursor: UInt64, limit: Int) async throws -> [CaseSegment]
     /// Where a case's last sealed segment ends (0 if it has none).
-    func sealedThrough(of caseID: String) throws -> UInt64
+    func sealedThrough(of caseID: String) async throws -> UInt64
     /// Stores sealed segments, in one transaction; one already stored from the same cursor is kept (segments
     /// are built the same way from the same changes, so two peers sealing at once build the same bytes).
-    func storeSegments(_ segments: [CaseSegment]) throws
+    func storeSegments(_ segments: [CaseSegment]) async throws
     /// Forgets a case's sealed segments, to be built again from the log.
-    func deleteSegments(of caseID: String) throws
+    func deleteSegments(of caseID: String) async throws
     /// Audits a pull: `sent` is how many changes of each case went to `device` of `user`.
-    func recordCustody(device: String, user: String, sent: [String: Int], purgeRequested: Set<String>, purged: Set<String>, now: String) throws
+    func recordCustody(device: String, user: String, sent: [String: Int], purgeRequested: Set<String>, purged: Set<String>, now: String) async throws
+
+    /// Every device that has held a case, in the order they first received it.
+    func custody(of caseID: String) async throws -> [Custody]
+    /// Every pull that sent changes of a case, oldest first (the last `limit`, if given).
+    func pulls(of caseID: String, limit: Int?) async throws -> [PullAudit]
 
     // Council rules
     /// The rules in force: the latest version stored, or the shipped defaults (version 0).
-    func rules() throws -> CouncilRules
+    func rules() async throws -> CouncilRules
     /// Stores `rules` as the next version, atomically: fails if another administrator saved a version
     /// since `rules` was read, so no change is lost.
-    func saveRules(_ rules: CouncilRules, by: String, change: String, now: String) throws
+    func saveRules(_ rules: CouncilRules, by: String, change: String, now: String) async throws
     /// Every saved version, oldest first.
-    func rulesHistory() throws -> [RulesChange]
+    func rulesHistory() async throws -> [RulesChange]
 
     // Quarantine
-    func quarantine(state: QuarantineEntry.State?) throws -> [QuarantineEntry]
-    func quarantineEntry(_ id: Int64) throws -> QuarantineEntry?
-    func resolveQuarantine(_ id: Int64, state: QuarantineEntry.State, by: String, note: String?, now: String) throws
+    func quarantine(state: QuarantineEntry.State?) async throws -> [QuarantineEntry]
+    func quarantineEntry(_ id: Int64) async throws -> QuarantineEntry?
+    func resolveQuarantine(_ id: Int64, state: QuarantineEntry.State, by: String, note: String?, now: String) async throws
 }
 
 extension CentralStorage {
     /// Every change of `cases` after `cursor`, the device's own included (SPEC.md §3.4).
-    public func changes(after cursor: UInt64, in cases: Set<String>, limit: Int) throws -> (changes: [LoggedChange], top: UInt64) {
-        try changes(after: cursor, in: cases, limit: limit, leavingOut: nil)
+    public func changes(after cursor: UInt64, in cases: Set<String>, limit: Int) async throws -> (changes: [LoggedChange], top: UInt64) {
+        try await changes(after: cursor, in: cases, limit: limit, leavingOut: nil)
+    }
+
+    /// Every pull that sent changes of a case, oldest first.
+    public func pulls(of caseID: String) async throws -> [PullAudit] {
+        try await pulls(of: caseID, limit: nil)
     }
 }
 
@@ -90,25 +102,26 @@ public struct OwnChanges: Sendable {
 }
 
 /// The operations of one push's transaction.
-public protocol CentralIntake {
-    func chainHead(of deviceID: String) throws -> (seq: Int64, hash: String)?
-    func setChainHead(of deviceID: String, seq: Int64, hash: String) throws
+public protocol CentralIntake: Sendable {
+    func chainHead(of deviceID: String) async throws -> (seq: Int64, hash: String)?
+    func setChainHead(of deviceID: String, seq: Int64, hash: String) async throws
     /// A change already received with this id: accepted into the log, or quarantined after its own
     /// device pushed it (what other devices pushed under its id does not count).
-    func received(_ id: ChangeID) throws -> ReceivedChange?
+    func received(_ id: ChangeID) async throws -> ReceivedChange?
     /// The record's merged state in the central replica, or `nil` if no accepted change made it.
-    func record(_ recordID: String) throws -> RecordState?
+    func record(_ recordID: String) async throws -> RecordState?
     /// The record with its amendments (an amendment's target).
-    func snapshot(_ recordID: String) throws -> RecordSnapshot?
+    func snapshot(_ recordID: String) async throws -> RecordSnapshot?
     /// The record as the author of a finalisation saw it: merged from the changes it seals.
-    func record(sealedBy finalisation: Change) throws -> RecordState?
-    func allocations(of caseID: String) throws -> [Allocation]
-    func user(named name: String) throws -> CentralUser?
-    /// Stores an accepted change in the log and merges it into its record.
-    func accept(_ change: Change) throws
+    func record(sealedBy finalisation: Change) async throws -> RecordState?
+    func allocations(of caseID: String) async throws -> [Allocation]
+    func user(named name: String) async throws -> CentralUser?
+    /// Stores an accepted change in the log, received at `receivedAt` by the peer's clock, and merges it into
+    /// its record.
+    func accept(_ change: Change, receivedAt: String) async throws
     /// Records on an accepted change how far its device's clock was from the peer's when it was pushed.
-    func flagClockSkew(_ id: ChangeID, milliseconds: Int64) throws
-    func quarantine(_ change: Change, pushedBy device: String, reason: String, now: String) throws -> Int64
+    func flagClockSkew(_ id: ChangeID, milliseconds: Int64) async throws
+    func quarantine(_ change: Change, pushedBy device: String, reason: String, now: String) async throws -> Int64
 }
 
 /// What the peer holds of a change id.

@@ -13,18 +13,18 @@ struct ChangeAdmission {
     /// Trust at the edges: how far ahead of the peer's clock a change's HLC may be (rule 6a).
     var clockLead: ClockLead? = nil
 
-    enum Outcome {
+    enum Outcome: Sendable {
         case accepted
         case duplicate
         case quarantined(reason: String, id: Int64)
     }
 
-    func admit(_ change: Change) throws -> Outcome {
+    func admit(_ change: Change) async throws -> Outcome {
         guard change.id.deviceID == device.id else {
-            return try quarantine(change, "it was made on device \(change.id.deviceID) but pushed by device \(device.id); a device pushes only its own changes")
+            return try await quarantine(change, "it was made on device \(change.id.deviceID) but pushed by device \(device.id); a device pushes only its own changes")
         }
-        let head = try intake.chainHead(of: device.id) ?? (seq: 0, hash: Change.genesisHash)
-        let earlier = try intake.received(change.id)
+        let head = try await intake.chainHead(of: device.id) ?? (seq: 0, hash: Change.genesisHash)
+        let earlier = try await intake.received(change.id)
         if change.id.seq <= head.seq {
             switch earlier {
             case .accepted(let hash)? where hash == change.hash:
@@ -33,7 +33,7 @@ struct ChangeAdmission {
                 // Sent again (its answer was lost): the same verdict, not a second entry.
                 return .quarantined(reason: reason, id: id)
             default:
-                return try quarantine(change, "a different change with the id \(change.id) was received before (replay or forgery)")
+                return try await quarantine(change, "a different change with the id \(change.id) was received before (replay or forgery)")
             }
         }
         guard change.id.seq == head.seq + 1 else {
@@ -41,55 +41,61 @@ struct ChangeAdmission {
             if case .quarantined(let hash, let reason, let id)? = earlier, hash == change.hash {
                 return .quarantined(reason: reason, id: id)
             }
-            return try quarantine(change, "out of order: the next change expected from this device is number \(head.seq + 1)")
+            return try await quarantine(change, "out of order: the next change expected from this device is number \(head.seq + 1)")
         }
-        try intake.setChainHead(of: device.id, seq: change.id.seq, hash: change.hash)
-        guard change.hashIsValid else { return try quarantine(change, "its hash does not match its content") }
+        try await intake.setChainHead(of: device.id, seq: change.id.seq, hash: change.hash)
+        guard change.hashIsValid else { return try await quarantine(change, "its hash does not match its content") }
         guard change.previousHash == head.hash else {
-            return try quarantine(change, "it does not continue this device's hash chain (previous hash differs)")
+            return try await quarantine(change, "it does not continue this device's hash chain (previous hash differs)")
         }
         // Trust at the edges (rule 6a): a clock far ahead is refused before it can spread or overflow.
-        if let reason = clockLead?.refusal(of: change.hlc) { return try quarantine(change, reason) }
-        if let reason = try refusal(of: change) { return try quarantine(change, reason) }
-        try intake.accept(change)
-        if let clockSkew { try intake.flagClockSkew(change.id, milliseconds: clockSkew) }
+        if let reason = clockLead?.refusal(of: change.hlc) { return try await quarantine(change, reason) }
+        if let reason = try await refusal(of: change) { return try await quarantine(change, reason) }
+        try await intake.accept(change, receivedAt: now)
+        if let clockSkew { try await intake.flagClockSkew(change.id, milliseconds: clockSkew) }
         return .accepted
     }
 
-    private func quarantine(_ change: Change, _ reason: String) throws -> Outcome {
-        .quarantined(reason: reason, id: try intake.quarantine(change, pushedBy: device.id, reason: reason, now: now))
+    private func quarantine(_ change: Change, _ reason: String) async throws -> Outcome {
+        .quarantined(reason: reason, id: try await intake.quarantine(change, pushedBy: device.id, reason: reason, now: now))
     }
 
     /// Why the change's shape, content or access is refused, or `nil` if it is admissible. The shape (which
     /// fields each kind of change writes) is checked here; who may do what is ``ChangePolicy``'s, the same
     /// table the device's store asked before writing the change.
-    private func refusal(of change: Change) throws -> String? {
+    private func refusal(of change: Change) async throws -> String? {
         guard change.author == user.name else {
             return "its author \(change.author) is not this device's user \(user.name)"
         }
         if let problem = ChangeShape.problem(with: change) { return problem }
-        let record = try intake.record(change.recordID)
+        let record = try await intake.record(change.recordID)
         if let record, record.recordType != change.recordType || record.caseID != change.caseID {
             return "record \(change.recordID) is not a \(change.recordType.rawValue) of case \(change.caseID)"
         }
         let role: ChangePolicy.Role = user.role == .supervisor ? .supervisor : .worker
-        let refusal = try ChangePolicy.check(change, role: role, access: try access(to: change.caseID, at: change.recordedAt),
-                                             record: record, target: { try intake.snapshot($0) },
-                                             sealedView: { try intake.record(sealedBy: $0) })
+        let access = try await access(to: change.caseID, at: change.recordedAt)
+        // The table reads other records through closures, which cannot await the intake: what it may read
+        // (an amendment's target, the record a finalisation's author saw) is read first.
+        let targetID = change.kind == .create && change.recordType == .amendment ? change.write(to: "target_id")?.value : nil
+        var target: RecordSnapshot?
+        if let targetID { target = try await intake.snapshot(targetID) }
+        let sealedView = change.kind == .finalise ? try await intake.record(sealedBy: change) : nil
+        let refusal = ChangePolicy.check(change, role: role, access: access, record: record,
+                                         target: { $0 == targetID ? target : nil }, sealedView: { _ in sealedView })
         return refusal?.reason
     }
 
     /// The user's access to a case: allocated to them now or when the change was recorded (so work done
     /// before a reallocation still lands in the record), or, for a supervisor, held in their team.
-    private func access(to caseID: String, at recordedAt: String) throws -> ChangePolicy.Access {
-        let allocations = try intake.allocations(of: caseID)
+    private func access(to caseID: String, at recordedAt: String) async throws -> ChangePolicy.Access {
+        let allocations = try await intake.allocations(of: caseID)
         let current = allocations.last { $0.to == nil }
         if current?.worker == user.name { return .allocated }
         if allocations.contains(where: { $0.worker == user.name && $0.from <= recordedAt && ($0.to.map { recordedAt < $0 } ?? true) }) {
             return .allocated
         }
         if user.role == .supervisor, let team = user.team, let worker = current?.worker,
-           try intake.user(named: worker)?.team == team {
+           try await intake.user(named: worker)?.team == team {
             return .team
         }
         return .none

@@ -2,12 +2,12 @@ import GRDB
 import Store
 
 extension SQLiteCentralStorage {
-    public func rules() throws -> CouncilRules {
-        try pool.read { db in try Self.currentRules(db) }
+    public func rules() async throws -> CouncilRules {
+        try await pool.read { db in try Self.currentRules(db) }
     }
 
-    public func saveRules(_ rules: CouncilRules, by: String, change: String, now: String) throws {
-        try pool.write { db in
+    public func saveRules(_ rules: CouncilRules, by: String, change: String, now: String) async throws {
+        try await write { db in
             let current = try Self.currentRules(db)
             guard rules.version == current.version + 1 else {
                 throw CentralAdminError("the rules changed meanwhile (now version \(current.version)); nothing was saved, try again")
@@ -17,8 +17,8 @@ extension SQLiteCentralStorage {
         }
     }
 
-    public func rulesHistory() throws -> [RulesChange] {
-        try pool.read { db in
+    public func rulesHistory() async throws -> [RulesChange] {
+        try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT version, changed_at, changed_by, change FROM central_rules ORDER BY version").map { row in
                 RulesChange(version: UInt64(row["version"] as Int64), changedAt: row["changed_at"], changedBy: row["changed_by"],
                             change: row["change"])

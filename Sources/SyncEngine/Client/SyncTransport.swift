@@ -40,7 +40,7 @@ public struct InProcessTransport: SyncTransport {
     public init(peer: CentralPeer) { self.peer = peer }
 
     public func post(path: String, body: [UInt8], token: String?) async throws -> (status: Int, body: [UInt8]) {
-        let response = peer.handle(PeerRequest(method: "POST", path: path, authorization: token.map { "Bearer \($0)" }, body: body))
+        let response = await peer.handle(PeerRequest(method: "POST", path: path, authorization: token.map { "Bearer \($0)" }, body: body))
         return (response.status, response.body)
     }
 }

@@ -110,9 +110,10 @@ extension Device {
 extension TestCentral {
     /// Stores changes in the central log as if accepted, without admission: the fixtures a test needs
     /// (records in a given state, by a given author), not what is under test.
-    func inject(_ changes: [Change]) throws {
-        try admin.storage.intake { intake in
-            for change in changes { try intake.accept(change) }
+    func inject(_ changes: [Change]) async throws {
+        let now = admin.now
+        try await admin.storage.intake { intake in
+            for change in changes { try await intake.accept(change, receivedAt: now) }
         }
     }
 }

@@ -44,23 +44,23 @@ final class TestCentral: @unchecked Sendable {
     }
 
     /// A team: supervisor priya (team north), workers sam and lee (north), and kim (team south).
-    func seedTeam() throws {
-        _ = try admin.addUser("priya", role: .supervisor, team: "north")
-        _ = try admin.addUser("sam", role: .worker, team: "north")
-        _ = try admin.addUser("lee", role: .worker, team: "north")
-        _ = try admin.addUser("kim", role: .worker, team: "south")
+    func seedTeam() async throws {
+        _ = try await admin.addUser("priya", role: .supervisor, team: "north")
+        _ = try await admin.addUser("sam", role: .worker, team: "north")
+        _ = try await admin.addUser("lee", role: .worker, team: "north")
+        _ = try await admin.addUser("kim", role: .worker, team: "south")
     }
 
     /// A peer with ``seedTeam()``'s users and `cases` (id → worker) allocated, and a folder for devices.
     static func withTeam(cases: [String: String]) async throws -> (central: TestCentral, folder: URL) {
         let central = try await start()
-        try central.seedTeam()
-        for (id, worker) in cases.sorted(by: { $0.key < $1.key }) { try central.addCase(id, worker: worker) }
+        try await central.seedTeam()
+        for (id, worker) in cases.sorted(by: { $0.key < $1.key }) { try await central.addCase(id, worker: worker) }
         return (central, try temporaryFolder())
     }
 
-    func addCase(_ id: String, worker: String?) throws {
-        try admin.addCase(id: id, values: [("child", "Child \(id)"), ("dob", "2015-01-01"), ("category", "CP"), ("plan_start", "2026-10-01")],
+    func addCase(_ id: String, worker: String?) async throws {
+        try await admin.addCase(id: id, values: [("child", "Child \(id)"), ("dob", "2015-01-01"), ("category", "CP"), ("plan_start", "2026-10-01")],
                           worker: worker)
     }
 
@@ -69,7 +69,7 @@ final class TestCentral: @unchecked Sendable {
         let store = try CaseStore(path: folder.appendingPathComponent("\(user)-\(UUID().uuidString.prefix(6)).sqlite").path,
                                   author: user, clock: clock)
         let device = Device(store: store, client: SyncClient(store: store, transport: HTTPSyncTransport(baseURL: url)))
-        _ = try await device.client.enrol(serverURL: url, code: try admin.newCode(for: user), deviceName: "\(user) test device")
+        _ = try await device.client.enrol(serverURL: url, code: try await admin.newCode(for: user), deviceName: "\(user) test device")
         return device
     }
 
