@@ -52,7 +52,7 @@ public struct CentralAdministration: Sendable {
         }
         let change = entry.change
         let now = now
-        try await storage.intake { intake in try await intake.accept(change, receivedAt: now) }
+        try await storage.intake { intake in try await intake.accept([AcceptedChange(change, receivedAt: now)]) }
         try await storage.resolveQuarantine(id, state: .released, by: storage.replica.author, note: nil, now: now)
     }
 

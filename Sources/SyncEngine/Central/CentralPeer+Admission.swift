@@ -23,13 +23,16 @@ extension CentralPeer {
         }
         let clock = clock
         let verdicts = try await storage.intake { intake -> [PushVerdict] in
-            var admission = ChangeAdmission(device: device, user: user, intake: intake, now: received, clockSkew: flagged)
+            let view = AdmissionView(intake: intake)
+            try await view.load(changes, from: device.id, by: user.name)
+            var admission = ChangeAdmission(device: device, user: user, view: view, now: received, clockSkew: flagged)
             admission.clockLead = ClockLead(peerMilliseconds: Timestamp.milliseconds(clock()))
             var verdicts: [PushVerdict] = []
             verdicts.reserveCapacity(changes.count)
             for change in changes {
                 verdicts.append(PushVerdict(id: change.id, admission: try await admission.admit(change)))
             }
+            try await view.flush()
             return verdicts
         }
         FaultPoint.reached("server-after-push-commit")

@@ -102,26 +102,45 @@ public struct OwnChanges: Sendable {
 }
 
 /// The operations of one push's transaction.
+///
+/// Reads come in bulk (a push's ids, records, cases and users each in one call) and accepted changes are
+/// written together: an engine across a network answers a push in a few round trips, not a few per change.
+/// ``AdmissionView`` keeps what a push read and accepted in memory in between.
 public protocol CentralIntake: Sendable {
     func chainHead(of deviceID: String) async throws -> (seq: Int64, hash: String)?
     func setChainHead(of deviceID: String, seq: Int64, hash: String) async throws
-    /// A change already received with this id: accepted into the log, or quarantined after its own
-    /// device pushed it (what other devices pushed under its id does not count).
-    func received(_ id: ChangeID) async throws -> ReceivedChange?
-    /// The record's merged state in the central replica, or `nil` if no accepted change made it.
-    func record(_ recordID: String) async throws -> RecordState?
+    /// What the peer holds of each of `ids`: accepted into the log, or quarantined after its own device
+    /// pushed it (what other devices pushed under its id does not count). Ids it holds nothing of are left
+    /// out.
+    func received(_ ids: [ChangeID]) async throws -> [ChangeID: ReceivedChange]
+    /// The merged state of each of `ids` in the central replica; records no accepted change made are left
+    /// out.
+    func records(_ ids: Set<String>) async throws -> [String: RecordState]
     /// The record with its amendments (an amendment's target).
     func snapshot(_ recordID: String) async throws -> RecordSnapshot?
     /// The record as the author of a finalisation saw it: merged from the changes it seals.
     func record(sealedBy finalisation: Change) async throws -> RecordState?
-    func allocations(of caseID: String) async throws -> [Allocation]
-    func user(named name: String) async throws -> CentralUser?
-    /// Stores an accepted change in the log, received at `receivedAt` by the peer's clock, and merges it into
-    /// its record.
-    func accept(_ change: Change, receivedAt: String) async throws
-    /// Records on an accepted change how far its device's clock was from the peer's when it was pushed.
-    func flagClockSkew(_ id: ChangeID, milliseconds: Int64) async throws
+    /// The allocations of each of `cases`, oldest first; cases never allocated are left out.
+    func allocations(of cases: Set<String>) async throws -> [String: [Allocation]]
+    /// The users of `names`; unknown names are left out.
+    func users(named names: Set<String>) async throws -> [String: CentralUser]
+    /// Stores accepted changes in the log, in order, and merges each into its record.
+    func accept(_ changes: [AcceptedChange]) async throws
     func quarantine(_ change: Change, pushedBy device: String, reason: String, now: String) async throws -> Int64
+}
+
+/// A change the peer accepted: when it received it (its own clock), and how far the pushing device's clock
+/// was from the peer's, where beyond the tolerance (SPEC.md §3.10).
+public struct AcceptedChange: Sendable {
+    public let change: Change
+    public let receivedAt: String
+    public let clockSkew: Int64?
+
+    public init(_ change: Change, receivedAt: String, clockSkew: Int64? = nil) {
+        self.change = change
+        self.receivedAt = receivedAt
+        self.clockSkew = clockSkew
+    }
 }
 
 /// What the peer holds of a change id.

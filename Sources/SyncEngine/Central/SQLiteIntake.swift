@@ -47,22 +47,33 @@ struct SQLiteIntake: CentralIntake {
         }
     }
 
-    func received(_ id: ChangeID) async throws -> ReceivedChange? {
+    func received(_ ids: [ChangeID]) async throws -> [ChangeID: ReceivedChange] {
         try await pool.writeWithoutTransaction { db in
-            if let hash = try String.fetchOne(db.cachedStatement(sql: "SELECT hash FROM change_log WHERE device_id = ? AND seq = ?"),
-                                              arguments: [id.deviceID, id.seq]) {
-                return .accepted(hash: hash)
-            }
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            let accepted = try db.cachedStatement(sql: "SELECT hash FROM change_log WHERE device_id = ? AND seq = ?")
+            let quarantined = try db.cachedStatement(sql: """
                 SELECT id, change, reason FROM central_quarantine WHERE device_id = ? AND seq = ? AND pushed_by = device_id ORDER BY id LIMIT 1
-                """), arguments: [id.deviceID, id.seq]) else { return nil }
-            let bytes: Data = row["change"]
-            return .quarantined(hash: try Fieldbook_V1_Change(serializedBytes: Array(bytes)).hash, reason: row["reason"], id: row["id"])
+                """)
+            var found: [ChangeID: ReceivedChange] = [:]
+            for id in ids where found[id] == nil {
+                if let hash = try String.fetchOne(accepted, arguments: [id.deviceID, id.seq]) {
+                    found[id] = .accepted(hash: hash)
+                } else if let row = try Row.fetchOne(quarantined, arguments: [id.deviceID, id.seq]) {
+                    let bytes: Data = row["change"]
+                    found[id] = .quarantined(hash: try Fieldbook_V1_Change(serializedBytes: Array(bytes)).hash, reason: row["reason"], id: row["id"])
+                }
+            }
+            return found
         }
     }
 
-    func record(_ recordID: String) async throws -> RecordState? {
-        try await pool.writeWithoutTransaction { db in try StoredRecord.state(of: recordID, db) }
+    func records(_ ids: Set<String>) async throws -> [String: RecordState] {
+        try await pool.writeWithoutTransaction { db in
+            var states: [String: RecordState] = [:]
+            for id in ids {
+                if let state = try StoredRecord.state(of: id, db) { states[id] = state }
+            }
+            return states
+        }
     }
 
     func snapshot(_ recordID: String) async throws -> RecordSnapshot? {
@@ -73,30 +84,44 @@ struct SQLiteIntake: CentralIntake {
         try await pool.writeWithoutTransaction { db in try StoredRecord.state(sealedBy: finalisation, db) }
     }
 
-    func allocations(of caseID: String) async throws -> [Allocation] {
-        try await pool.writeWithoutTransaction { db in try SQLiteCentralStorage.allocations(of: caseID, db) }
-    }
-
-    func user(named name: String) async throws -> CentralUser? {
-        try await pool.writeWithoutTransaction { db in try SQLiteCentralStorage.user(named: name, db) }
-    }
-
-    func accept(_ change: Change, receivedAt: String) async throws {
-        // Its place in the log and its wire form first, stamped with the peer's clock; the change log's
-        // trigger then finds the row there (it stamps only the replica's own changes).
-        let wire = Data(try Fieldbook_V1_Change(change).serializedBytes() as [UInt8])
+    func allocations(of cases: Set<String>) async throws -> [String: [Allocation]] {
         try await pool.writeWithoutTransaction { db in
-            try db.cachedStatement(sql: """
-                INSERT INTO central_log (device_id, seq, case_id, received_at, wire) VALUES (?, ?, ?, ?, ?)
-                """).execute(arguments: [change.id.deviceID, change.id.seq, change.caseID, receivedAt, wire])
-            try ChangeApplier.apply([change], db)
+            var allocations: [String: [Allocation]] = [:]
+            for caseID in cases {
+                let found = try SQLiteCentralStorage.allocations(of: caseID, db)
+                if !found.isEmpty { allocations[caseID] = found }
+            }
+            return allocations
         }
     }
 
-    func flagClockSkew(_ id: ChangeID, milliseconds: Int64) async throws {
+    func users(named names: Set<String>) async throws -> [String: CentralUser] {
         try await pool.writeWithoutTransaction { db in
-            try db.cachedStatement(sql: "UPDATE central_log SET clock_skew_ms = ? WHERE device_id = ? AND seq = ?")
-                .execute(arguments: [milliseconds, id.deviceID, id.seq])
+            var users: [String: CentralUser] = [:]
+            for name in names {
+                if let user = try SQLiteCentralStorage.user(named: name, db) { users[name] = user }
+            }
+            return users
+        }
+    }
+
+    func accept(_ changes: [AcceptedChange]) async throws {
+        guard !changes.isEmpty else { return }
+        // Each change's place in the log and its wire form first, stamped with the peer's clock; the change
+        // log's trigger then finds the row there (it stamps only the replica's own changes). The changes are
+        // then merged together, each record once.
+        let rows = try changes.map { accepted in
+            (accepted, Data(try Fieldbook_V1_Change(accepted.change).serializedBytes() as [UInt8]))
+        }
+        try await pool.writeWithoutTransaction { db in
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO central_log (device_id, seq, case_id, received_at, clock_skew_ms, wire) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            for (accepted, wire) in rows {
+                let change = accepted.change
+                try insert.execute(arguments: [change.id.deviceID, change.id.seq, change.caseID, accepted.receivedAt, accepted.clockSkew, wire])
+            }
+            _ = try ChangeApplier.apply(changes.map(\.change), db)
         }
     }
 

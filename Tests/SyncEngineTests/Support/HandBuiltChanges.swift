@@ -113,7 +113,7 @@ extension TestCentral {
     func inject(_ changes: [Change]) async throws {
         let now = admin.now
         try await admin.storage.intake { intake in
-            for change in changes { try await intake.accept(change, receivedAt: now) }
+            try await intake.accept(changes.map { AcceptedChange($0, receivedAt: now) })
         }
     }
 }
