@@ -12,7 +12,7 @@ extension SQLiteCentralStorage {
 
     public func changes(after cursor: UInt64, in cases: Set<String>, limit: Int,
                         leavingOut own: OwnChanges?) async throws -> (changes: [LoggedChange], top: UInt64) {
-        try await pool.read { db in
+        try await read { db in
             let top = UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(cursor) FROM central_log")) ?? 0)
             guard !cases.isEmpty else { return ([], top) }
             // The device's own changes are left out in the walk itself, so that a batch is full of what the
@@ -38,7 +38,7 @@ extension SQLiteCentralStorage {
 
     public func logged(_ ids: [ChangeID]) async throws -> [ChangeID: (receivedAt: String, clockSkew: Int64?)] {
         guard !ids.isEmpty else { return [:] }
-        return try await pool.read { db in
+        return try await read { db in
             var out: [ChangeID: (receivedAt: String, clockSkew: Int64?)] = [:]
             let statement = try db.cachedStatement(sql: "SELECT received_at, clock_skew_ms FROM central_log WHERE device_id = ? AND seq = ?")
             for id in ids {
@@ -52,7 +52,7 @@ extension SQLiteCentralStorage {
 
     public func firstCursor(of cases: Set<String>) async throws -> UInt64? {
         guard !cases.isEmpty else { return nil }
-        return try await pool.read { db in
+        return try await read { db in
             try Int64.fetchOne(db.cachedStatement(sql: """
                 SELECT min(cursor) FROM central_log WHERE case_id IN (SELECT value FROM json_each(?))
                 """), arguments: [Self.jsonList(cases)]).map(UInt64.init)
@@ -60,11 +60,11 @@ extension SQLiteCentralStorage {
     }
 
     public func topCursor() async throws -> UInt64 {
-        try await pool.read { db in UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(cursor) FROM central_log")) ?? 0) }
+        try await read { db in UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(cursor) FROM central_log")) ?? 0) }
     }
 
     public func changes(of caseID: String, after cursor: UInt64, limit: Int) async throws -> [LoggedChange] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT \(Self.loggedColumns) FROM central_log l INDEXED BY central_log_by_case \(Self.unencodedJoin)
                 WHERE l.case_id = ? AND l.cursor > ? ORDER BY l.cursor LIMIT ?
@@ -73,7 +73,7 @@ extension SQLiteCentralStorage {
     }
 
     public func nextCursor(of caseID: String, after cursor: UInt64) async throws -> UInt64? {
-        try await pool.read { db in
+        try await read { db in
             try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(cursor) FROM central_log WHERE case_id = ? AND cursor > ?"),
                                arguments: [caseID, Int64(clamping: cursor)]).map(UInt64.init)
         }
@@ -104,7 +104,7 @@ extension SQLiteCentralStorage {
     // MARK: Segments
 
     public func segments(of caseID: String, after cursor: UInt64, limit: Int) async throws -> [CaseSegment] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM central_segment WHERE case_id = ? AND first_cursor > ? ORDER BY first_cursor LIMIT ?
                 """), arguments: [caseID, Int64(clamping: cursor), limit]).map { row in
@@ -116,7 +116,7 @@ extension SQLiteCentralStorage {
     }
 
     public func sealedThrough(of caseID: String) async throws -> UInt64 {
-        try await pool.read { db in
+        try await read { db in
             UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(last_cursor) FROM central_segment WHERE case_id = ?"),
                                       arguments: [caseID]) ?? 0)
         }
@@ -166,7 +166,7 @@ extension SQLiteCentralStorage {
     }
 
     public func custody(of caseID: String) async throws -> [Custody] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT c.device_id, d.user, c.first_sent_at, c.last_sent_at, c.purge_requested_at, c.purged_at
                 FROM central_custody c LEFT JOIN central_device d USING (device_id) WHERE c.case_id = ? ORDER BY c.first_sent_at
@@ -178,7 +178,7 @@ extension SQLiteCentralStorage {
     }
 
     public func pulls(of caseID: String, limit: Int?) async throws -> [PullAudit] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM (SELECT at, device_id, user, changes, id FROM central_pull_audit WHERE case_id = ?
                                ORDER BY id DESC LIMIT ?) ORDER BY id

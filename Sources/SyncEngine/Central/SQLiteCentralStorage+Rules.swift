@@ -3,7 +3,7 @@ import Store
 
 extension SQLiteCentralStorage {
     public func rules() async throws -> CouncilRules {
-        try await pool.read { db in try Self.currentRules(db) }
+        try await read { db in try Self.currentRules(db) }
     }
 
     public func saveRules(_ rules: CouncilRules, by: String, change: String, now: String) async throws {
@@ -18,7 +18,7 @@ extension SQLiteCentralStorage {
     }
 
     public func rulesHistory() async throws -> [RulesChange] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT version, changed_at, changed_by, change FROM central_rules ORDER BY version").map { row in
                 RulesChange(version: UInt64(row["version"] as Int64), changedAt: row["changed_at"], changedBy: row["changed_by"],
                             change: row["change"])

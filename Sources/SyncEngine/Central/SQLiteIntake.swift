@@ -11,12 +11,19 @@ import SwiftProtobuf
 struct SQLiteIntake: CentralIntake {
     let pool: DatabasePool
 
+    /// One visit to the writer connection, inside the open transaction.
+    private func onWriter<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let pool = pool
+        return try await SQLiteCentralStorage.offThread { try pool.writeWithoutTransaction(work) }
+    }
+
     /// Runs `body` in one transaction on the writer; rolls it back if `body` or the commit fails.
     static func run<T: Sendable>(on pool: DatabasePool, _ body: @Sendable (any CentralIntake) async throws -> T) async throws -> T {
-        try await pool.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE TRANSACTION") }
+        let intake = SQLiteIntake(pool: pool)
+        try await intake.onWriter { db in try db.execute(sql: "BEGIN IMMEDIATE TRANSACTION") }
         do {
-            let result = try await body(SQLiteIntake(pool: pool))
-            try await pool.writeWithoutTransaction { db in try db.execute(sql: "COMMIT TRANSACTION") }
+            let result = try await body(intake)
+            try await intake.onWriter { db in try db.execute(sql: "COMMIT TRANSACTION") }
             return result
         } catch {
             rollBack(pool)
@@ -34,21 +41,21 @@ struct SQLiteIntake: CentralIntake {
     }
 
     func chainHead(of deviceID: String) async throws -> (seq: Int64, hash: String)? {
-        try await pool.writeWithoutTransaction { db in
+        try await onWriter { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM central_chain WHERE device_id = ?"), arguments: [deviceID])
                 .map { ($0["seq"], $0["hash"]) }
         }
     }
 
     func setChainHead(of deviceID: String, seq: Int64, hash: String) async throws {
-        try await pool.writeWithoutTransaction { db in
+        try await onWriter { db in
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO central_chain (device_id, seq, hash) VALUES (?, ?, ?)")
                 .execute(arguments: [deviceID, seq, hash])
         }
     }
 
     func received(_ ids: [ChangeID]) async throws -> [ChangeID: ReceivedChange] {
-        try await pool.writeWithoutTransaction { db in
+        try await onWriter { db in
             let accepted = try db.cachedStatement(sql: "SELECT hash FROM change_log WHERE device_id = ? AND seq = ?")
             let quarantined = try db.cachedStatement(sql: """
                 SELECT id, change, reason FROM central_quarantine WHERE device_id = ? AND seq = ? AND pushed_by = device_id ORDER BY id LIMIT 1
@@ -67,7 +74,7 @@ struct SQLiteIntake: CentralIntake {
     }
 
     func records(_ ids: Set<String>) async throws -> [String: RecordState] {
-        try await pool.writeWithoutTransaction { db in
+        try await onWriter { db in
             var states: [String: RecordState] = [:]
             for id in ids {
                 if let state = try StoredRecord.state(of: id, db) { states[id] = state }
@@ -77,15 +84,15 @@ struct SQLiteIntake: CentralIntake {
     }
 
     func snapshot(_ recordID: String) async throws -> RecordSnapshot? {
-        try await pool.writeWithoutTransaction { db in try StoredRecord.snapshot(of: recordID, db) }
+        try await onWriter { db in try StoredRecord.snapshot(of: recordID, db) }
     }
 
     func record(sealedBy finalisation: Change) async throws -> RecordState? {
-        try await pool.writeWithoutTransaction { db in try StoredRecord.state(sealedBy: finalisation, db) }
+        try await onWriter { db in try StoredRecord.state(sealedBy: finalisation, db) }
     }
 
     func allocations(of cases: Set<String>) async throws -> [String: [Allocation]] {
-        try await pool.writeWithoutTransaction { db in
+        try await onWriter { db in
             var allocations: [String: [Allocation]] = [:]
             for caseID in cases {
                 let found = try SQLiteCentralStorage.allocations(of: caseID, db)
@@ -96,7 +103,7 @@ struct SQLiteIntake: CentralIntake {
     }
 
     func users(named names: Set<String>) async throws -> [String: CentralUser] {
-        try await pool.writeWithoutTransaction { db in
+        try await onWriter { db in
             var users: [String: CentralUser] = [:]
             for name in names {
                 if let user = try SQLiteCentralStorage.user(named: name, db) { users[name] = user }
@@ -113,7 +120,7 @@ struct SQLiteIntake: CentralIntake {
         let rows = try changes.map { accepted in
             (accepted, Data(try Fieldbook_V1_Change(accepted.change).serializedBytes() as [UInt8]))
         }
-        try await pool.writeWithoutTransaction { db in
+        try await onWriter { db in
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO central_log (device_id, seq, case_id, received_at, clock_skew_ms, wire) VALUES (?, ?, ?, ?, ?, ?)
                 """)
@@ -127,7 +134,7 @@ struct SQLiteIntake: CentralIntake {
 
     func quarantine(_ change: Change, pushedBy device: String, reason: String, now: String) async throws -> Int64 {
         let bytes = Data(try Fieldbook_V1_Change(change).serializedBytes() as [UInt8])
-        return try await pool.writeWithoutTransaction { db in
+        return try await onWriter { db in
             try db.execute(sql: """
                 INSERT INTO central_quarantine (device_id, seq, author, case_id, record_id, pushed_by, change, reason, received_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
