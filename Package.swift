@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         // Already resolved for Hummingbird; named so the server can see HTTP request parts (its deadlines).
         .package(url: "https://github.com/apple/swift-nio-extras.git", exact: "1.35.2"),
+        // Already resolved for Hummingbird; named so the server can read a header it has no constant for.
+        .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
     ],
     targets: [
         // The local case store: schema, change capture, merge rules, hash chain, views.
@@ -65,6 +67,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

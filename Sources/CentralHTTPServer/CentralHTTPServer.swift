@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import HTTPTypes
 import Logging
 import NIOCore
 import NIOPosix
@@ -112,7 +113,8 @@ public enum CentralHTTPServer {
         }
         let peerRequest = PeerRequest(method: request.method.rawValue, path: path,
                                       authorization: request.headers[.authorization], body: body,
-                                      remoteAddress: context.remoteAddress?.ipAddress)
+                                      remoteAddress: context.remoteAddress?.ipAddress,
+                                      forwardedFor: Self.forwardedFor.flatMap { request.headers[$0] })
         // The storage awaits its engine without holding a thread. Decoding and checking a large request
         // takes a core for a while: large requests take turns, so they never hold every core, and small
         // ones are answered meanwhile.
@@ -126,6 +128,9 @@ public enum CentralHTTPServer {
     /// Large requests, one at a time (``ServerLimits/smallRequestBytes``); their number waiting is bounded by
     /// the ``BodyBudget``.
     private static let heavyTurns = Turns()
+
+    /// `X-Forwarded-For`: believed only from a trusted proxy (``ClientAddress``).
+    private static let forwardedFor = HTTPField.Name("X-Forwarded-For")
 
     /// The protocol's endpoints (SPEC.md §3).
     private static let endpoints: Set<String> = ["/v1/enrol", "/v1/push", "/v1/pull", "/v2/enrol", "/v2/sync"]

@@ -32,6 +32,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("tls-key"), help: ArgumentHelp("PEM private key of the certificate.", valueName: "file"))
     var tlsKey: String?
 
+    @Option(name: .customLong("trusted-proxy"),
+            help: ArgumentHelp("A load balancer or proxy in front of the peer, by IP address (repeat for several): the client address it forwards in X-Forwarded-For is the one failed enrolments are counted against. From any other address the header is ignored.",
+                               valueName: "address"))
+    var trustedProxies: [String] = []
+
     func validate() throws {
         guard (tlsCertificate == nil) == (tlsKey == nil) else {
             throw ValidationError("give both --tls-cert and --tls-key, or neither")
@@ -52,7 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
         let (host, port) = try Self.address(listen)
         let storage = try SQLiteCentralStorage(folder: data, actor: "central")
         Self.warnIfDataIsExposed(data, logger: logger)
-        let peer = CentralPeer(storage: storage, logger: logger)
+        let peer = CentralPeer(storage: storage, logger: logger, clientAddress: ClientAddress(trustedProxies: Set(trustedProxies)))
         let tls = tlsCertificate.flatMap { cert in tlsKey.map { CentralHTTPServer.TLSFiles(certificate: cert, key: $0) } }
         let scheme = tls == nil ? "http" : "https"
         let app = try CentralHTTPServer.application(peer: peer, host: host, port: port, tls: tls, logger: logger) { bound in

@@ -22,7 +22,7 @@ extension CentralPeer {
             logger.warning("device clock skewed", metadata: ["user": "\(user.name)", "device": "\(device.id)", "skew_ms": "\(flagged)"])
         }
         let clock = clock
-        let verdicts = try await storage.intake { intake -> [PushVerdict] in
+        let verdicts = try await retryingConflicts { intake -> [PushVerdict] in
             let view = AdmissionView(intake: intake)
             try await view.load(changes, from: device.id, by: user.name)
             var admission = ChangeAdmission(device: device, user: user, view: view, now: received, clockSkew: flagged)
@@ -46,4 +46,23 @@ extension CentralPeer {
                                        "quarantined": "\(quarantined)"])
         return verdicts
     }
+
+    /// Runs `body` in an intake, again after a conflict with a concurrent transaction (another instance
+    /// admitting a push of the same device or record): at most ``intakeAttempts`` times, waiting a little
+    /// longer each time. A conflict rolled everything of the attempt back, so nothing is stored twice.
+    func retryingConflicts<T: Sendable>(_ body: @escaping @Sendable (any CentralIntake) async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await storage.intake(body)
+            } catch CentralStorageError.conflict(let why) where attempt < Self.intakeAttempts {
+                logger.info("intake conflicted; trying again", metadata: ["attempt": "\(attempt)", "reason": "\(why)"])
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...10) << attempt))
+                attempt += 1
+            }
+        }
+    }
+
+    /// How many times an intake is tried when it conflicts with a concurrent one.
+    static let intakeAttempts = 5
 }

@@ -10,13 +10,17 @@ public final class CentralPeer: Sendable {
     public let storage: any CentralStorage
     let clock: @Sendable () -> Date
     let logger: Logger
-    let enrolmentThrottle = EnrolmentThrottle()
+    let enrolmentThrottle: EnrolmentThrottle
+    /// Whose address a request's enrolment failures count against.
+    let clientAddress: ClientAddress
     /// How long an enrolment code stays valid.
     public static let enrolmentCodeLifetime: TimeInterval = 72 * 3600
 
     public init(storage: any CentralStorage, clock: @escaping @Sendable () -> Date = { Date() },
-                logger: Logger = Logger(label: "fieldbook.central")) {
+                logger: Logger = Logger(label: "fieldbook.central"), clientAddress: ClientAddress = ClientAddress()) {
         self.storage = storage
+        self.enrolmentThrottle = EnrolmentThrottle(storage: storage)
+        self.clientAddress = clientAddress
         self.clock = clock
         self.logger = logger
     }
@@ -69,12 +73,25 @@ public final class CentralPeer: Sendable {
             logger.info("refused", metadata: ["path": "\(path)", "code": "\(error.code)", "reason": "\(error.message)"])
             return .error(error)
         }
-        if DiskFull.matches(error) {
-            logger.critical("disk full: requests are refused until there is space", metadata: ["path": "\(path)"])
-            return .error(.storageFull)
+        if let error = error as? CentralStorageError {
+            return storageRefusal(error, path: path)
         }
         logger.error("failed", metadata: ["path": "\(path)", "error": "\(error)"])
         return .error(.internal("the central peer could not complete the request; nothing from it was stored"))
+    }
+
+    private func storageRefusal(_ error: CentralStorageError, path: String) -> PeerResponse {
+        switch error {
+        case .full:
+            logger.critical("storage full: requests are refused until there is space", metadata: ["path": "\(path)"])
+            return .error(.storageFull)
+        case .conflict(let why):
+            logger.warning("conflict persisted after retries", metadata: ["path": "\(path)", "reason": "\(why)"])
+            return .error(.busy)
+        case .unavailable(let why):
+            logger.error("storage unavailable", metadata: ["path": "\(path)", "reason": "\(why)"])
+            return .error(.internal("the central peer's storage is unavailable; nothing from this request was stored"))
+        }
     }
 
     // MARK: Enrolment
@@ -95,8 +112,8 @@ public final class CentralPeer: Sendable {
               (1...100).contains(message.deviceID.utf8.count), deviceIDIsPlain,
               message.deviceName.utf8.count <= 100, !SafeText.needsEscaping(message.deviceName)
         else { throw ProtocolError.malformedMessage("an enrolment needs a code, a device id (ASCII letters, digits and '-') and a short device name without control characters") }
-        let address = request.remoteAddress ?? "unknown"
-        if let wait = enrolmentThrottle.wait(for: address, now: clock()) {
+        let address = clientAddress.of(request)
+        if let wait = try await enrolmentThrottle.wait(for: address, now: clock()) {
             logger.warning("enrolment throttled", metadata: ["address": "\(address)", "wait": "\(Int(wait.rounded(.up)))"])
             throw ProtocolError.tooManyAttempts("too many failed enrolments from this address; try again in \(Int(wait.rounded(.up))) s")
         }
@@ -104,11 +121,11 @@ public final class CentralPeer: Sendable {
         guard let user = try await storage.redeemEnrolmentCode(hash: Credentials.hashCode(message.code), deviceID: message.deviceID,
                                                          deviceName: message.deviceName, tokenHash: Credentials.hash(token), now: now)
         else {
-            enrolmentThrottle.failed(address, now: clock())
+            try await enrolmentThrottle.failed(address, now: clock())
             logger.warning("enrolment refused", metadata: ["address": "\(address)", "device": "\(message.deviceID)"])
             throw ProtocolError.enrolmentRefused("the enrolment code is unknown, already used or expired; ask your administrator for a new one")
         }
-        enrolmentThrottle.succeeded(address)
+        try await enrolmentThrottle.succeeded(address)
         logger.info("enrolled", metadata: ["user": "\(user.name)", "device": "\(message.deviceID)"])
         var response = Fieldbook_V1_EnrolResponse()
         response.token = token

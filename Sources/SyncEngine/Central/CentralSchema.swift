@@ -98,5 +98,14 @@ enum CentralSchema {
                 END;
                 """)
         }
+        migrator.registerMigration("central v8: enrolment failures and one open allocation") { db in
+            // Failed enrolments per client address, so that every instance on this database throttles the
+            // same attempts (they were kept in one process's memory); and at most one open allocation a case.
+            try db.execute(sql: """
+                CREATE TABLE central_enrolment_failure (
+                    address TEXT PRIMARY KEY NOT NULL, failures INTEGER NOT NULL, last_failure TEXT NOT NULL);
+                CREATE UNIQUE INDEX central_allocation_open ON central_allocation(case_id) WHERE to_at IS NULL;
+                """)
+        }
     }
 }

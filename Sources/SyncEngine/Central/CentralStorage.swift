@@ -19,7 +19,20 @@ public protocol CentralStorage: Sendable {
     func revokeDevice(_ id: String, now: String) async throws -> Bool
     func touchDevice(_ id: String, now: String) async throws
 
+    /// Enrolment attempts that failed from one client address: shared by every instance of the peer, so
+    /// that guessing codes through several instances is throttled as through one. `nil`: none remembered.
+    func enrolmentFailures(from address: String) async throws -> (count: Int, last: String)?
+    /// Counts a failed enrolment from `address` at `now`, and forgets addresses whose last failure was
+    /// before `forgetBefore` (the table stays bounded).
+    func recordEnrolmentFailure(from address: String, now: String, forgetBefore: String) async throws
+    func clearEnrolmentFailures(from address: String) async throws
+
     // Cases
+    /// The id of the device under which the peer's own changes (cases added, allocations, records copied
+    /// out of quarantine) enter the log: one per database, made when the storage was created.
+    func peerDeviceID() async throws -> String
+    /// A record's merged state, outside any intake (what an administrator's command checks first).
+    func record(_ recordID: String) async throws -> RecordState?
     func allocations(of caseID: String) async throws -> [Allocation]
     /// Cases whose current worker is one of `workers`.
     func cases(allocatedTo workers: Set<String>) async throws -> Set<String>
@@ -127,6 +140,9 @@ public protocol CentralIntake: Sendable {
     /// Stores accepted changes in the log, in order, and merges each into its record.
     func accept(_ changes: [AcceptedChange]) async throws
     func quarantine(_ change: Change, pushedBy device: String, reason: String, now: String) async throws -> Int64
+    /// Ends the case's open allocation at `at` and, with a worker, opens one to them: a case has at most one
+    /// open allocation.
+    func allocate(_ caseID: String, to worker: String?, at: String, reason: String?, by: String) async throws
 }
 
 /// A change the peer accepted: when it received it (its own clock), and how far the pushing device's clock
@@ -140,6 +156,25 @@ public struct AcceptedChange: Sendable {
         self.change = change
         self.receivedAt = receivedAt
         self.clockSkew = clockSkew
+    }
+}
+
+/// A storage's failure, in the storage protocol's own terms: whatever the engine, the peer answers the same.
+public enum CentralStorageError: Error, Equatable, CustomStringConvertible {
+    /// No space left: nothing of the failed write was kept. The peer answers `503 storage_full`.
+    case full
+    /// The transaction lost to a concurrent one (a serialization failure or a deadlock) and was rolled
+    /// back; running it again may succeed. The peer retries an intake a few times before giving up.
+    case conflict(String)
+    /// The engine could not be reached or answered an error that is not the request's fault.
+    case unavailable(String)
+
+    public var description: String {
+        switch self {
+        case .full: return "the central peer's storage is full"
+        case .conflict(let why): return "the transaction conflicted with another and was rolled back (\(why))"
+        case .unavailable(let why): return "the central peer's storage is unavailable (\(why))"
+        }
     }
 }
 

@@ -8,13 +8,18 @@ public struct PeerRequest: Sendable {
     /// The client's address (IP, without the port), where the transport knows it: failed enrolments are
     /// throttled per address.
     public let remoteAddress: String?
+    /// The `X-Forwarded-For` header, if any: read only when `remoteAddress` is a trusted proxy
+    /// (``ClientAddress``).
+    public let forwardedFor: String?
 
-    public init(method: String, path: String, authorization: String?, body: [UInt8], remoteAddress: String? = nil) {
+    public init(method: String, path: String, authorization: String?, body: [UInt8], remoteAddress: String? = nil,
+                forwardedFor: String? = nil) {
         self.method = method
         self.path = path
         self.authorization = authorization
         self.body = body
         self.remoteAddress = remoteAddress
+        self.forwardedFor = forwardedFor
     }
 }
 

@@ -132,6 +132,17 @@ struct SQLiteIntake: CentralIntake {
         }
     }
 
+    func allocate(_ caseID: String, to worker: String?, at: String, reason: String?, by: String) async throws {
+        try await onWriter { db in
+            try db.cachedStatement(sql: "UPDATE central_allocation SET to_at = ? WHERE case_id = ? AND to_at IS NULL")
+                .execute(arguments: [at, caseID])
+            if let worker {
+                try db.cachedStatement(sql: "INSERT INTO central_allocation (case_id, worker, from_at, reason, by_user) VALUES (?, ?, ?, ?, ?)")
+                    .execute(arguments: [caseID, worker, at, reason, by])
+            }
+        }
+    }
+
     func quarantine(_ change: Change, pushedBy device: String, reason: String, now: String) async throws -> Int64 {
         let bytes = Data(try Fieldbook_V1_Change(change).serializedBytes() as [UInt8])
         return try await onWriter { db in
