@@ -14,10 +14,10 @@
 ///
 /// **Format** (version 1): a byte `1`; the record type and case id; a table of device ids; then change ids
 /// as (device index, sequence number). Integers are LEB128 varints, strings a varint length and UTF-8.
-enum KeptMergeState {
+package enum KeptMergeState {
     static let formatVersion: UInt8 = 1
 
-    static func encode(_ state: RecordState) -> [UInt8] {
+    package static func encode(_ state: RecordState) -> [UInt8] {
         // A record is written by a handful of devices: a linear search beats hashing a UUID per id.
         var devices: [String] = []
         func index(_ device: String) -> Int {
@@ -90,7 +90,7 @@ enum KeptMergeState {
     ///
     /// - Parameter merging: `false` when the caller applies changes to the state at once, which merges its
     ///   registers anyway; its ``RecordState/fields`` are empty until then.
-    static func decode(_ bytes: [UInt8], recordID: String, merging: Bool = true) -> RecordState? {
+    package static func decode(_ bytes: [UInt8], recordID: String, merging: Bool = true) -> RecordState? {
         var reader = ByteReader(bytes)
         guard reader.byte() == formatVersion,
               let type = reader.string().flatMap(RecordType.init(rawValue:)),

@@ -14,7 +14,7 @@ public struct RecordSnapshot: Sendable {
     /// Each corrected field's current amendments, latest first: the value shown comes from the first.
     public let amendedFields: [String: [RecordState]]
 
-    init(state: RecordState, amendments: [RecordState]) {
+    package init(state: RecordState, amendments: [RecordState]) {
         self.state = state
         self.amendments = amendments.sorted { Self.order($0) < Self.order($1) }
         var byField: [String: [RecordState]] = [:]
