@@ -214,7 +214,7 @@ struct AdminCommand: AsyncParsableCommand {
         func run() async throws {
             try await administer {
                 let admin = try options.administration()
-                _ = try admin.storage.replica.caseState(caseID)  // "no case …" with the known ones
+                guard try await admin.storage.record(caseID)?.recordType == .case else { throw CentralAdminError("no case \(caseID)") }
                 printLine("allocations of \(caseID):")
                 for a in try await admin.storage.allocations(of: caseID) {
                     printLine("  \(a.from) – \(a.to ?? "now")\t\(a.worker)\tby \(a.by)\t\(a.reason ?? "")")

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Store
 import SyncEngine
@@ -33,7 +34,7 @@ struct AdminRulesCommand: AsyncParsableCommand {
                                    range.padding(toLength: 6, withPad: " ", startingAt: 0), setting.summary]
                     printLine("  \(columns.joined(separator: " "))")
                 }
-                let today = admin.storage.replica.today
+                let today = CivilDate(Timestamp.day(Date(), in: .current)) ?? CivilDate(dayNumber: 0)
                 let shown = rules.holidays.sorted().filter { allHolidays || $0 >= today }
                 printLine("bank holidays: \(rules.holidays.count) listed\(allHolidays ? "" : ", \(shown.count) from today")")
                 for day in shown.prefix(allHolidays ? Int.max : 12) { printLine("  \(day)") }

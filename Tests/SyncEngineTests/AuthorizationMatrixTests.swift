@@ -40,14 +40,14 @@ import Testing
         let subject = role == .supervisor ? "priya" : "sam"
         let teammate = role == .supervisor ? "sam" : "lee"
         let start = Date().addingTimeInterval(-7200)
-        let admin = CentralAdministration(storage: central.admin.storage, clock: { start })
+        let admin = CentralAdministration(storage: central.admin.storage, actor: central.admin.actor, clock: { start })
         try await admin.addCase(id: "OWN-1", values: caseValues, worker: subject)
         try await admin.addCase(id: "TEAM-1", values: caseValues, worker: teammate)
         try await admin.addCase(id: "OTHER-1", values: caseValues, worker: "kim")
         try await admin.addCase(id: "NONE-1", values: caseValues, worker: nil)
         try await admin.addCase(id: "AWAY-1", values: caseValues, worker: subject)
         let reassignedAt = start.addingTimeInterval(3600)
-        try await CentralAdministration(storage: central.admin.storage, clock: { reassignedAt })
+        try await CentralAdministration(storage: central.admin.storage, actor: central.admin.actor, clock: { reassignedAt })
             .assign(caseID: "AWAY-1", to: "kim", reason: "moved to the south team")
         let cases: [Relation: String] = [.own: "OWN-1", .team: "TEAM-1", .otherTeam: "OTHER-1", .unallocated: "NONE-1", .reassignedAway: "AWAY-1"]
 
@@ -121,7 +121,7 @@ import Testing
         enrol.code = "AAAA-BBBB-CCCC"
         #expect(try await transport.post(path: "/v1/enrol", body: try MessageCodec.encode(enrol), token: nil).status == 403, "unknown code")
         let lifetime = CentralPeer.enrolmentCodeLifetime
-        let issuedLongAgo = CentralAdministration(storage: central.admin.storage, clock: { Date().addingTimeInterval(-lifetime - 60) })
+        let issuedLongAgo = CentralAdministration(storage: central.admin.storage, actor: central.admin.actor, clock: { Date().addingTimeInterval(-lifetime - 60) })
         enrol.code = try await issuedLongAgo.newCode(for: "lee")
         #expect(try await transport.post(path: "/v1/enrol", body: try MessageCodec.encode(enrol), token: nil).status == 403, "expired code")
 

@@ -57,7 +57,7 @@ extension CentralAdministration {
             throw CentralAdminError(error.description)
         }
         rules.version += 1
-        try await storage.saveRules(rules, by: storage.replica.author, change: described, now: now)
+        try await storage.saveRules(rules, by: actor, change: described, now: now)
         return rules
     }
 

@@ -2,17 +2,26 @@ import Foundation
 import Logging
 import Store
 
-/// What `fieldbook admin` does, over the central storage. Each method commits before it returns and works
-/// while the server runs.
+/// What `fieldbook admin` does, over the central storage protocol (any engine). Each method commits before
+/// it returns and works while the server runs: what it changes in the records (a case, its worker, a copied
+/// record) enters the central log as the peer's own change, through an intake like a pushed one.
 public struct CentralAdministration: Sendable {
-    public let storage: SQLiteCentralStorage
+    public let storage: any CentralStorage
     public let peer: CentralPeer
+    /// Who is administering: the author of the changes these commands make, and who resolved what.
+    public let actor: String
 
-    public init(storage: SQLiteCentralStorage, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(storage: any CentralStorage, actor: String, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.storage = storage
+        self.actor = actor
         var logger = Logger(label: "fieldbook.admin")
         logger.logLevel = .warning
         self.peer = CentralPeer(storage: storage, clock: clock, logger: logger)
+    }
+
+    /// Administration over a SQLite storage, acting as the actor it was opened for.
+    public init(storage: SQLiteCentralStorage, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.init(storage: storage, actor: storage.replica.author, clock: clock)
     }
 
     public var now: String { peer.now }
@@ -32,13 +41,6 @@ public struct CentralAdministration: Sendable {
         return try await peer.issueEnrolmentCode(for: name)
     }
 
-    public func addCase(id: String, values: [(key: String, value: String)], worker: String?) async throws {
-        try await storage.addCase(id: id, values: values, worker: worker, now: now)
-    }
-
-    public func assign(caseID: String, to worker: String, reason: String?) async throws {
-        try await storage.assign(caseID: caseID, to: worker, reason: reason, now: now)
-    }
 
     /// Lets a quarantined change into the central log as it is (for example a visit recorded on a case
     /// that was reallocated meanwhile, once a supervisor has checked it).
@@ -53,7 +55,7 @@ public struct CentralAdministration: Sendable {
         let change = entry.change
         let now = now
         try await storage.intake { intake in try await intake.accept([AcceptedChange(change, receivedAt: now)]) }
-        try await storage.resolveQuarantine(id, state: .released, by: storage.replica.author, note: nil, now: now)
+        try await storage.resolveQuarantine(id, state: .released, by: actor, note: nil, now: now)
     }
 
     /// Copies a quarantined new visit or note to another case, as a draft record of the central replica;
@@ -65,10 +67,11 @@ public struct CentralAdministration: Sendable {
         }
         var fields: [String: String?] = [:]
         for write in entry.change.writes { fields[write.field] = write.value }
-        let record = try await storage.writeThroughReplica { replica in
-            try replica.copyRecord(type: entry.change.recordType, caseID: caseID, fields: fields)
-        }
-        try await storage.resolveQuarantine(id, state: .assigned, by: storage.replica.author,
+        let writes = try AdministrativeChange.copy(type: entry.change.recordType, fields: fields)
+        try await requireCase(caseID)
+        let record = UUIDv7.make(at: peer.clock())
+        try await appendOwnChange(recordID: record, type: entry.change.recordType, caseID: caseID, kind: .create) { _ in writes }
+        try await storage.resolveQuarantine(id, state: .assigned, by: actor,
                                             note: "copied to \(caseID) as \(record); written by \(entry.change.author) at \(entry.change.recordedAt)", now: now)
         return record
     }

@@ -107,5 +107,18 @@ enum CentralSchema {
                 CREATE UNIQUE INDEX central_allocation_open ON central_allocation(case_id) WHERE to_at IS NULL;
                 """)
         }
+        migrator.registerMigration("central v9: the peer's own changes through the intake") { db in
+            // Cases added and allocated by an administrator were written through the replica's store, and a
+            // trigger put them in the log. They now enter through the intake, as the peer's own device's
+            // chain: that chain continues from the replica's last change, and the trigger goes (the peer's
+            // clock stamps every received time).
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO central_chain (device_id, seq, hash)
+                SELECT device_id, seq, hash FROM change_log
+                WHERE device_id = (SELECT value FROM store_meta WHERE key = 'device_id')
+                ORDER BY seq DESC LIMIT 1;
+                DROP TRIGGER central_log_on_change;
+                """)
+        }
     }
 }

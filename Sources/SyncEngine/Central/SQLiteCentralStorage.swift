@@ -9,7 +9,8 @@ import SwiftProtobuf
 /// The file may be opened by the server and by `fieldbook admin` at the same time; SQLite serialises
 /// their writes.
 public final class SQLiteCentralStorage: CentralStorage {
-    /// The central replica: the peer's own changes (case details, allocations) are written through it.
+    /// The central replica: every accepted change merged into its records, by the same rules as on a device.
+    /// Only the intake writes to it; tests and `verify` read it.
     public let replica: CaseStore
     var pool: DatabasePool { replica.database }
     /// Turns at the writer: an intake's transaction spans awaits, and no other write may run inside it.
@@ -146,42 +147,6 @@ public final class SQLiteCentralStorage: CentralStorage {
         }
     }
 
-    /// Adds a case on the central replica and allocates it.
-    public func addCase(id: String, values: [(key: String, value: String)], worker: String?, now: String) async throws {
-        if let worker { try await requireWorker(worker) }
-        let replica = replica
-        try await turns.run {
-            try replica.addCase(id: id, values: values.filter { $0.key != "worker" } + [("worker", worker ?? "")])
-            if let worker {
-                try await pool.write { db in
-                    try db.execute(sql: "INSERT INTO central_allocation (case_id, worker, from_at, reason, by_user) VALUES (?, ?, ?, 'case added', ?)",
-                                   arguments: [id, worker, now, replica.author])
-                }
-            }
-        }
-    }
-
-    /// Allocates a case to `worker`, ending the current allocation, and records it on the case.
-    public func assign(caseID: String, to worker: String, reason: String?, now: String) async throws {
-        try await requireWorker(worker)
-        let replica = replica
-        _ = try replica.caseState(caseID)
-        try await turns.run {
-            _ = try replica.edit(caseID, values: [("worker", worker)])
-            try await pool.write { db in
-                try db.execute(sql: "UPDATE central_allocation SET to_at = ? WHERE case_id = ? AND to_at IS NULL", arguments: [now, caseID])
-                try db.execute(sql: "INSERT INTO central_allocation (case_id, worker, from_at, reason, by_user) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [caseID, worker, now, reason, replica.author])
-            }
-        }
-    }
-
-    private func requireWorker(_ name: String) async throws {
-        guard try await user(named: name) != nil else {
-            throw CentralAdminError("no user \(name); add one with: fieldbook admin user add \(name) --role worker")
-        }
-    }
-
     /// A read from one of the pool's reader connections, off the caller's thread.
     func read<T: Sendable>(_ value: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let pool = pool
@@ -245,13 +210,6 @@ public final class SQLiteCentralStorage: CentralStorage {
         try await write { db in
             try db.cachedStatement(sql: "DELETE FROM central_enrolment_failure WHERE address = ?").execute(arguments: [address])
         }
-    }
-
-    /// Writes through the central replica's own methods (which open their transactions themselves), in
-    /// turn with the intake's.
-    func writeThroughReplica<T: Sendable>(_ body: (CaseStore) throws -> T) async throws -> T {
-        let replica = replica
-        return try await turns.run { try body(replica) }
     }
 
     // MARK: Quarantine

@@ -9,6 +9,8 @@ import SyncHTTPClient
 final class TestCentral: @unchecked Sendable {
     let folder: URL
     let admin: CentralAdministration
+    /// The administration's storage, for what only SQLite has: the central replica's merged records.
+    let sqlite: SQLiteCentralStorage
     let url: String
     private let server: Task<Void, any Error>
 
@@ -25,14 +27,15 @@ final class TestCentral: @unchecked Sendable {
         let server = Task { try await app.runService() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CentralAdminError("the test peer did not start") }
-        return TestCentral(folder: folder, admin: CentralAdministration(storage: storage), url: "http://127.0.0.1:\(port)", server: server)
+        return TestCentral(folder: folder, sqlite: storage, url: "http://127.0.0.1:\(port)", server: server)
     }
 
     var port: Int { Int(url.split(separator: ":").last ?? "0") ?? 0 }
 
-    private init(folder: URL, admin: CentralAdministration, url: String, server: Task<Void, any Error>) {
+    private init(folder: URL, sqlite: SQLiteCentralStorage, url: String, server: Task<Void, any Error>) {
         self.folder = folder
-        self.admin = admin
+        self.sqlite = sqlite
+        self.admin = CentralAdministration(storage: sqlite)
         self.url = url
         self.server = server
     }
@@ -74,7 +77,7 @@ final class TestCentral: @unchecked Sendable {
     }
 
     /// The central replica's merged records.
-    var replica: CaseStore { admin.storage.replica }
+    var replica: CaseStore { sqlite.replica }
 }
 
 struct Device {
