@@ -64,5 +64,5 @@ extension CentralPeer {
     }
 
     /// How many times an intake is tried when it conflicts with a concurrent one.
-    static let intakeAttempts = 5
+    public static let intakeAttempts = 5
 }

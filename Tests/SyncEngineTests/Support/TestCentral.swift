@@ -14,12 +14,13 @@ final class TestCentral: @unchecked Sendable {
     let url: String
     private let server: Task<Void, any Error>
 
-    static func start(limits: ServerLimits = .standard) async throws -> TestCentral {
+    static func start(limits: ServerLimits = .standard, clientAddress: ClientAddress = ClientAddress()) async throws -> TestCentral {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fieldbook-central-\(UUID().uuidString)")
         let storage = try SQLiteCentralStorage(folder: folder.path, actor: "admin")
         var logger = Logger(label: "test.central")
         logger.logLevel = .critical
-        let peer = CentralPeer(storage: try SQLiteCentralStorage(folder: folder.path, actor: "central"), logger: logger)
+        let peer = CentralPeer(storage: try SQLiteCentralStorage(folder: folder.path, actor: "central"), logger: logger,
+                               clientAddress: clientAddress)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = try CentralHTTPServer.application(peer: peer, host: "127.0.0.1", port: 0, limits: limits, logger: logger) {
             continuation.yield($0)
