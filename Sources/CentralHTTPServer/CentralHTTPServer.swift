@@ -9,9 +9,10 @@ import NIOPosix
 import NIOSSL
 import SyncEngine
 
-/// The central peer over HTTP/1.1 (TLS when given a certificate): Hummingbird routes every request to
-/// ``CentralPeer/handle(_:authenticated:)``. A body is read only after the request's token was accepted and
-/// its size fits both the protocol's limit and the peer's budget for bodies in flight (``ServerLimits``);
+/// The central peer over HTTP/1.1 (TLS when given a certificate). Hummingbird routes each request, once,
+/// to the ``PeerEndpoint`` it names, through ``BearerTokenMiddleware`` where the endpoint needs a token, and
+/// on to ``CentralPeer/answer(_:_:as:)``. A body is read only after the request's token was accepted and its
+/// size fits both the protocol's limit and the peer's budget for bodies in flight (``ServerLimits``);
 /// connections that send too slowly, or nothing, are closed.
 public enum CentralHTTPServer {
     /// A certificate and key in PEM files, for TLS.
@@ -35,14 +36,18 @@ public enum CentralHTTPServer {
                                    onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let budget = BodyBudget(limits)
         let router = Router(context: PeerRequestContext.self)
-        router.get("/") { request, context in
-            try await respond(peer, request, context, limits: limits, budget: budget, logger: logger)
+        let open = router.group()
+        let devices = router.group().add(middleware: BearerTokenMiddleware(peer: peer))
+        for endpoint in PeerEndpoint.allCases {
+            (endpoint.needsToken ? devices : open).on(RouterPath(endpoint.path), method: .init(rawValue: endpoint.method) ?? .post) { request, context in
+                try await respond(peer, endpoint, request, context, limits: limits, budget: budget, logger: logger)
+            }
         }
-        router.post("/v1/{endpoint}") { request, context in
-            try await respond(peer, request, context, limits: limits, budget: budget, logger: logger)
-        }
-        router.post("/v2/{endpoint}") { request, context in
-            try await respond(peer, request, context, limits: limits, budget: budget, logger: logger)
+        // Any other path is answered 404 with the protocol's error message, without reading what was sent.
+        for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] {
+            router.on("**", method: method) { request, _ in
+                response(await peer.handle(PeerRequest(method: request.method.rawValue, path: request.uri.path, authorization: nil, body: [])))
+            }
         }
         let http1 = HTTP1Channel.Configuration(
             additionalChannelHandlers: [RequestDeadlines(headerTimeout: limits.headerTimeout, bodyTimeout: limits.bodyTimeout)],
@@ -63,29 +68,14 @@ public enum CentralHTTPServer {
             logger: logger)
     }
 
-    /// One request, in the order that commits the least to whoever sent it: the token (from the header),
-    /// the size the request announces, room among the bodies in flight, and only then its body.
-    private static func respond(_ peer: CentralPeer, _ request: Request, _ context: PeerRequestContext,
+    /// One request to `endpoint`, whose token the middleware accepted where it needs one, in the order that
+    /// commits the least to whoever sent it: the size the request announces, room among the bodies in
+    /// flight, and only then its body.
+    private static func respond(_ peer: CentralPeer, _ endpoint: PeerEndpoint, _ request: Request, _ context: PeerRequestContext,
                                 limits: ServerLimits, budget: BodyBudget, logger: Logger) async throws -> Response {
-        let path = request.uri.path
-        // An unknown endpoint is answered (404) without reading what was sent to it.
-        guard (request.method == .get && path == "/") || (request.method == .post && Self.endpoints.contains(path)) else {
-            return response(await peer.handle(PeerRequest(method: request.method.rawValue, path: path, authorization: nil, body: [])))
-        }
-        let isEnrolment = path == "/v1/enrol" || path == "/v2/enrol"
-        let bodyLimit = isEnrolment ? limits.maximumEnrolmentBodyBytes : ProtocolLimits.maximumBodyBytes
-        let messageLimit = isEnrolment ? Fieldbook_V1_EnrolRequest.maximumMessageBytes : ProtocolLimits.maximumMessageBytes
-
-        // Push and pull need a device token: check it before reading a byte of the body, so that nothing an
-        // unauthenticated client sends is held. (Enrolment takes no token; its body is kept tiny instead.)
-        var sender: AuthenticatedDevice?
-        if Self.tokenEndpoints.contains(path) {
-            let header = request.headers[.authorization]
-            switch await peer.authenticate(header, path: path) {
-            case .refused(let answer): return response(answer)
-            case .device(let device): sender = device
-            }
-        }
+        let path = endpoint.path
+        let bodyLimit = endpoint.isEnrolment ? limits.maximumEnrolmentBodyBytes : ProtocolLimits.maximumBodyBytes
+        let messageLimit = endpoint.isEnrolment ? Fieldbook_V1_EnrolRequest.maximumMessageBytes : ProtocolLimits.maximumMessageBytes
 
         let announced = request.headers[.contentLength].flatMap { Int($0) }
         if let announced, announced > bodyLimit {
@@ -118,11 +108,11 @@ public enum CentralHTTPServer {
         // The storage awaits its engine without holding a thread. Decoding and checking a large request
         // takes a core for a while: large requests take turns, so they never hold every core, and small
         // ones are answered meanwhile.
-        let authenticated = sender
+        let device = context.device
         if weight > limits.smallRequestBytes {
-            return try await heavyTurns.run { response(await peer.handle(peerRequest, authenticated: authenticated)) }
+            return try await heavyTurns.run { response(await peer.answer(endpoint, peerRequest, as: device)) }
         }
-        return response(await peer.handle(peerRequest, authenticated: authenticated))
+        return response(await peer.answer(endpoint, peerRequest, as: device))
     }
 
     /// Large requests, one at a time (``ServerLimits/smallRequestBytes``); their number waiting is bounded by
@@ -132,33 +122,30 @@ public enum CentralHTTPServer {
     /// `X-Forwarded-For`: believed only from a trusted proxy (``ClientAddress``).
     private static let forwardedFor = HTTPField.Name("X-Forwarded-For")
 
-    /// The protocol's endpoints (SPEC.md §3).
-    private static let endpoints: Set<String> = ["/v1/enrol", "/v1/push", "/v1/pull", "/v2/enrol", "/v2/sync"]
-    /// The endpoints that need a device token, checked from the header before the body is read.
-    private static let tokenEndpoints: Set<String> = ["/v1/push", "/v1/pull", "/v2/sync"]
-
     /// `503 busy`: the request does not fit among the bodies in flight. Its body was not read.
     private static func busy(_ logger: Logger, path: String, weight: Int) -> Response {
         logger.warning("busy: request refused before its body was read", metadata: ["path": "\(path)", "bytes": "\(weight)"])
         return response(.error(.busy))
     }
 
-    /// Hummingbird's basic context plus the client's address (for the enrolment throttle).
-    struct PeerRequestContext: RequestContext {
-        var coreContext: CoreRequestContextStorage
-        let remoteAddress: SocketAddress?
-
-        init(source: ApplicationRequestContextSource) {
-            coreContext = .init(source: source)
-            remoteAddress = source.channel.remoteAddress
-        }
-    }
-
-    private static func response(_ answer: PeerResponse) -> Response {
+    static func response(_ answer: PeerResponse) -> Response {
         var headers: HTTPFields = [.contentType: answer.contentType]
         // Busy or out of disk space: worth trying again later, not at once.
         if answer.status == 503 { headers[.retryAfter] = "30" }
         return Response(status: .init(code: answer.status), headers: headers,
                         body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+}
+
+/// Hummingbird's basic context plus the client's address (for the enrolment throttle) and the device whose
+/// token ``BearerTokenMiddleware`` accepted.
+struct PeerRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+    var device: AuthenticatedDevice?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 }

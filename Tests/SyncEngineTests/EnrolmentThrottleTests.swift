@@ -95,8 +95,9 @@ import Testing
     @Test func twoInstancesOnOneStorageCountTheSameFailures() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let first = CentralPeer(storage: try SQLiteCentralStorage(folder: folder.path, actor: "central"))
-        let second = CentralPeer(storage: try SQLiteCentralStorage(folder: folder.path, actor: "central"))
+        let now = Date()
+        let first = CentralPeer(storage: try SQLiteCentralStorage(folder: folder.path, actor: "central"), clock: { now })
+        let second = CentralPeer(storage: try SQLiteCentralStorage(folder: folder.path, actor: "central"), clock: { now })
         var statuses: [Int] = []
         for attempt in 0...EnrolmentThrottle.freeFailures {
             statuses.append(try await guess(attempt.isMultiple(of: 2) ? first : second, from: "198.51.100.4"))
@@ -111,7 +112,9 @@ import Testing
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let storage = try SQLiteCentralStorage(folder: folder.path, actor: "central")
-        let behindBalancer = CentralPeer(storage: storage, clientAddress: ClientAddress(trustedProxies: ["10.0.0.2"]))
+        // A clock that stands still: the waits the throttle asks for never run out during the test.
+        let now = Date()
+        let behindBalancer = CentralPeer(storage: storage, clock: { now }, clientAddress: ClientAddress(trustedProxies: ["10.0.0.2"]))
         for _ in 0...EnrolmentThrottle.freeFailures {
             #expect(try await guess(behindBalancer, from: "10.0.0.2", forwardedFor: "203.0.113.7") == 403)
         }

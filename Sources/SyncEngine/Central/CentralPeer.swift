@@ -27,34 +27,43 @@ public final class CentralPeer: Sendable {
 
     public var now: String { Timestamp.iso8601(milliseconds: Timestamp.milliseconds(clock())) }
 
-    /// Answers a request.
+    /// Answers a request in one call, as the HTTP server does with its router and its token middleware:
+    /// the endpoint is looked up in ``PeerEndpoint``, the token checked where one is needed, then
+    /// ``answer(_:_:as:)``. The in-process transport (simulations, the demo's seeding) uses it.
+    public func handle(_ request: PeerRequest) async -> PeerResponse {
+        guard let endpoint = PeerEndpoint(method: request.method, path: request.path) else {
+            return refusal(ProtocolError.notFound, path: request.path)
+        }
+        var device: AuthenticatedDevice?
+        if endpoint.needsToken {
+            switch await authenticate(request.authorization, path: request.path) {
+            case .refused(let answer): return answer
+            case .device(let authenticated): device = authenticated
+            }
+        }
+        return await answer(endpoint, request, as: device)
+    }
+
+    /// Answers a request to `endpoint`.
     ///
-    /// - Parameter authenticated: the device the transport already authenticated from the request's header
-    ///   (``authenticate(_:path:)``), so that push and pull do not look the token up twice; `nil` to check
-    ///   the token here.
-    public func handle(_ request: PeerRequest, authenticated: AuthenticatedDevice? = nil) async -> PeerResponse {
+    /// - Parameter device: the device whose token the transport accepted (``authenticate(_:path:)``);
+    ///   required for an endpoint that ``PeerEndpoint/needsToken``, which is refused `401` without one.
+    public func answer(_ endpoint: PeerEndpoint, _ request: PeerRequest, as device: AuthenticatedDevice?) async -> PeerResponse {
         do {
-            switch (request.method, request.path) {
-            case ("GET", "/"):
+            if endpoint.needsToken, device == nil { throw ProtocolError.unauthorized }
+            switch (endpoint, device) {
+            case (.health, _):
                 return PeerResponse(status: 200, contentType: "application/json",
                                     body: Array(#"{"service":"fieldbook-central","status":"ok","protocol":[1,2]}"#.utf8))
-            case ("POST", "/v1/enrol"): return try await enrol(request)
-            case ("POST", "/v1/push"): return try await push(request, as: authenticatedDevice(authenticated, request))
-            case ("POST", "/v1/pull"): return try await pull(request, as: authenticatedDevice(authenticated, request))
-            // Version 2 (SPEC.md §12): enrolment is version 1's; push and pull are one round trip.
-            case ("POST", "/v2/enrol"): return try await enrol(request)
-            case ("POST", "/v2/sync"): return try await sync(request, as: authenticatedDevice(authenticated, request))
-            default: throw ProtocolError.notFound
+            case (.enrol, _), (.enrolV2, _): return try await enrol(request)
+            case (.push, let device?): return try await push(request, as: device)
+            case (.pull, let device?): return try await pull(request, as: device)
+            case (.sync, let device?): return try await sync(request, as: device)
+            case (.push, nil), (.pull, nil), (.sync, nil): throw ProtocolError.unauthorized
             }
         } catch {
             return refusal(error, path: request.path)
         }
-    }
-
-    /// The device the transport authenticated, or the one the request's token names.
-    private func authenticatedDevice(_ authenticated: AuthenticatedDevice?, _ request: PeerRequest) async throws -> AuthenticatedDevice {
-        if let authenticated { return authenticated }
-        return try await authenticate(request.authorization)
     }
 
     /// Checks a bearer token from the `Authorization` header alone, so that a transport can refuse a request
