@@ -6,15 +6,21 @@ import SyncEngine
 /// Options every `admin` subcommand shares.
 struct AdminOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Folder of the central peer's data (as given to serve).", valueName: "path"))
-    var data: String
+    var data: String?
 
     @Option(name: .customLong("as"), help: ArgumentHelp("Who is administering: recorded on what you change.", valueName: "name"))
     var actor: String = ProcessInfo.processInfo.userName
 
+    /// The data folder, which every command but `migrate` needs.
+    func folder() throws -> String {
+        guard let data else { throw ValidationError("give the central peer's data folder with --data PATH (as given to serve)") }
+        return data
+    }
+
     func administration() throws -> CentralAdministration {
         LoggingSetup.bootstrap()
         do {
-            return CentralAdministration(storage: try SQLiteCentralStorage(folder: data, actor: actor))
+            return CentralAdministration(storage: try SQLiteCentralStorage(folder: try folder(), actor: actor))
         } catch let error as StoreError {
             throw CommandFailure.exit(error.description)
         }
@@ -38,7 +44,7 @@ struct AdminCommand: AsyncParsableCommand {
         abstract: "Administer the central peer: users, devices, cases, allocations, quarantine, rules.",
         discussion: "Works on the data folder directly, also while 'fieldbook serve' runs on it.",
         subcommands: [UserCommand.self, DeviceCommand.self, CaseCommand.self, AssignCommand.self,
-                      QuarantineCommand.self, AuditCommand.self, AdminRulesCommand.self, SeedDemoCommand.self]
+                      QuarantineCommand.self, AuditCommand.self, AdminRulesCommand.self, AdminMigrateCommand.self, SeedDemoCommand.self]
     )
 
     // Declared here too, so `fieldbook admin --data PATH user add ...` parses: the subcommands read the
@@ -240,7 +246,7 @@ struct AdminCommand: AsyncParsableCommand {
         func run() async throws {
             LoggingSetup.bootstrap()
             do {
-                let codes = try await DemoTeam.seed(folder: options.data)
+                let codes = try await DemoTeam.seed(folder: try options.folder())
                 for (user, code) in codes.sorted(by: { $0.key < $1.key }) {
                     printLine("enrolment code for \(user): \(code)")
                 }

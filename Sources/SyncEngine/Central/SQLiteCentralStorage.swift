@@ -125,7 +125,14 @@ public final class SQLiteCentralStorage: CentralStorage {
         try await read { db in try Self.allocations(of: caseID, db) }
     }
 
-    public func peerDeviceID() async throws -> String { replica.deviceID }
+    /// The replica's own device id: the peer's changes continue the chain its replica began (central v9).
+    /// Read each time, since a migration may set it (``importPeerDeviceID(_:)``).
+    public func peerDeviceID() async throws -> String {
+        try await read { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM store_meta WHERE key = 'device_id'"))
+                ?? { throw CentralStorageError.unavailable("central.sqlite has no device id; it needs checking") }()
+        }
+    }
 
     public func record(_ recordID: String) async throws -> RecordState? {
         try await read { db in try StoredRecord.state(of: recordID, db) }

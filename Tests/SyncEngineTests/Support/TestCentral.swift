@@ -14,8 +14,9 @@ final class TestCentral: @unchecked Sendable {
     let url: String
     private let server: Task<Void, any Error>
 
-    static func start(limits: ServerLimits = .standard, clientAddress: ClientAddress = ClientAddress()) async throws -> TestCentral {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fieldbook-central-\(UUID().uuidString)")
+    static func start(limits: ServerLimits = .standard, clientAddress: ClientAddress = ClientAddress(),
+                      folder given: URL? = nil) async throws -> TestCentral {
+        let folder = given ?? FileManager.default.temporaryDirectory.appendingPathComponent("fieldbook-central-\(UUID().uuidString)")
         let storage = try SQLiteCentralStorage(folder: folder.path, actor: "admin")
         var logger = Logger(label: "test.central")
         logger.logLevel = .critical
@@ -41,10 +42,10 @@ final class TestCentral: @unchecked Sendable {
         self.server = server
     }
 
-    func stop() async {
+    func stop(keepingData: Bool = false) async {
         server.cancel()
         _ = await server.result
-        try? FileManager.default.removeItem(at: folder)
+        if !keepingData { try? FileManager.default.removeItem(at: folder) }
     }
 
     /// A team: supervisor priya (team north), workers sam and lee (north), and kim (team south).
