@@ -7,11 +7,18 @@ final class RunningServer {
 
     /// - Parameter log: a file for the peer's log lines (standard error, at level info); without it the
     ///   log is dropped and only errors are logged.
-    init(binary: FieldbookBinary, data: String, port: Int = 0, fault: String? = nil, arguments: [String] = [],
+    convenience init(binary: FieldbookBinary, data: String, port: Int = 0, fault: String? = nil, arguments: [String] = [],
+                     environment extra: [String: String] = [:], log: String? = nil) throws {
+        try self.init(binary: binary, storage: ["--data", data], port: port, fault: fault, arguments: arguments,
+                      environment: extra, log: log)
+    }
+
+    /// - Parameter storage: where the peer keeps its data, as `serve` takes it (`--data DIR`).
+    init(binary: FieldbookBinary, storage: [String], port: Int = 0, fault: String? = nil, arguments: [String] = [],
          environment extra: [String: String] = [:], log: String? = nil) throws {
         process = Process()
         process.executableURL = binary.url
-        process.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:\(port)"] + arguments
+        process.arguments = ["serve"] + storage + ["--listen", "127.0.0.1:\(port)"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["FIELDBOOK_FAULT"] = fault
         environment["LOG_LEVEL"] = log == nil ? "error" : "info"
