@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", exact: "1.35.2"),
         // Already resolved for Hummingbird; named so the server can read a header it has no constant for.
         .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
+        // The central peer's PostgreSQL storage engine (CentralPostgres).
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
     ],
     targets: [
         // The local case store: schema, change capture, merge rules, hash chain, views.
@@ -55,6 +57,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        // The central peer's storage in PostgreSQL: several stateless peers on one database.
+        .target(
+            name: "CentralPostgres",
+            dependencies: [
+                "SyncEngine", "Store",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Sources/CentralPostgres"
         ),
         // The central peer over HTTP (Hummingbird).
         .target(
@@ -127,6 +140,17 @@ let package = Package(
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
+        // The storage protocol's behaviour, written once and run against both engines (SQLite, PostgreSQL).
+        .testTarget(
+            name: "CentralStorageTests",
+            dependencies: ["CentralPostgres", "SyncEngine", "Store", "CentralHTTPServer", "SyncHTTPClient",
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(name: "ReplTests", dependencies: ["Repl", "Store"]),
         .testTarget(

@@ -25,6 +25,16 @@ public struct CentralDevice: Sendable, Equatable {
     public let enrolledAt: String
     public let revokedAt: String?
     public let lastSeenAt: String?
+
+    /// Written out (it is the memberwise one) so that storage engines beside SQLite can make one.
+    package init(id: String, user: String, name: String, enrolledAt: String, revokedAt: String?, lastSeenAt: String?) {
+        self.id = id
+        self.user = user
+        self.name = name
+        self.enrolledAt = enrolledAt
+        self.revokedAt = revokedAt
+        self.lastSeenAt = lastSeenAt
+    }
 }
 
 /// One period during which a worker held a case.
@@ -36,6 +46,16 @@ public struct Allocation: Sendable, Equatable {
     public let to: String?
     public let reason: String?
     public let by: String
+
+    /// Written out (it is the memberwise one) so that storage engines beside SQLite can make one.
+    package init(caseID: String, worker: String, from: String, to: String?, reason: String?, by: String) {
+        self.caseID = caseID
+        self.worker = worker
+        self.from = from
+        self.to = to
+        self.reason = reason
+        self.by = by
+    }
 }
 
 /// A change the central peer refused, kept with its reason until an administrator acts on it.
@@ -53,6 +73,20 @@ public struct QuarantineEntry: Sendable, Equatable {
     public let resolvedBy: String?
     public let resolvedAt: String?
     public let note: String?
+
+    /// Written out (it is the memberwise one) so that storage engines beside SQLite can make one.
+    package init(id: Int64, change: Change, pushedBy: String, reason: String, receivedAt: String, state: State,
+                 resolvedBy: String?, resolvedAt: String?, note: String?) {
+        self.id = id
+        self.change = change
+        self.pushedBy = pushedBy
+        self.reason = reason
+        self.receivedAt = receivedAt
+        self.state = state
+        self.resolvedBy = resolvedBy
+        self.resolvedAt = resolvedAt
+        self.note = note
+    }
 }
 
 /// A change as stored in the central log, with its position and arrival time.
@@ -62,6 +96,14 @@ public struct LoggedChange: Sendable {
     public let change: Change
     /// Device clock minus peer clock at the push, where beyond the tolerance; `nil` otherwise.
     public var clockSkew: Int64? = nil
+
+    /// Written out (it is the memberwise one) so that storage engines beside SQLite can make one.
+    package init(cursor: UInt64, receivedAt: String, change: Change, clockSkew: Int64? = nil) {
+        self.cursor = cursor
+        self.receivedAt = receivedAt
+        self.change = change
+        self.clockSkew = clockSkew
+    }
 }
 
 /// One pull that sent a device changes of a case.
@@ -70,6 +112,14 @@ public struct PullAudit: Sendable, Equatable {
     public let deviceID: String
     public let user: String
     public let changes: Int
+
+    /// Written out (it is the memberwise one) so that storage engines beside SQLite can make one.
+    package init(at: String, deviceID: String, user: String, changes: Int) {
+        self.at = at
+        self.deviceID = deviceID
+        self.user = user
+        self.changes = changes
+    }
 }
 
 /// One saved version of the council rules: who changed what, and when.
@@ -79,6 +129,14 @@ public struct RulesChange: Sendable, Equatable {
     public let changedBy: String
     /// What changed, in words: "cp.working-days 10 → 8".
     public let change: String
+
+    /// Written out (it is the memberwise one) so that storage engines beside SQLite can make one.
+    package init(version: UInt64, changedAt: String, changedBy: String, change: String) {
+        self.version = version
+        self.changedAt = changedAt
+        self.changedBy = changedBy
+        self.change = change
+    }
 }
 
 /// One device that has held a case: when it first and last received it, and when it was told to purge it
@@ -91,4 +149,14 @@ public struct Custody: Sendable, Equatable {
     public let lastSentAt: String
     public let purgeRequestedAt: String?
     public let purgedAt: String?
+
+    /// Written out (it is the memberwise one) so that storage engines beside SQLite can make one.
+    package init(deviceID: String, user: String?, firstSentAt: String, lastSentAt: String, purgeRequestedAt: String?, purgedAt: String?) {
+        self.deviceID = deviceID
+        self.user = user
+        self.firstSentAt = firstSentAt
+        self.lastSentAt = lastSentAt
+        self.purgeRequestedAt = purgeRequestedAt
+        self.purgedAt = purgedAt
+    }
 }

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for the central storage tests (Tests/CentralStorageTests) and CI.
+#
+#   .ci/postgres.sh start   starts one (or finds the one already running) and prints its server URL
+#   .ci/postgres.sh url     prints the running cluster's server URL
+#   .ci/postgres.sh stop    stops it and deletes its data
+#
+# The cluster listens on 127.0.0.1 only, on a free port, with trust authentication for loopback
+# connections only (no Unix socket), and keeps its data in a fresh `mktemp -d` folder: nothing outlives
+# `stop`. fsync is off: the data is thrown away, and the tests are about behaviour, not durability.
+#
+# PostgreSQL refuses to run as root, and CI runs as root: the server then runs as the `postgres` system
+# user (made by Debian's package), or as `fieldbook-ci`, made here if neither exists. As another user, it
+# runs as that user.
+#
+# Where the state is kept (data folder, port, user): $FIELDBOOK_POSTGRES_STATE, by default a file in the
+# temporary folder, so that `start` run twice reuses the cluster it started.
+# The binaries: $POSTGRES_BIN, by default Debian's PostgreSQL 15 (/usr/lib/postgresql/15/bin).
+set -euo pipefail
+
+bin="${POSTGRES_BIN:-/usr/lib/postgresql/15/bin}"
+state="${FIELDBOOK_POSTGRES_STATE:-${TMPDIR:-/tmp}/fieldbook-postgres-$(id -u).state}"
+
+fail() { echo "postgres.sh: $*" >&2; exit 1; }
+
+# Runs a command as the cluster's user.
+as_owner() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u "$owner" -- "$@"; else "$@"; fi
+}
+
+choose_owner() {
+    if [ "$(id -u)" -ne 0 ]; then owner="$(id -un)"; return; fi
+    if id -u postgres >/dev/null 2>&1; then owner=postgres; return; fi
+    owner=fieldbook-ci
+    id -u "$owner" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$owner"
+}
+
+# A port nothing listens on: a random one above the well-known and registered ranges, checked by trying to
+# connect (bash's /dev/tcp). Another process may take it before the server binds: `start` then tries again.
+free_port() {
+    local port
+    for _ in $(seq 1 50); do
+        port=$(( 20000 + RANDOM % 40000 ))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+    done
+    fail "found no free port on 127.0.0.1"
+}
+
+read_state() {
+    [ -f "$state" ] || return 1
+    # shellcheck disable=SC1090
+    source "$state"
+    [ -n "${data:-}" ] && [ -n "${port:-}" ] && [ -n "${owner:-}" ]
+}
+
+running() {
+    read_state && [ -d "$data" ] && as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1
+}
+
+url() { echo "postgres://postgres@127.0.0.1:$port/postgres"; }
+
+start() {
+    [ -x "$bin/initdb" ] || fail "no PostgreSQL binaries in $bin (apt-get install postgresql, or set POSTGRES_BIN)"
+    if running; then url; return; fi
+    rm -f "$state"
+    choose_owner
+    data="$(mktemp -d "${TMPDIR:-/tmp}/fieldbook-postgres.XXXXXX")"
+    chown "$owner" "$data"
+    chmod 700 "$data"
+    as_owner "$bin/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C --no-sync >"$data.initdb.log" 2>&1 \
+        || { cat "$data.initdb.log" >&2; rm -rf "$data" "$data.initdb.log"; fail "initdb failed"; }
+    rm -f "$data.initdb.log"
+    # Loopback TCP only, trusted; no Unix socket, so no other local user reaches it by a socket either.
+    printf 'host all all 127.0.0.1/32 trust\n' | as_owner tee "$data/pg_hba.conf" >/dev/null
+    for attempt in 1 2 3; do
+        port="$(free_port)"
+        as_owner tee -a "$data/postgresql.conf" >/dev/null <<EOF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = ''
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 200
+EOF
+        if as_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null; then
+            printf 'data=%q\nport=%q\nowner=%q\n' "$data" "$port" "$owner" >"$state"
+            url
+            return
+        fi
+        echo "postgres.sh: the server did not start on port $port (attempt $attempt):" >&2
+        tail -5 "$data/server.log" >&2 || true
+    done
+    rm -rf "$data"
+    fail "could not start PostgreSQL"
+}
+
+stop() {
+    if read_state; then
+        if [ -d "$data" ]; then
+            as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+            rm -rf "$data"
+        fi
+    fi
+    rm -f "$state"
+}
+
+case "${1:-}" in
+    start) start ;;
+    stop) stop ;;
+    url) running || fail "no cluster is running (start one with: $0 start)"; url ;;
+    *) echo "usage: $0 start|stop|url" >&2; exit 2 ;;
+esac

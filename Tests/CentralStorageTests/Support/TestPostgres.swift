@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+@testable import CentralPostgres
+
+/// The PostgreSQL server the tests use: `FIELDBOOK_TEST_POSTGRES` (a server URL, as CI exports it), or a
+/// throwaway cluster started through `.ci/postgres.sh` where PostgreSQL's binaries are installed. The
+/// cluster a test run starts is left running for the next run (`.ci/postgres.sh stop` ends it).
+actor TestPostgres {
+    static let shared = TestPostgres()
+
+    /// The server URL, or why there is none.
+    private var server: Result<String, Unavailable>?
+
+    struct Unavailable: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The server's URL; cancels the calling test (a skip, not a failure) saying why where there is none.
+    static func serverURL() async throws -> String {
+        switch await shared.resolve() {
+        case .success(let url): return url
+        case .failure(let why): try Test.cancel("PostgreSQL tests skipped: \(why)")
+        }
+    }
+
+    private func resolve() -> Result<String, Unavailable> {
+        if let server { return server }
+        let found = Self.find()
+        server = found
+        return found
+    }
+
+    private static func find() -> Result<String, Unavailable> {
+        if let url = ProcessInfo.processInfo.environment["FIELDBOOK_TEST_POSTGRES"], !url.isEmpty { return .success(url) }
+        let bin = ProcessInfo.processInfo.environment["POSTGRES_BIN"] ?? "/usr/lib/postgresql/15/bin"
+        guard FileManager.default.isExecutableFile(atPath: bin + "/initdb") else {
+            return .failure(Unavailable(description: """
+                FIELDBOOK_TEST_POSTGRES is not set and there is no PostgreSQL in \(bin) to start one \
+                (apt-get install postgresql, or run .ci/postgres.sh start and export its URL)
+                """))
+        }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".ci/postgres.sh")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [script.path, "start"]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        do {
+            try process.run()
+        } catch {
+            return .failure(Unavailable(description: "\(script.path) could not be run: \(error)"))
+        }
+        let url = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let why = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, !url.isEmpty else {
+            return .failure(Unavailable(description: "\(script.path) start failed: \(why)"))
+        }
+        return .success(url)
+    }
+}
+
+/// A fresh database on the test server, made for one test and dropped after it.
+struct TestDatabase: Sendable {
+    let url: String
+    private let server: String
+    private let name: String
+
+    /// Runs `body` with a new database's URL; drops the database afterwards, whatever `body` did.
+    static func with<T>(_ body: (TestDatabase) async throws -> T) async throws -> T {
+        let server = try await TestPostgres.serverURL()
+        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await Self.administer(server, "CREATE DATABASE \(name)")
+        guard var components = URLComponents(string: server) else { throw TestPostgres.Unavailable(description: "bad server URL") }
+        components.path = "/" + name
+        let database = TestDatabase(url: components.string ?? server, server: server, name: name)
+        do {
+            let result = try await body(database)
+            try await Self.administer(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            return result
+        } catch {
+            try? await Self.administer(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            throw error
+        }
+    }
+
+    /// Runs one statement that cannot run in a transaction (`CREATE DATABASE`) on the server's database.
+    /// The statement is made here from a generated name only, never from anything outside the test.
+    private static func administer(_ server: String, _ sql: String) async throws {
+        let location = try PostgresLocation(server)
+        let connection = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 1,
+                                                              logger: Logger(label: "test.postgres"))
+        do {
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "test.postgres"))
+            try? await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// A storage on this database (another instance of the peer, when called again).
+    func open() async throws -> PostgresCentralStorage {
+        try await PostgresCentralStorage(url: url)
+    }
+}
