@@ -100,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "fieldbook",
             dependencies: [
-                "Repl", "Store", "SyncEngine", "CentralHTTPServer", "SyncHTTPClient", "CEditLine",
+                "Repl", "Store", "SyncEngine", "CentralHTTPServer", "CentralPostgres", "SyncHTTPClient", "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

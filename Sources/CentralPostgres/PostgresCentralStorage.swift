@@ -26,7 +26,6 @@ public final class PostgresCentralStorage: CentralStorage {
     let client: PostgresClient
     let logger: Logger
     private let running: Task<Void, Never>
-    private let peerDevice: String
     /// Where the database is, without its password.
     public let location: String
 
@@ -43,7 +42,7 @@ public final class PostgresCentralStorage: CentralStorage {
         let client = PostgresClient(configuration: location.clientConfiguration(), backgroundLogger: logger)
         let running = Task { await client.run() }
         do {
-            peerDevice = try await Self.migrate(location, logger: logger)
+            _ = try await Self.migrate(location, logger: logger)
         } catch {
             running.cancel()
             throw error
@@ -148,7 +147,13 @@ public final class PostgresCentralStorage: CentralStorage {
 
     // MARK: Cases
 
-    public func peerDeviceID() async throws -> String { peerDevice }
+    /// Read from `central_meta` each time: a migration may set it (``importPeerDeviceID(_:)``).
+    public func peerDeviceID() async throws -> String {
+        guard let id = try await rows("SELECT value FROM central_meta WHERE key = 'peer_device_id'").first.map({ try $0.decode(String.self) }) else {
+            throw CentralStorageError.unavailable("the database has no peer device id (central_meta); it needs checking")
+        }
+        return id
+    }
 
     public func record(_ recordID: String) async throws -> RecordState? {
         let logger = logger

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Store
 import SyncEngine
 
@@ -8,22 +9,24 @@ struct AdminOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Folder of the central peer's data (as given to serve).", valueName: "path"))
     var data: String?
 
+    @Option(help: ArgumentHelp("The central peer's PostgreSQL database instead (as given to serve; or FIELDBOOK_DATABASE_URL).", valueName: "url"))
+    var database: String?
+
     @Option(name: .customLong("as"), help: ArgumentHelp("Who is administering: recorded on what you change.", valueName: "name"))
     var actor: String = ProcessInfo.processInfo.userName
 
-    /// The data folder, which every command but `migrate` needs.
+    /// The data folder, which `seed-demo` needs.
     func folder() throws -> String {
         guard let data else { throw ValidationError("give the central peer's data folder with --data PATH (as given to serve)") }
         return data
     }
 
-    func administration() throws -> CentralAdministration {
+    func administration() async throws -> CentralAdministration {
         LoggingSetup.bootstrap()
-        do {
-            return CentralAdministration(storage: try SQLiteCentralStorage(folder: try folder(), actor: actor))
-        } catch let error as StoreError {
-            throw CommandFailure.exit(error.description)
-        }
+        var logger = Logger(label: "fieldbook.admin")
+        logger.logLevel = .warning
+        let storage = try await CentralStorageLocation(data: data, database: database).open(actor: actor, logger: logger)
+        return CentralAdministration(storage: storage, actor: actor)
     }
 }
 
@@ -116,7 +119,7 @@ struct AdminCommand: AsyncParsableCommand {
             @Argument var id: String
             func run() async throws {
                 try await administer {
-                    let admin = try options.administration()
+                    let admin = try await options.administration()
                     guard try await admin.storage.revokeDevice(id, now: admin.now) else { throw CentralAdminError("no active device \(id)") }
                     printLine("revoked device \(id)")
                 }
@@ -158,7 +161,7 @@ struct AdminCommand: AsyncParsableCommand {
         @Option var reason: String?
         func run() async throws {
             try await administer {
-                let admin = try options.administration()
+                let admin = try await options.administration()
                 try await admin.assign(caseID: caseID, to: worker, reason: reason)
                 printLine("allocated \(caseID) to \(worker)")
                 for allocation in try await admin.storage.allocations(of: caseID) {
@@ -219,7 +222,7 @@ struct AdminCommand: AsyncParsableCommand {
         @Flag(name: .customLong("all-pulls"), help: "List every pull, not only the last 20.") var allPulls = false
         func run() async throws {
             try await administer {
-                let admin = try options.administration()
+                let admin = try await options.administration()
                 guard try await admin.storage.record(caseID)?.recordType == .case else { throw CentralAdminError("no case \(caseID)") }
                 printLine("allocations of \(caseID):")
                 for a in try await admin.storage.allocations(of: caseID) {

@@ -21,7 +21,7 @@ struct AdminRulesCommand: AsyncParsableCommand {
         @Flag(help: "List every bank holiday, not only the coming ones.") var allHolidays = false
         func run() async throws {
             try await administer {
-                let admin = try options.administration()
+                let admin = try await options.administration()
                 let rules = try await admin.storage.rules()
                 printLine(rules.version == 0 ? "council rules: shipped defaults (version 0)" : "council rules: version \(rules.version)")
                 for setting in CouncilRules.settings {

@@ -11,8 +11,9 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the central peer that devices sync with.",
         discussion: """
-            Stores everything in DATA/central.sqlite (created on first use). Logs one line per request to \
-            standard error. Stops cleanly on Ctrl-C or SIGTERM: requests in flight finish first. Use \
+            Stores everything in DATA/central.sqlite (created on first use), or, with --database, in a \
+            PostgreSQL database, which several 'fieldbook serve' processes can share behind a load balancer. \
+            Logs one line per request to standard error. Stops cleanly on Ctrl-C or SIGTERM: requests in flight finish first. Use \
             TLS in production; plain HTTP only on a trusted test network. Manage users, devices and \
             cases with 'fieldbook admin --data DATA', also while the server runs.
             Example:
@@ -20,8 +21,12 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Folder of the central peer's data.", valueName: "path"))
-    var data: String
+    @Option(help: ArgumentHelp("Folder of the central peer's data (SQLite).", valueName: "path"))
+    var data: String?
+
+    @Option(help: ArgumentHelp("The central peer's PostgreSQL database instead of a folder: postgres://user:password@host:5432/database (or set FIELDBOOK_DATABASE_URL, which keeps the password off the command line).",
+                               valueName: "url"))
+    var database: String?
 
     @Option(help: ArgumentHelp("Address and port to listen on; port 0 picks a free one.", valueName: "host:port"))
     var listen: String = "127.0.0.1:8080"
@@ -42,6 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("give both --tls-cert and --tls-key, or neither")
         }
         _ = try Self.address(listen)
+        _ = try CentralStorageLocation(data: data, database: database)
     }
 
     static func address(_ text: String) throws -> (host: String, port: Int) {
@@ -55,13 +61,14 @@ struct ServeCommand: AsyncParsableCommand {
         LoggingSetup.bootstrap()
         let logger = Logger(label: "fieldbook.central")
         let (host, port) = try Self.address(listen)
-        let storage = try SQLiteCentralStorage(folder: data, actor: "central")
-        Self.warnIfDataIsExposed(data, logger: logger)
+        let location = try CentralStorageLocation(data: data, database: database)
+        let storage = try await location.open(actor: "central", logger: logger)
+        if case .folder(let data) = location { Self.warnIfDataIsExposed(data, logger: logger) }
         let peer = CentralPeer(storage: storage, logger: logger, clientAddress: ClientAddress(trustedProxies: Set(trustedProxies)))
         let tls = tlsCertificate.flatMap { cert in tlsKey.map { CentralHTTPServer.TLSFiles(certificate: cert, key: $0) } }
         let scheme = tls == nil ? "http" : "https"
         let app = try CentralHTTPServer.application(peer: peer, host: host, port: port, tls: tls, logger: logger) { bound in
-            logger.notice("listening", metadata: ["url": "\(scheme)://\(host):\(bound)", "data": "\(data)"])
+            logger.notice("listening", metadata: ["url": "\(scheme)://\(host):\(bound)", "data": "\(location.description)"])
             // A line for scripts and tests that wait for the server.
             FileHandle.standardOutput.write(Data("listening on \(scheme)://\(host):\(bound)\n".utf8))
         }

@@ -16,10 +16,20 @@ import Testing
         scratch = try Scratch()
     }
 
-    @Test func twoInstancesOnOneStorageOneKilledMidPush() throws {
+    enum Engine: String, CaseIterable { case sqlite, postgres }
+
+    @Test(arguments: Engine.allCases)
+    func twoInstancesOnOneStorageOneKilledMidPush(_ engine: Engine) throws {
         var rng = SplitMix64(seed: 41)
-        let data = scratch.path("central")
-        let storage = ["--data", data]
+        let storage: [String]
+        var database: ThrowawayDatabase?
+        switch engine {
+        case .sqlite: storage = ["--data", scratch.path("central")]
+        case .postgres:
+            database = try ThrowawayDatabase.make()
+            storage = ["--database", database?.url ?? ""]
+        }
+        defer { database?.drop() }
         func admin(_ arguments: [String]) throws -> String {
             let result = try binary.run(["admin"] + storage + arguments)
             #expect(result.status == 0, "\(arguments): \(result.errors)")
@@ -93,7 +103,7 @@ import Testing
         }
         let quarantine = try binary.run(["admin"] + storage + ["quarantine", "list"])
         #expect(quarantine.status == 0 && quarantine.output.isEmpty, "nothing quarantined: \(quarantine.output)")
-        print("several instances: rounds \(rounds), instance kills \(kills), syncs cut \(cut), notes \(written.count), lost 0, duplicated 0 (checked above)")
+        print("several instances (\(engine.rawValue)): rounds \(rounds), instance kills \(kills), syncs cut \(cut), notes \(written.count), lost 0, duplicated 0 (checked above)")
     }
 
     /// Sends a store's next syncs to `url` (as a load balancer would send them to one instance or the other).
