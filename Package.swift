@@ -111,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "fieldbook-bench",
             dependencies: [
-                "Store", "SyncEngine", "CentralHTTPServer", "SyncHTTPClient", "Seeded",
+                "Store", "SyncEngine", "CentralHTTPServer", "CentralPostgres", "SyncHTTPClient", "Seeded",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

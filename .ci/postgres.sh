@@ -7,7 +7,9 @@
 #
 # The cluster listens on 127.0.0.1 only, on a free port, with trust authentication for loopback
 # connections only (no Unix socket), and keeps its data in a fresh `mktemp -d` folder: nothing outlives
-# `stop`. fsync is off: the data is thrown away, and the tests are about behaviour, not durability.
+# `stop`. fsync is off: the data is thrown away, and the tests are about behaviour, not durability. With
+# FIELDBOOK_POSTGRES_DURABLE=1 (the benchmarks) it is on, with synchronous commits, as in production, so
+# that PostgreSQL is measured paying for the disk as SQLite is.
 #
 # PostgreSQL refuses to run as root, and CI runs as root: the server then runs as the `postgres` system
 # user (made by Debian's package), or as `fieldbook-ci`, made here if neither exists. As another user, it
@@ -72,15 +74,17 @@ start() {
     rm -f "$data.initdb.log"
     # Loopback TCP only, trusted; no Unix socket, so no other local user reaches it by a socket either.
     printf 'host all all 127.0.0.1/32 trust\n' | as_owner tee "$data/pg_hba.conf" >/dev/null
+    local durability=off
+    [ "${FIELDBOOK_POSTGRES_DURABLE:-0}" = 1 ] && durability=on
     for attempt in 1 2 3; do
         port="$(free_port)"
         as_owner tee -a "$data/postgresql.conf" >/dev/null <<EOF
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = ''
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+fsync = $durability
+synchronous_commit = $durability
+full_page_writes = $durability
 max_connections = 200
 EOF
         if as_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null; then

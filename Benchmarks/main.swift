@@ -10,6 +10,7 @@ let usage = """
       --only      run only these workloads (W1 to W7; W2 and W3 share their data)
       --runs N    timed runs per workload after the warm-up (default 5; 2 with --quick)
       --workers N workers in the team W2–W4 sync (default 8, each 20 cases × 250 records; for profiling)
+      --devices N devices syncing at once in W5 (default 60; 600 shows how the peer grows)
     """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -57,6 +58,7 @@ var quick = false
 var only: Set<String> = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"]
 var runs: Int?
 var workers = 8
+var devices: Int?
 var index = 0
 while index < arguments.count {
     switch arguments[index] {
@@ -70,6 +72,13 @@ while index < arguments.count {
     case "--workers" where index + 1 < arguments.count:
         index += 1
         workers = number(arguments[index], for: "--workers")
+    case "--devices" where index + 1 < arguments.count:
+        index += 1
+        guard let value = Int(arguments[index]), (1...2_000).contains(value) else {
+            FileHandle.standardError.write(Data("--devices takes a number from 1 to 2000\n".utf8))
+            exit(2)
+        }
+        devices = value
     case "--help", "-h":
         print(usage)
         exit(0)
@@ -128,8 +137,25 @@ do {
         await peer.stop()
     }
     if only.contains("W5") {
-        rows.append(try await W5CentralLoad.run(devices: quick ? 6 : 60, changes: quick ? 10 : 100, runs: min(timedRuns, 3), quick: quick))
+        let count = devices ?? (quick ? 6 : 60)
+        let (changes, w5Runs) = (quick ? 10 : 100, min(timedRuns, 3))
+        rows.append(try await W5CentralLoad.run(devices: count, changes: changes, runs: w5Runs, quick: quick))
         log(rows.last?.line ?? "")
+        // The same load on PostgreSQL: one instance, then two on one database behind the devices.
+        switch BenchPostgres.start() {
+        case .success(let postgres):
+            defer { postgres.stop() }
+            for instances in [1, 2] {
+                let database = try postgres.database("fieldbook_w5_\(instances)")
+                rows.append(try await W5CentralLoad.run(.postgres(database: database, instances: instances), devices: count,
+                                                        changes: changes, runs: w5Runs, quick: quick))
+                log(rows.last?.line ?? "")
+            }
+        case .failure(let why):
+            rows.append(ReportRow(id: "W5 PostgreSQL", name: "not run: \(why)", figure: "", baseline: "", ratio: "",
+                                  target: "≥ 10,000/s, p99 ≤ 1 s, 0 errors", passed: nil))
+            log(rows.last?.line ?? "")
+        }
     }
     if only.contains("W6") {
         rows += try W6Merge.run(changes: quick ? 2_000 : 100_000, runs: min(timedRuns, 3), quick: quick, log: log)

@@ -1,9 +1,11 @@
 import CentralHTTPServer
+import CentralPostgres
 import Foundation
 import Logging
 import SyncEngine
 
-/// A central peer in a process of its own (`fieldbook-bench peer-serve FOLDER`), as `fieldbook serve` runs in
+/// A central peer in a process of its own (`fieldbook-bench peer-serve --data FOLDER` or `--database URL`), as
+/// `fieldbook serve` runs in
 /// production: W5 then measures the peer's work, not the peer and sixty clients sharing one process and its
 /// cooperative threads. The child serves HTTP on 127.0.0.1 at a port of its choosing, which it prints as
 /// `port=N`; it ends when its standard input closes (the bench stops it, or the bench died).
@@ -14,12 +16,12 @@ final class PeerProcess: @unchecked Sendable {
     private let process: Process
     private let input: Pipe
 
-    /// Starts the child on the central store in `folder` (created and migrated by the caller's
-    /// administration storage first) and waits for its port.
-    init(folder: String) throws {
+    /// Starts the child on the central storage `storage` names (`--data FOLDER` or `--database URL`, made
+    /// and migrated by the caller's administration storage first) and waits for its port.
+    init(storage: [String]) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        process.arguments = [Self.command, folder]
+        process.arguments = [Self.command] + storage
         input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -47,10 +49,15 @@ final class PeerProcess: @unchecked Sendable {
 
     /// The child: serves until its standard input closes.
     static func main(_ arguments: [String]) async throws {
-        guard arguments.count == 1 else { throw BenchError("usage: fieldbook-bench peer-serve FOLDER") }
         var logger = Logger(label: "bench.central.process")
         logger.logLevel = .critical
-        let peer = CentralPeer(storage: try SQLiteCentralStorage(folder: arguments[0], actor: "central"), logger: logger)
+        let storage: any CentralStorage
+        switch (arguments.first, arguments.count) {
+        case ("--data", 2): storage = try SQLiteCentralStorage(folder: arguments[1], actor: "central")
+        case ("--database", 2): storage = try await PostgresCentralStorage(url: arguments[1], logger: logger)
+        default: throw BenchError("usage: fieldbook-bench peer-serve --data FOLDER | --database URL")
+        }
+        let peer = CentralPeer(storage: storage, logger: logger)
         let app = try CentralHTTPServer.application(peer: peer, host: "127.0.0.1", port: 0, logger: logger) { port in
             FileHandle.standardOutput.write(Data("port=\(port)\n".utf8))
         }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CentralPostgres
 import Foundation
 import NIOPosix
 import Store
@@ -6,20 +7,47 @@ import SyncEngine
 import SyncHTTPClient
 
 /// W5: many devices syncing at once, each pushing `changes` new records and then pulling, each with its
-/// own HTTP connection pool, as separate laptops would. The central peer runs in a process of its own
-/// (``PeerProcess``), as in production, on a central store of its own.
+/// own HTTP connection pool, as separate laptops would. The central peer runs in processes of its own
+/// (``PeerProcess``), as in production: one on a SQLite data folder, or several on one PostgreSQL database,
+/// with the devices shared among them as a load balancer would.
 enum W5CentralLoad {
-    static func run(devices count: Int, changes: Int, runs: Int, quick: Bool) async throws -> ReportRow {
+    enum Engine {
+        case sqlite
+        case postgres(database: String, instances: Int)
+
+        var label: String {
+            switch self {
+            case .sqlite: return "W5 central load"
+            case .postgres(_, let instances): return "W5 PostgreSQL"
+                + (instances == 1 ? "" : ", \(instances) instances")
+            }
+        }
+    }
+
+    static func run(_ engine: Engine = .sqlite, devices count: Int, changes: Int, runs: Int, quick: Bool) async throws -> ReportRow {
         let folder = try ScratchFolder("w5")
         let centralFolder = try ScratchFolder("w5-central")
-        // The administration's storage creates and migrates the central store before the peer opens it.
-        let admin = CentralAdministration(storage: try SQLiteCentralStorage(folder: centralFolder.url.path, actor: "admin"))
-        let peer = try PeerProcess(folder: centralFolder.url.path)
-        defer { peer.stop() }
+        // The administration's storage creates and migrates the central storage before the peers open it.
+        let storage: any CentralStorage
+        let location: [String]
+        var instances = 1
+        switch engine {
+        case .sqlite:
+            storage = try SQLiteCentralStorage(folder: centralFolder.url.path, actor: "admin")
+            location = ["--data", centralFolder.url.path]
+        case .postgres(let database, let count):
+            storage = try await PostgresCentralStorage(url: database)
+            location = ["--database", database]
+            instances = count
+        }
+        let admin = CentralAdministration(storage: storage, actor: "admin")
+        let peers = try (0..<instances).map { _ in try PeerProcess(storage: location) }
+        defer { peers.forEach { $0.stop() } }
         var devices: [BenchDevice] = []
         var clients: [HTTPClient] = []
         for n in 1...count {
-            let user = String(format: "load%02d", n)
+            let user = String(format: "load%03d", n)
+            let peer = peers[n % peers.count]
             _ = try await admin.addUser(user, role: .worker, team: "load")
             try await admin.addCase(id: "L-\(user)", values: [("child", "Load \(n)"), ("dob", "2014-01-01"), ("category", "CIN")], worker: user)
             let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
@@ -71,7 +99,7 @@ enum W5CentralLoad {
         }
         for client in clients { try? await client.shutdown() }
         let rate = Measure.median(rates), p99 = Measure.percentile(latencies, 0.99)
-        return ReportRow(id: "W5 central load", name: "\(count) devices × \(changes) changes, p99 \(Format.milliseconds(p99))",
+        return ReportRow(id: engine.label, name: "\(count) devices × \(changes) changes, p99 \(Format.milliseconds(p99))",
                          figure: Format.rate(rate, "changes"), baseline: "errors \(errors)", ratio: "",
                          target: "≥ 10,000/s, p99 ≤ 1 s, 0 errors",
                          passed: quick ? (errors == 0 ? nil : false) : rate >= 10_000 && p99 <= 1 && errors == 0)

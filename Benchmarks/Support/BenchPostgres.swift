@@ -1,0 +1,68 @@
+import Foundation
+
+/// The PostgreSQL server W5 runs on: `FIELDBOOK_BENCH_POSTGRES` (a server URL), or a cluster of its own
+/// started through `.ci/postgres.sh` with durable commits (fsync and synchronous commits on, as in
+/// production, so that PostgreSQL pays for the disk as SQLite does), stopped when the bench ends.
+final class BenchPostgres: @unchecked Sendable {
+    let server: String
+    private let script: String?
+    private let environment: [String: String]
+
+    /// The server, or why there is none (the row says so; the other workloads run).
+    static func start() -> Result<BenchPostgres, BenchError> {
+        if let url = ProcessInfo.processInfo.environment["FIELDBOOK_BENCH_POSTGRES"], !url.isEmpty {
+            return .success(BenchPostgres(server: url, script: nil, environment: [:]))
+        }
+        let bin = ProcessInfo.processInfo.environment["POSTGRES_BIN"] ?? "/usr/lib/postgresql/15/bin"
+        guard FileManager.default.isExecutableFile(atPath: bin + "/initdb") else {
+            return .failure(BenchError("no PostgreSQL in \(bin) and FIELDBOOK_BENCH_POSTGRES is not set"))
+        }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".ci/postgres.sh").path
+        let environment = ["FIELDBOOK_POSTGRES_DURABLE": "1",
+                           "FIELDBOOK_POSTGRES_STATE": FileManager.default.temporaryDirectory.appendingPathComponent("fieldbook-bench-postgres.state").path]
+        do {
+            let (status, output, errors) = try run("/bin/bash", [script, "start"], environment: environment)
+            guard status == 0, !output.isEmpty else { return .failure(BenchError("\(script) start failed: \(errors)")) }
+            return .success(BenchPostgres(server: output, script: script, environment: environment))
+        } catch {
+            return .failure(BenchError("\(script) could not run: \(error)"))
+        }
+    }
+
+    private init(server: String, script: String?, environment: [String: String]) {
+        self.server = server
+        self.script = script
+        self.environment = environment
+    }
+
+    /// A new, empty database's URL.
+    func database(_ name: String) throws -> String {
+        _ = try Self.run("/usr/bin/psql", [server, "-q", "-v", "ON_ERROR_STOP=1", "-c", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)", "-c", "CREATE DATABASE \(name)"])
+        guard var components = URLComponents(string: server) else { throw BenchError("the server URL \(server) cannot be read") }
+        components.path = "/" + name
+        return components.string ?? server
+    }
+
+    /// Stops the cluster, if the bench started it.
+    func stop() {
+        guard let script else { return }
+        _ = try? Self.run("/bin/bash", [script, "stop"], environment: environment)
+    }
+
+    private static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        if tool.hasSuffix("psql"), process.terminationStatus != 0 { throw BenchError("psql: \(err)") }
+        return (process.terminationStatus, out.trimmingCharacters(in: .whitespacesAndNewlines), err)
+    }
+}
