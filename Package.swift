@@ -147,10 +147,7 @@ let package = Package(
             dependencies: ["CentralPostgres", "SyncEngine", "Store", "CentralHTTPServer", "SyncHTTPClient",
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Logging", package: "swift-log"),
-                           .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "NIOPosix", package: "swift-nio")]
+                           .product(name: "Hummingbird", package: "hummingbird")]
         ),
         .testTarget(name: "ReplTests", dependencies: ["Repl", "Store"]),
         .testTarget(

@@ -101,8 +101,10 @@ extension PostgresCentralStorage {
     public func touchDevice(_ id: String, now: String) async throws {
         // At most once a minute: each write is a commit, and the audit needs no finer time. The minute is
         // counted on the peer's clock (`now`), never the database's.
+        // A `now` that is not a time is stored only where nothing was (as SQLite, whose time arithmetic
+        // then gives NULL).
         guard let earlier = Self.minuteBefore(now) else {
-            return try await run("UPDATE central_device SET last_seen_at = \(now) WHERE device_id = \(id)")
+            return try await run("UPDATE central_device SET last_seen_at = \(now) WHERE device_id = \(id) AND last_seen_at IS NULL")
         }
         try await run("""
             UPDATE central_device SET last_seen_at = \(now)

@@ -102,9 +102,21 @@ public final class PostgresCentralStorage: CentralStorage {
     // MARK: Running statements
 
     /// Runs `body` on one connection, outside any transaction (each statement commits on its own).
+    ///
+    /// A connection that cannot be had is ``CentralStorageError/unavailable(_:)``: the pool retries a
+    /// server that does not answer, and fails the requests waiting for it after a minute of failures (its
+    /// circuit breaker), with an error of its own.
     func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await PostgresErrors.translating {
-            try await client.withConnection { connection in try await body(connection) }
+        var leased = false
+        do {
+            return try await PostgresErrors.translating {
+                try await client.withConnection { connection in
+                    leased = true
+                    return try await body(connection)
+                }
+            }
+        } catch where !leased && !(error is CentralStorageError) {
+            throw CentralStorageError.unavailable("no connection to PostgreSQL at \(location) could be had (\(error))")
         }
     }
 

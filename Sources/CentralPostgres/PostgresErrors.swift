@@ -35,10 +35,4 @@ enum PostgresErrors {
         default: return .unavailable("\(message) (SQLSTATE \(state))")
         }
     }
-
-    /// The SQLSTATE of a server's error, if `error` is one.
-    static func state(of error: any Error) -> String? {
-        guard let error = error as? PSQLError, error.code == .server else { return nil }
-        return error.serverInfo?[.sqlState]
-    }
 }

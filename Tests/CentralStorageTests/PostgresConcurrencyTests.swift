@@ -139,6 +139,46 @@ import Testing
         }
     }
 
+    /// Two intakes that lock two records in opposite orders deadlock: PostgreSQL rolls one back, which is
+    /// thrown as a conflict (the peer runs it again), and the other commits.
+    @Test func aDeadlockIsAConflict() async throws {
+        try await TestDatabase.with { database in
+            let first = try await database.open()
+            let second = try await database.open()
+            defer { first.close(); second.close() }
+            let chain = HandChain(author: "sam", clock: HandClock())
+            let (one, two) = (chain.note("one", case: "c1"), chain.note("two", case: "c1"))
+            try await accept([one, two], into: first, at: times.at(1))
+
+            let (locked, lockedSignal) = AsyncStream<Void>.makeStream()
+            let (go, goSignal) = AsyncStream<Void>.makeStream()
+            let a = Task {
+                try await first.intake { intake in
+                    _ = try await intake.records([one.recordID])
+                    lockedSignal.yield()
+                    for await _ in go { break }
+                    _ = try await intake.records([two.recordID])
+                }
+            }
+            for await _ in locked { break }
+            let b = Task {
+                try await second.intake { intake in
+                    _ = try await intake.records([two.recordID])
+                    goSignal.yield()
+                    goSignal.finish()
+                    _ = try await intake.records([one.recordID])
+                }
+            }
+            let outcomes = [await a.result, await b.result]
+            let conflicts = outcomes.filter { outcome in
+                if case .failure(CentralStorageError.conflict) = outcome { return true }
+                return false
+            }
+            #expect(conflicts.count == 1, "\(outcomes)")
+            #expect(outcomes.contains { if case .success = $0 { true } else { false } })
+        }
+    }
+
     @Test func twoInstancesOpeningANewDatabaseAtOnceMigrateItOnce() async throws {
         try await TestDatabase.with { database in
             async let a = database.open()

@@ -62,10 +62,11 @@ import Testing
             #expect(try await storage.device(tokenHash: "token-1")?.revokedAt == times.at(2))
 
             // Another user's code cannot take the device over; the code stays unused.
-            await #expect(throws: ProtocolError.self) {
+            let refusal = await #expect(throws: ProtocolError.self) {
                 _ = try await storage.redeemEnrolmentCode(hash: "kim-1", deviceID: "device-a", deviceName: "stolen",
                                                           tokenHash: "token-x", now: times.at(4))
             }
+            #expect(refusal?.code == "conflict")
             #expect(try await storage.device(tokenHash: "token-x") == nil)
 
             // Its own user's new code: same device, new token, no longer revoked.
