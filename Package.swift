@@ -144,7 +144,7 @@ let package = Package(
         // The storage protocol's behaviour, written once and run against both engines (SQLite, PostgreSQL).
         .testTarget(
             name: "CentralStorageTests",
-            dependencies: ["CentralPostgres", "SyncEngine", "Store", "CentralHTTPServer", "SyncHTTPClient",
+            dependencies: ["CentralPostgres", "SyncEngine", "Store", "Seeded", "CentralHTTPServer", "SyncHTTPClient",
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "Hummingbird", package: "hummingbird")]

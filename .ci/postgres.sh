@@ -2,6 +2,9 @@
 # A throwaway PostgreSQL cluster for the central storage tests (Tests/CentralStorageTests) and CI.
 #
 #   .ci/postgres.sh start   starts one (or finds the one already running) and prints its server URL
+#   .ci/postgres.sh start --watch PID
+#                           the same, and a cluster it starts is stopped once process PID has ended (the
+#                           tests pass their own process id, so that a test run stops what it started)
 #   .ci/postgres.sh url     prints the running cluster's server URL
 #   .ci/postgres.sh stop    stops it and deletes its data
 #
@@ -61,7 +64,17 @@ running() {
 
 url() { echo "postgres://postgres@127.0.0.1:$port/postgres"; }
 
+# Stops the cluster once process $1 has ended, from a detached watcher that holds none of the caller's
+# output (so that a caller reading this script's output to its end is not kept waiting).
+watch() {
+    local script
+    script="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+    FIELDBOOK_POSTGRES_STATE="$state" setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 2; done; exec bash "$2" stop' \
+        watcher "$1" "$script" </dev/null >/dev/null 2>&1 &
+}
+
 start() {
+    local watched="${1:-}"
     [ -x "$bin/initdb" ] || fail "no PostgreSQL binaries in $bin (apt-get install postgresql, or set POSTGRES_BIN)"
     if running; then url; return; fi
     rm -f "$state"
@@ -89,6 +102,7 @@ max_connections = 200
 EOF
         if as_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null; then
             printf 'data=%q\nport=%q\nowner=%q\n' "$data" "$port" "$owner" >"$state"
+            [ -n "$watched" ] && watch "$watched"
             url
             return
         fi
@@ -110,7 +124,13 @@ stop() {
 }
 
 case "${1:-}" in
-    start) start ;;
+    start)
+        if [ "${2:-}" = --watch ]; then
+            [[ "${3:-}" =~ ^[0-9]+$ ]] || fail "--watch takes a process id"
+            start "$3"
+        else
+            start
+        fi ;;
     stop) stop ;;
     url) running || fail "no cluster is running (start one with: $0 start)"; url ;;
     *) echo "usage: $0 start|stop|url" >&2; exit 2 ;;

@@ -1,4 +1,5 @@
 import Foundation
+import Seeded
 
 /// The PostgreSQL server W5 runs on: `FIELDBOOK_BENCH_POSTGRES` (a server URL), or a cluster of its own
 /// started through `.ci/postgres.sh` with durable commits (fsync and synchronous commits on, as in
@@ -61,20 +62,8 @@ final class BenchPostgres: @unchecked Sendable {
         try process.run()
         let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let status = waitForExit(process)
+        let status = exitStatus(of: process)
         if tool.hasSuffix("psql"), status != 0 { throw BenchError("psql: \(err)") }
         return (status, out.trimmingCharacters(in: .whitespacesAndNewlines), err)
-    }
-
-    /// The child's exit status. Reaped here with `waitpid`: in the bench, `Process.waitUntilExit` never
-    /// returned for the script that starts the cluster (its server outlives it), although the script had
-    /// ended; where Foundation reaped the child first, its own status is read.
-    private static func waitForExit(_ process: Process) -> Int32 {
-        var status: Int32 = 0
-        if waitpid(process.processIdentifier, &status, 0) == process.processIdentifier {
-            return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        }
-        while process.isRunning { usleep(10_000) }
-        return process.terminationStatus
     }
 }

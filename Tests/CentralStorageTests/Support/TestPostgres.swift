@@ -1,4 +1,5 @@
 import Foundation
+import Seeded
 import Logging
 import PostgresNIO
 import Testing
@@ -6,7 +7,8 @@ import Testing
 
 /// The PostgreSQL server the tests use: `FIELDBOOK_TEST_POSTGRES` (a server URL, as CI exports it), or a
 /// throwaway cluster started through `.ci/postgres.sh` where PostgreSQL's binaries are installed. The
-/// cluster a test run starts is left running for the next run (`.ci/postgres.sh stop` ends it).
+/// cluster a test run starts is stopped, and its data deleted, once the test process has ended
+/// (`.ci/postgres.sh start --watch PID`).
 actor TestPostgres {
     static let shared = TestPostgres()
 
@@ -45,7 +47,7 @@ actor TestPostgres {
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".ci/postgres.sh")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script.path, "start"]
+        process.arguments = [script.path, "start", "--watch", String(getpid())]
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -58,8 +60,7 @@ actor TestPostgres {
         let url = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let why = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, !url.isEmpty else {
+        guard exitStatus(of: process) == 0, !url.isEmpty else {
             return .failure(Unavailable(description: "\(script.path) start failed: \(why)"))
         }
         return .success(url)

@@ -1,4 +1,5 @@
 import Foundation
+import Seeded
 import Testing
 
 /// A fresh PostgreSQL database for one end-to-end test, on the server in `FIELDBOOK_TEST_POSTGRES` (as CI
@@ -31,7 +32,7 @@ struct ThrowawayDatabase {
         guard FileManager.default.isExecutableFile(atPath: bin + "/initdb") else {
             try Test.cancel("PostgreSQL tests skipped: FIELDBOOK_TEST_POSTGRES is not set and there is no PostgreSQL in \(bin) (apt-get install postgresql)")
         }
-        let (status, output, errors) = try run("/bin/bash", [script.path, "start"])
+        let (status, output, errors) = try run("/bin/bash", [script.path, "start", "--watch", String(getpid())])
         guard status == 0, !output.isEmpty else { try Test.cancel("PostgreSQL tests skipped: \(script.path) start failed: \(errors)") }
         return output
     }
@@ -51,7 +52,6 @@ struct ThrowawayDatabase {
         try process.run()
         let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, out.trimmingCharacters(in: .whitespacesAndNewlines), err)
+        return (exitStatus(of: process), out.trimmingCharacters(in: .whitespacesAndNewlines), err)
     }
 }
