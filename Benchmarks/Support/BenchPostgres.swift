@@ -23,7 +23,7 @@ final class BenchPostgres: @unchecked Sendable {
         let environment = ["FIELDBOOK_POSTGRES_DURABLE": "1",
                            "FIELDBOOK_POSTGRES_STATE": FileManager.default.temporaryDirectory.appendingPathComponent("fieldbook-bench-postgres.state").path]
         do {
-            let (status, output, errors) = try run("/bin/bash", [script, "start"], environment: environment)
+            let (status, output, errors) = try runTool("/bin/bash", [script, "start"], environment: environment)
             guard status == 0, !output.isEmpty else { return .failure(BenchError("\(script) start failed: \(errors)")) }
             return .success(BenchPostgres(server: output, script: script, environment: environment))
         } catch {
@@ -39,7 +39,9 @@ final class BenchPostgres: @unchecked Sendable {
 
     /// A new, empty database's URL.
     func database(_ name: String) throws -> String {
-        _ = try Self.run("/usr/bin/psql", [server, "-q", "-v", "ON_ERROR_STOP=1", "-c", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)", "-c", "CREATE DATABASE \(name)"])
+        let psql = try runTool("/usr/bin/psql", [server, "-q", "-v", "ON_ERROR_STOP=1", "-c", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)",
+                                                 "-c", "CREATE DATABASE \(name)"])
+        guard psql.status == 0 else { throw BenchError("psql: \(psql.errors)") }
         guard var components = URLComponents(string: server) else { throw BenchError("the server URL \(server) cannot be read") }
         components.path = "/" + name
         return components.string ?? server
@@ -48,22 +50,6 @@ final class BenchPostgres: @unchecked Sendable {
     /// Stops the cluster, if the bench started it.
     func stop() {
         guard let script else { return }
-        _ = try? Self.run("/bin/bash", [script, "stop"], environment: environment)
-    }
-
-    private static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let status = exitStatus(of: process)
-        if tool.hasSuffix("psql"), status != 0 { throw BenchError("psql: \(err)") }
-        return (status, out.trimmingCharacters(in: .whitespacesAndNewlines), err)
+        _ = try? runTool("/bin/bash", [script, "stop"], environment: environment)
     }
 }

@@ -22,25 +22,18 @@ public protocol CentralArchiving: CentralStorage {
 }
 
 /// One value of an archived row.
-public enum ArchiveValue: Sendable, Equatable, Comparable {
+public enum ArchiveValue: Sendable, Equatable {
     case null
     case integer(Int64)
     case text(String)
     case blob([UInt8])
-
-    public static func < (lhs: ArchiveValue, rhs: ArchiveValue) -> Bool {
-        switch (lhs, rhs) {
-        case (.integer(let a), .integer(let b)): return a < b
-        case (.text(let a), .text(let b)): return a < b
-        default: return false
-        }
-    }
 }
 
 /// A row by column name.
 public typealias ArchiveRow = [String: ArchiveValue]
 
-/// The tables a migration moves, with the columns both engines keep under the same names.
+/// The tables a migration moves, with the columns both engines keep under the same names, declared in the
+/// order they are imported (users and devices before the rows that name them).
 public enum ArchivedTable: String, CaseIterable, Sendable {
     case users = "central_user"
     case enrolmentCodes = "central_enrolment"
@@ -84,7 +77,4 @@ public enum ArchivedTable: String, CaseIterable, Sendable {
         case .enrolmentFailures: return ["address"]
         }
     }
-
-    /// Tables written before those that name their rows (devices before chains and custody).
-    public static var importOrder: [ArchivedTable] { allCases }
 }

@@ -33,7 +33,7 @@ public struct CentralMigration: Sendable {
         }
         try await target.importPeerDeviceID(try await source.peerDeviceID())
         var report = Report()
-        for table in ArchivedTable.importOrder {
+        for table in ArchivedTable.allCases {
             var after: [ArchiveValue]?
             var count = 0
             while true {

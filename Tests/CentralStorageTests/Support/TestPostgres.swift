@@ -45,23 +45,15 @@ actor TestPostgres {
         }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".ci/postgres.sh")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script.path, "start", "--watch", String(getpid())]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
+        let started: (status: Int32, output: String, errors: String)
         do {
-            try process.run()
+            started = try runTool("/bin/bash", [script.path, "start", "--watch", String(getpid())])
         } catch {
             return .failure(Unavailable(description: "\(script.path) could not be run: \(error)"))
         }
-        let url = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let why = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard exitStatus(of: process) == 0, !url.isEmpty else {
-            return .failure(Unavailable(description: "\(script.path) start failed: \(why)"))
+        let url = started.output
+        guard started.status == 0, !url.isEmpty else {
+            return .failure(Unavailable(description: "\(script.path) start failed: \(started.errors)"))
         }
         return .success(url)
     }

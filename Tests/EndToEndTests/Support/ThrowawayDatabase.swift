@@ -32,26 +32,13 @@ struct ThrowawayDatabase {
         guard FileManager.default.isExecutableFile(atPath: bin + "/initdb") else {
             try Test.cancel("PostgreSQL tests skipped: FIELDBOOK_TEST_POSTGRES is not set and there is no PostgreSQL in \(bin) (apt-get install postgresql)")
         }
-        let (status, output, errors) = try run("/bin/bash", [script.path, "start", "--watch", String(getpid())])
+        let (status, output, errors) = try runTool("/bin/bash", [script.path, "start", "--watch", String(getpid())])
         guard status == 0, !output.isEmpty else { try Test.cancel("PostgreSQL tests skipped: \(script.path) start failed: \(errors)") }
         return output
     }
 
     private static func psql(_ server: String, _ sql: String) throws {
-        let (status, _, errors) = try run("/usr/bin/psql", [server, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
+        let (status, _, errors) = try runTool("/usr/bin/psql", [server, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
         guard status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "psql: \(errors)"]) }
-    }
-
-    private static func run(_ tool: String, _ arguments: [String]) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (exitStatus(of: process), out.trimmingCharacters(in: .whitespacesAndNewlines), err)
     }
 }
