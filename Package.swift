@@ -8,7 +8,11 @@ let package = Package(
         .executable(name: "fieldbook", targets: ["fieldbook"]),
         .executable(name: "fieldbook-bench", targets: ["fieldbook-bench"]),
         .library(name: "Store", targets: ["Store"]),
-        .library(name: "SyncEngine", targets: ["SyncEngine"]),
+        .library(name: "SyncProtocol", targets: ["SyncProtocol"]),
+        .library(name: "ClientSync", targets: ["ClientSync"]),
+        .library(name: "Central", targets: ["Central"]),
+        .library(name: "CentralSQLite", targets: ["CentralSQLite"]),
+        .library(name: "CentralPostgres", targets: ["CentralPostgres"]),
         .library(name: "Repl", targets: ["Repl"]),
     ],
     dependencies: [
@@ -40,40 +44,67 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // zlib from the system (zlib1g-dev), wrapped for SyncEngine's compression.
+        // zlib from the system (zlib1g-dev), wrapped for SyncProtocol's compression.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // libedit: line editing, history and completion for the interactive terminal, loaded at run time
         // from libedit.so.2 (no headers needed to build), with the small C shim around it (signal handling,
         // character reading).
         .target(name: "CEditLine", linkerSettings: [.linkedLibrary("dl")]),
-        // Moving changes between stores. Depends on Store only.
-        // Messages, frames and compression; the client session; the central peer's logic and storage.
+        // Sources/SyncEngine: moving changes between stores, independent of transport and storage, in three
+        // modules. None of them imports GRDB or PostgresNIO: storage engines and transports are beside them.
+        //
+        // The protocol: messages (generated from Protocol/*.proto), frames, zlib compression with bounded
+        // inflate, limits, error answers, and the transport seam (`SyncTransport`).
         .target(
-            name: "SyncEngine",
+            name: "SyncProtocol",
             dependencies: [
                 "Store", "CZlib",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Sources/SyncEngine/Protocol"
+        ),
+        // The client session: enrol, push and pull (`/v2/sync`, or `/v1/push` then `/v1/pull`), over any transport.
+        .target(
+            name: "ClientSync",
+            dependencies: ["Store", "SyncProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/SyncEngine/Client"
+        ),
+        // The central peer's logic: enrolment, admission of changes, quarantine, pull plans, custody,
+        // administration and migration, over the async storage protocol (`CentralStorage`).
+        .target(
+            name: "Central",
+            dependencies: [
+                "Store", "SyncProtocol",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/SyncEngine/Central"
+        ),
+        // The central peer's storage in SQLite (GRDB): the embedded default, one process per data folder.
+        .target(
+            name: "CentralSQLite",
+            dependencies: [
+                "Central", "SyncProtocol", "Store",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
-        // The central peer's storage in PostgreSQL: several stateless peers on one database.
+        // The central peer's storage in PostgreSQL (postgres-nio): several stateless peers on one database.
         .target(
             name: "CentralPostgres",
             dependencies: [
-                "SyncEngine", "Store",
+                "Central", "SyncProtocol", "Store",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ],
-            path: "Sources/CentralPostgres"
+            ]
         ),
         // The central peer over HTTP (Hummingbird).
         .target(
             name: "CentralHTTPServer",
             dependencies: [
-                "SyncEngine",
+                "Central", "SyncProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -88,19 +119,19 @@ let package = Package(
         .target(
             name: "SyncHTTPClient",
             dependencies: [
-                "SyncEngine",
+                "SyncProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // The command interpreter, over an input/output abstraction.
-        .target(name: "Repl", dependencies: ["Store", "SyncEngine", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Repl", dependencies: ["Store", "ClientSync", "SyncProtocol", .product(name: "Crypto", package: "swift-crypto")]),
         // The `fieldbook` executable.
         .executableTarget(
             name: "fieldbook",
             dependencies: [
-                "Repl", "Store", "SyncEngine", "CentralHTTPServer", "CentralPostgres", "SyncHTTPClient", "CEditLine",
+                "Repl", "Store", "SyncProtocol", "ClientSync", "Central", "CentralSQLite", "CentralHTTPServer", "CentralPostgres", "SyncHTTPClient", "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -111,7 +142,8 @@ let package = Package(
         .executableTarget(
             name: "fieldbook-bench",
             dependencies: [
-                "Store", "SyncEngine", "CentralHTTPServer", "CentralPostgres", "SyncHTTPClient", "Seeded",
+                "Store", "SyncProtocol", "ClientSync", "Central", "CentralSQLite", "CentralHTTPServer", "CentralPostgres",
+                "SyncHTTPClient", "Seeded",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -133,7 +165,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncEngineTests",
-            dependencies: ["SyncEngine", "Store", "CentralHTTPServer", "SyncHTTPClient", "Seeded",
+            dependencies: ["SyncProtocol", "ClientSync", "Central", "CentralSQLite", "Store", "CentralHTTPServer",
+                           "SyncHTTPClient", "Seeded",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -144,7 +177,7 @@ let package = Package(
         // The storage protocol's behaviour, written once and run against both engines (SQLite, PostgreSQL).
         .testTarget(
             name: "CentralStorageTests",
-            dependencies: ["CentralPostgres", "SyncEngine", "Store", "Seeded", "CentralHTTPServer", "SyncHTTPClient",
+            dependencies: ["CentralPostgres", "CentralSQLite", "Central", "SyncProtocol", "ClientSync", "Store", "Seeded", "CentralHTTPServer", "SyncHTTPClient",
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "Hummingbird", package: "hummingbird")]
@@ -152,7 +185,7 @@ let package = Package(
         .testTarget(name: "ReplTests", dependencies: ["Repl", "Store"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["fieldbook", "Store", "SyncEngine", "SyncHTTPClient", "Seeded", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["fieldbook", "Store", "SyncProtocol", "ClientSync", "Central", "CentralSQLite", "SyncHTTPClient", "Seeded", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

@@ -1,5 +1,8 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
-import SyncEngine
+import SyncProtocol
 
 /// `fieldbook-bench`: every workload of docs/BENCHMARKS.md against the real code paths, each beside the
 /// physical-limit baseline measured in the same run. `--quick` runs small sizes to check that each

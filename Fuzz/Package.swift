@@ -17,8 +17,8 @@ let package = Package(
     dependencies: [.package(path: "..")],
     targets: [
         .target(name: "FuzzSupport"),                         // the entry point every harness shares
-        harness("FuzzFrame", ["SyncEngine"]),                 // Frame.decode (header, limits, zlib)
-        harness("FuzzMessage", ["SyncEngine", "Store"]),      // MessageCodec.decode + decoded() conversions
+        harness("FuzzFrame", ["SyncProtocol"]),               // Frame.decode (header, limits, zlib)
+        harness("FuzzMessage", ["SyncProtocol", "Store"]),    // MessageCodec.decode + decoded() conversions
         harness("FuzzReplParser", ["Repl"]),                  // Tokenizer.words
         harness("FuzzReplCommand", ["Repl", "Store"]),        // Interpreter.execute on a scratch store
     ]

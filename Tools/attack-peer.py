@@ -7,7 +7,11 @@ requests built from Protocol/SPEC.md alone (frames, zlib, protobuf wire format w
 third-party client would. For each attack it reports the peer's peak resident memory (VmHWM from
 /proc/PID/status), its resident memory afterwards, how long the attack took and what the peer answered.
 
-    Tools/attack-peer.py --fieldbook .build/debug/fieldbook [ATTACK ...]
+    Tools/attack-peer.py --fieldbook .build/debug/fieldbook [--database SERVER_URL] [ATTACK ...]
+
+With `--database postgres://USER@HOST:PORT/DB`, each attack runs against a peer on PostgreSQL: a fresh
+database made on that server for the attack (with psql) and dropped after it. Without, a fresh data folder.
+The memory reported is the peer process's own, not the database server's.
 
 Attacks: flat-bomb nested-bomb ref-bomb held-bomb unauth-bodies enrol-body big-pushes idle slow-headers
 cursor. With none given, all run. Everything stays on 127.0.0.1, and every loop is bounded.
@@ -26,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import zlib
 
 MiB = 1024 * 1024
@@ -128,15 +133,25 @@ PRESET_DICTIONARY = (
 class Peer:
     """A `fieldbook serve` process with users sam (worker) and lee (worker), each with an enrolled device."""
 
-    def __init__(self, binary):
+    def __init__(self, binary, server=None):
         self.binary = binary
         self.folder = tempfile.mkdtemp(prefix="fieldbook-attack-")
+        self.server = server
+        if server:
+            # A database of its own on the server, named for this attack, dropped by stop().
+            self.database_name = f"fieldbook_attack_{random.randrange(1 << 30):08x}"
+            subprocess.run(["psql", server, "-qc", f"CREATE DATABASE {self.database_name}"], check=True,
+                           capture_output=True)
+            url = urllib.parse.urlsplit(server)
+            self.storage = ["--database", urllib.parse.urlunsplit(url._replace(path="/" + self.database_name))]
+        else:
+            self.storage = ["--data", self.folder]
         for user in ("sam", "lee"):
             self.admin("user", "add", user, "--role", "worker", "--team", "north")
         self.admin("case", "add", "LA-1", "--child", "Child one", "--dob", "2015-01-01", "--category", "CP",
                    "--worker", "lee")
         self.process = subprocess.Popen(
-            [binary, "serve", "--data", self.folder, "--listen", "127.0.0.1:0"],
+            [binary, "serve", *self.storage, "--listen", "127.0.0.1:0"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=dict(os.environ, LOG_LEVEL="error"))
         line = self.process.stdout.readline().decode()
         match = re.search(r":(\d+)\s*$", line)
@@ -146,7 +161,7 @@ class Peer:
         self.tokens = {user: self.enrol(user) for user in ("sam", "lee")}
 
     def admin(self, *arguments):
-        return subprocess.run([self.binary, "admin", "--data", self.folder, *arguments], check=True,
+        return subprocess.run([self.binary, "admin", *self.storage, *arguments], check=True,
                               capture_output=True, text=True).stdout
 
     def enrol(self, user):
@@ -199,6 +214,9 @@ class Peer:
                 self.process.kill()
                 self.process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self.server:
+            subprocess.run(["psql", self.server, "-qc", f"DROP DATABASE IF EXISTS {self.database_name} WITH (FORCE)"],
+                           capture_output=True)
 
 
 def pull_request(cursor=0):
@@ -417,6 +435,8 @@ ATTACKS = {
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fieldbook", default=".build/debug/fieldbook", help="the fieldbook binary to serve with")
+    parser.add_argument("--database", metavar="SERVER_URL",
+                        help="a PostgreSQL server (postgres://USER@HOST:PORT/DB) to make each attack's database on")
     parser.add_argument("attacks", nargs="*", help=f"attacks to run (default: all): {' '.join(ATTACKS)}")
     options = parser.parse_args()
     names = options.attacks or list(ATTACKS)
@@ -425,7 +445,7 @@ def main():
         parser.error(f"unknown attack {unknown[0]}; choose from {' '.join(ATTACKS)}")
     print(f"{'attack':14} {'peak RSS':>9} {'RSS after':>9} {'seconds':>8}  answer")
     for name in names:
-        peer = Peer(options.fieldbook)
+        peer = Peer(options.fieldbook, options.database)
         try:
             baseline = peer.memory()
             start = time.monotonic()

@@ -1,10 +1,13 @@
 import AsyncHTTPClient
+import Central
 import CentralHTTPServer
+import CentralSQLite
+import ClientSync
 import Foundation
 import Logging
 import Store
-import SyncEngine
 import SyncHTTPClient
+import SyncProtocol
 
 /// A real central peer (`fieldbook serve`'s HTTP server and storage) on 127.0.0.1, with a byte-counting
 /// proxy in front of it.

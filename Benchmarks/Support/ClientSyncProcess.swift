@@ -1,8 +1,11 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import GRDB
 import Store
-import SyncEngine
 import SyncHTTPClient
+import SyncProtocol
 
 /// A first sync run in a child process (`fieldbook-bench client-sync URL CODE STORE`), so that its peak
 /// memory is the client's alone.

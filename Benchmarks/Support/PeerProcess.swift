@@ -1,8 +1,11 @@
+import Central
 import CentralHTTPServer
 import CentralPostgres
+import CentralSQLite
+import ClientSync
 import Foundation
 import Logging
-import SyncEngine
+import SyncProtocol
 
 /// A central peer in a process of its own (`fieldbook-bench peer-serve --data FOLDER` or `--database URL`), as
 /// `fieldbook serve` runs in

@@ -1,5 +1,8 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
-import SyncEngine
+import SyncProtocol
 
 /// A transport that times each request by path around another transport: W4's phase breakdown (how much of
 /// a sync is the round trip of each request, and how much is the client's own work).

@@ -1,7 +1,10 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import GRDB
 import Store
-import SyncEngine
+import SyncProtocol
 
 /// W2 and W3: a first sync into an empty store, against two limits for the same rows measured in the same
 /// run: the client's own limit (inflate bytes compressed beforehand and insert the rows raw into an empty

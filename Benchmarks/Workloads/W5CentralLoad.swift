@@ -1,10 +1,13 @@
 import AsyncHTTPClient
+import Central
 import CentralPostgres
+import CentralSQLite
+import ClientSync
 import Foundation
 import NIOPosix
 import Store
-import SyncEngine
 import SyncHTTPClient
+import SyncProtocol
 
 /// W5: many devices syncing at once, each pushing `changes` new records and then pulling, each with its
 /// own HTTP connection pool, as separate laptops would. The central peer runs in processes of its own

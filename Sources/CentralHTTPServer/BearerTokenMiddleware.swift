@@ -1,5 +1,6 @@
+import Central
 import Hummingbird
-import SyncEngine
+import SyncProtocol
 
 /// The device token check, before a byte of the body is read: a request to an endpoint that needs a token
 /// goes on only with the device it names (in the context), so nothing an unauthenticated client sends is

@@ -1,13 +1,14 @@
+import Central
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import HTTPTypes
 import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
-import SyncEngine
+import SyncProtocol
 
 /// The central peer over HTTP/1.1 (TLS when given a certificate). Hummingbird routes each request, once,
 /// to the ``PeerEndpoint`` it names, through ``BearerTokenMiddleware`` where the endpoint needs a token, and

@@ -1,5 +1,6 @@
+import Central
 import NIOCore
-import SyncEngine
+import SyncProtocol
 
 /// The central peer's bounds on connections and on request bodies in flight, on top of the protocol's own
 /// limits (Protocol/SPEC.md §2, §7). Each one answers an attack measured in docs/RELIABILITY.md ("Hostile

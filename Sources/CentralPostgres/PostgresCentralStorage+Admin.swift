@@ -1,8 +1,9 @@
+import Central
 import Foundation
-import PostgresNIO
+internal import PostgresNIO
 import Store
 import SwiftProtobuf
-import SyncEngine
+import SyncProtocol
 
 /// Custody and the pull audit, the council rules, and the quarantine on PostgreSQL.
 extension PostgresCentralStorage {

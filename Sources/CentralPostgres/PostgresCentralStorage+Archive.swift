@@ -1,9 +1,10 @@
+import Central
 import Foundation
 import Logging
-import PostgresNIO
+internal import PostgresNIO
 import Store
 import SwiftProtobuf
-import SyncEngine
+import SyncProtocol
 
 /// `fieldbook admin migrate` into (or out of) PostgreSQL: the tables row by row under SQLite's column names,
 /// the log with its cursors.

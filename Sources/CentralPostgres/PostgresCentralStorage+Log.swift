@@ -1,8 +1,9 @@
+import Central
 import Foundation
-import PostgresNIO
+internal import PostgresNIO
 import Store
 import SwiftProtobuf
-import SyncEngine
+import SyncProtocol
 
 /// The central log on PostgreSQL: intake, the walks pulls read, and segments.
 extension PostgresCentralStorage {

@@ -1,6 +1,7 @@
+import Central
 import Foundation
-import PostgresNIO
-import SyncEngine
+internal import PostgresNIO
+import SyncProtocol
 
 /// Users, devices, enrolment codes and failed enrolments on PostgreSQL.
 extension PostgresCentralStorage {

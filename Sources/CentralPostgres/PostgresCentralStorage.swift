@@ -1,8 +1,9 @@
+import Central
 import Foundation
 import Logging
-import PostgresNIO
+internal import PostgresNIO
 import Store
-import SyncEngine
+import SyncProtocol
 
 /// The central peer's storage in PostgreSQL: several stateless instances of the peer on one database.
 ///

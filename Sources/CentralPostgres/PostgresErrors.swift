@@ -1,5 +1,6 @@
-import PostgresNIO
-import SyncEngine
+import Central
+internal import PostgresNIO
+import SyncProtocol
 
 /// PostgreSQL's failures in the storage protocol's terms (``CentralStorageError``): whatever the engine, the
 /// peer answers the same, and retries an intake that lost to a concurrent one.

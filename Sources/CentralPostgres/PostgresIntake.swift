@@ -1,9 +1,10 @@
+import Central
 import Foundation
 import Logging
-import PostgresNIO
+internal import PostgresNIO
 import Store
 import SwiftProtobuf
-import SyncEngine
+import SyncProtocol
 
 /// One push's transaction on PostgreSQL: every operation a statement or two on the intake's one connection,
 /// inside one READ COMMITTED transaction (``PostgresCentralStorage/intake(_:)``), with explicit locks where

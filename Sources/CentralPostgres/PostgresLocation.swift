@@ -1,5 +1,5 @@
 import Foundation
-import PostgresNIO
+internal import PostgresNIO
 
 /// Where the central database is: a `postgres://user:password@host:port/database` URL, checked before any
 /// connection is tried, so that a mistyped URL is reported as such and not as a network failure.

@@ -1,9 +1,10 @@
+import Central
 import Foundation
 import Logging
-import PostgresNIO
+internal import PostgresNIO
 import Store
 import SwiftProtobuf
-import SyncEngine
+import SyncProtocol
 
 /// Records' merged states in `central_record`, and the logged changes they are merged from.
 ///

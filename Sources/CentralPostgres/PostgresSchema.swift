@@ -1,9 +1,9 @@
 import Foundation
-import PostgresNIO
+internal import PostgresNIO
 
 /// The central peer's tables in PostgreSQL, created and upgraded by numbered migrations when a storage opens.
 ///
-/// The tables mirror SQLite's (``CentralSchema`` in SyncEngine), with what SQLite keeps in the store's own
+/// The tables mirror SQLite's (``CentralSchema`` in CentralSQLite), with what SQLite keeps in the store's own
 /// tables made explicit: `central_record` holds each record's merged state (the store's `record.merge_state`)
 /// and `central_log` each accepted change's wire form, hash and record (the store's `change_log`).
 ///

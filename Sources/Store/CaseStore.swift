@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+package import GRDB
 
 /// A worker's local case store: one SQLite file (WAL, synchronous=FULL) holding the change log and the
 /// merged records.
@@ -29,13 +29,23 @@ public final class CaseStore: Sendable {
     ///   - timeZone: the zone in which times typed without a zone are read.
     ///   - durability: `.full` (the default) syncs every commit to disk; `.normal` is for simulations
     ///     that make thousands of throwaway stores.
-    ///   - extraMigrations: migrations run after the store's own (the central peer adds its tables).
+    public convenience init(path: String, author: String, clock: @escaping @Sendable () -> Date = { Date() },
+                            timeZone: TimeZone = .current, durability: Durability = .full) throws {
+        try self.init(path: path, author: author, clock: clock, timeZone: timeZone, durability: durability,
+                      extraMigrations: { _ in }, spansAccesses: false)
+    }
+
+    /// Opens the store for a layer that keeps its own tables beside the store's (the central peer's SQLite
+    /// storage): the parameters above, and
+    ///
+    /// - Parameters:
+    ///   - extraMigrations: migrations run after the store's own.
     ///   - spansAccesses: a transaction may stay open from one access to the database to the next (the
     ///     central peer's intake, whose statements are awaited one by one); the caller then ends every
     ///     transaction it begins.
-    public init(path: String, author: String, clock: @escaping @Sendable () -> Date = { Date() },
-                timeZone: TimeZone = .current, durability: Durability = .full,
-                extraMigrations: (inout DatabaseMigrator) -> Void = { _ in }, spansAccesses: Bool = false) throws {
+    package init(path: String, author: String, clock: @escaping @Sendable () -> Date = { Date() },
+                 timeZone: TimeZone = .current, durability: Durability = .full,
+                 extraMigrations: (inout DatabaseMigrator) -> Void, spansAccesses: Bool) throws {
         guard Self.isValidUserName(author) else { throw StoreError.invalidAuthor(author) }
         let folder = PrivateFiles.folder(containing: path)
         if !folder.isEmpty {
@@ -92,7 +102,7 @@ public final class CaseStore: Sendable {
     }
 
     /// The database, for layers that keep their own tables beside the store's (the central peer).
-    public var database: DatabasePool { pool }
+    package var database: DatabasePool { pool }
 
     /// Whether `name` can attribute changes: 1 to 64 letters, digits, `.`, `_`, `-` or `@`.
     public static func isValidUserName(_ name: String) -> Bool {
@@ -179,7 +189,7 @@ public final class CaseStore: Sendable {
 public enum StoredRecord {
     /// The record's merged state: the state kept beside its row (``KeptMergeState``), or, for a row saved
     /// before store v10, a replay of its changes.
-    public static func state(of recordID: String, _ db: Database) throws -> RecordState? {
+    package static func state(of recordID: String, _ db: Database) throws -> RecordState? {
         switch try kept(recordID, db) {
         case .kept(let state): return state
         case .absent: return nil
@@ -213,7 +223,7 @@ public enum StoredRecord {
     }
 
     /// The record with its amendments, or `nil` if no change made it.
-    public static func snapshot(of recordID: String, _ db: Database) throws -> RecordSnapshot? {
+    package static func snapshot(of recordID: String, _ db: Database) throws -> RecordSnapshot? {
         guard let state = try state(of: recordID, db) else { return nil }
         return try RecordSnapshot.load(state, db)
     }
@@ -232,7 +242,7 @@ public enum StoredRecord {
     }
 
     /// The record as the author of `finalisation` saw it: merged from the changes it seals.
-    public static func state(sealedBy finalisation: Change, _ db: Database) throws -> RecordState? {
+    package static func state(sealedBy finalisation: Change, _ db: Database) throws -> RecordState? {
         let seal = Set(finalisation.sealed)
         return RecordState(changes: try ChangeLog.changes(ofRecord: finalisation.recordID, db).filter { seal.contains($0.id) })
     }

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import SyncEngine
+import SyncProtocol
 
 /// ``SyncTransport`` over HTTP/1.1 or HTTPS with AsyncHTTPClient. Answers are read up to the protocol's
 /// body limit and no further.
@@ -19,7 +19,7 @@ public struct HTTPSyncTransport: SyncTransport {
     public func post(path: String, body: [UInt8], token: String?) async throws -> (status: Int, body: [UInt8]) {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
-        request.headers.add(name: "Content-Type", value: PeerResponse.frameContentType)
+        request.headers.add(name: "Content-Type", value: Frame.contentType)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         request.body = .bytes(ByteBuffer(bytes: body))
         do {

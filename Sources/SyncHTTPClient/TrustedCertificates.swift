@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOSSL
-import SyncEngine
+import SyncProtocol
 
 /// HTTPS clients that trust a council's own certificate authority as well as the system's.
 ///

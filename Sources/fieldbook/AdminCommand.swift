@@ -1,8 +1,11 @@
 import ArgumentParser
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import Logging
 import Store
-import SyncEngine
+import SyncProtocol
 
 /// Options every `admin` subcommand shares.
 struct AdminOptions: ParsableArguments {

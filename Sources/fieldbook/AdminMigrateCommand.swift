@@ -1,8 +1,11 @@
 import ArgumentParser
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import Logging
 import Store
-import SyncEngine
+import SyncProtocol
 
 /// `fieldbook admin migrate`: moves a council's central peer to another storage, then checks the copy.
 struct AdminMigrateCommand: AsyncParsableCommand {

@@ -1,7 +1,10 @@
-import Foundation
 import ArgumentParser
+import Central
+import CentralSQLite
+import ClientSync
+import Foundation
 import Store
-import SyncEngine
+import SyncProtocol
 
 /// `fieldbook admin rules ...`: the visit and recording rules every device counts with.
 struct AdminRulesCommand: AsyncParsableCommand {

@@ -1,9 +1,12 @@
 import ArgumentParser
+import Central
 import CentralPostgres
+import CentralSQLite
+import ClientSync
 import Foundation
 import Logging
 import Store
-import SyncEngine
+import SyncProtocol
 
 /// Where a central peer keeps its data, as `serve` and `admin` are told: a data folder (SQLite, the
 /// embedded default) or a PostgreSQL database (several instances of the peer on one database).

@@ -1,12 +1,15 @@
 import ArgumentParser
+import Central
 import CentralHTTPServer
+import CentralSQLite
+import ClientSync
 import Foundation
 import Logging
 import Repl
 import ServiceLifecycle
 import Store
-import SyncEngine
 import SyncHTTPClient
+import SyncProtocol
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,9 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import Store
-import SyncEngine
+import SyncProtocol
 
 /// The invented team `fieldbook demo` and `fieldbook admin seed-demo` create on a central peer: a supervisor,
 /// three workers, twenty cases, and some history recorded on the workers' own (simulated) devices and

@@ -1,7 +1,10 @@
 import AsyncHTTPClient
+import Central
+import CentralSQLite
+import ClientSync
 import Repl
-import SyncEngine
 import SyncHTTPClient
+import SyncProtocol
 
 /// Connects the REPL's `enrol` and `sync` to a central peer over HTTP(S).
 struct HTTPConnector: SyncConnector {

@@ -1,10 +1,13 @@
 import ArgumentParser
+import Central
 import CentralHTTPServer
+import CentralSQLite
+import ClientSync
 import Foundation
 import Logging
 import Repl
 import Store
-import SyncEngine
+import SyncProtocol
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

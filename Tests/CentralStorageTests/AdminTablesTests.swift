@@ -1,6 +1,9 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import Store
-import SyncEngine
+import SyncProtocol
 import Testing
 
 /// Segments, custody and the pull audit, the council rules, and the quarantine.

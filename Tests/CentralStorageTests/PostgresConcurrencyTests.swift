@@ -1,8 +1,11 @@
+import Central
+@testable import CentralPostgres
+import CentralSQLite
+import ClientSync
 import Foundation
 import Store
-import SyncEngine
+import SyncProtocol
 import Testing
-@testable import CentralPostgres
 
 /// Several instances of the peer on one PostgreSQL database: what the engine is for.
 @Suite struct PostgresConcurrencyTests {

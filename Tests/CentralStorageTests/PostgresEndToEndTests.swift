@@ -1,12 +1,15 @@
+import Central
 import CentralHTTPServer
+@testable import CentralPostgres
+import CentralSQLite
+import ClientSync
 import Foundation
 import Hummingbird
 import Logging
 import Store
-import SyncEngine
 import SyncHTTPClient
+import SyncProtocol
 import Testing
-@testable import CentralPostgres
 
 /// The whole peer on PostgreSQL: the HTTP server and ``CentralPeer`` over a ``PostgresCentralStorage``, and
 /// devices syncing through them as they would through the SQLite peer.

@@ -1,11 +1,14 @@
+import Central
 import CentralHTTPServer
+@testable import CentralPostgres
+import CentralSQLite
+import ClientSync
 import Foundation
 import Logging
 import Store
-import SyncEngine
 import SyncHTTPClient
+import SyncProtocol
 import Testing
-@testable import CentralPostgres
 
 /// `fieldbook admin migrate` from a data folder into PostgreSQL: a council's peer with users, devices, a
 /// quarantined change, an allocation history and council rules is copied, checked, and served from

@@ -1,9 +1,12 @@
+import Central
+@testable import CentralPostgres
+import CentralSQLite
+import ClientSync
 import Foundation
 import Logging
 import Store
-import SyncEngine
+import SyncProtocol
 import Testing
-@testable import CentralPostgres
 
 /// Two instances of the whole peer (``CentralPeer``, admission included) on one PostgreSQL database.
 @Suite struct PostgresPeerConcurrencyTests {

@@ -1,8 +1,11 @@
+import Central
+@testable import CentralPostgres
+import CentralSQLite
+import ClientSync
 import Foundation
 import Store
-import SyncEngine
+import SyncProtocol
 import Testing
-@testable import CentralPostgres
 
 /// A record whose kept state cannot be used is merged again from its changes in the log.
 @Suite struct PostgresRecordReplayTests {

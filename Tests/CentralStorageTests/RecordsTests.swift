@@ -1,6 +1,9 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import Store
-import SyncEngine
+import SyncProtocol
 import Testing
 
 /// Records merged from accepted changes: what admission judges against.

@@ -1,6 +1,9 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import Store
-import SyncEngine
+import SyncProtocol
 import Testing
 
 /// Users, devices and enrolment codes, the same on both engines.

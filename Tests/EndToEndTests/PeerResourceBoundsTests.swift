@@ -1,8 +1,11 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import Seeded
 import Store
-import SyncEngine
 import SyncHTTPClient
+import SyncProtocol
 import Testing
 
 /// The real `fieldbook serve`, attacked with bodies built from Protocol/SPEC.md (frames, zlib, protobuf

@@ -1,8 +1,11 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import GRDB
 import Store
-import SyncEngine
 import SyncHTTPClient
+import SyncProtocol
 import Testing
 
 /// `fieldbook admin migrate`: a council's central storage moved to another, checked, and used by the same

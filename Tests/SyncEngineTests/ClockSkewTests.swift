@@ -1,8 +1,11 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import GRDB
 import Store
-import SyncEngine
 import SyncHTTPClient
+import SyncProtocol
 import Testing
 
 /// Devices whose clocks are two days fast and two days slow, through a real central peer: the order of

@@ -1,10 +1,13 @@
+import Central
+@testable import CentralHTTPServer
+import CentralSQLite
+import ClientSync
 import Foundation
 import NIOCore
 import Store
-import SyncEngine
 import SyncHTTPClient
+import SyncProtocol
 import Testing
-@testable import CentralHTTPServer
 
 /// What a client can make the peer hold before it has proved anything: nothing of a body before its token
 /// is accepted, no connection for long without a request arriving, no more bodies in flight than the budget

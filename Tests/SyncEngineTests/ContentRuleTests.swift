@@ -1,6 +1,9 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import Store
-import SyncEngine
+import SyncProtocol
 import Testing
 
 /// The policy's rules about content (ChangePolicy+Content) hold at the peer as on the device: a change the

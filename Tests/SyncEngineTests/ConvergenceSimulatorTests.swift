@@ -1,9 +1,12 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import GRDB
 import Logging
-import Store
-import SyncEngine
 import Seeded
+import Store
+import SyncProtocol
 import Testing
 
 /// A transport that loses requests or answers at random (seeded): the request may never arrive, or arrive

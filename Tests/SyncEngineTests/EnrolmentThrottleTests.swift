@@ -1,8 +1,11 @@
 import AsyncHTTPClient
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import Store
-import SyncEngine
 import SyncHTTPClient
+import SyncProtocol
 import Testing
 
 /// Repeated failed enrolments from one address are slowed down; other addresses and good codes after the

@@ -1,7 +1,10 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import Store
-import SyncEngine
 import SyncHTTPClient
+import SyncProtocol
 import Testing
 
 /// Changes a tampered device might push: each is refused with a reason (quarantined, never dropped) or

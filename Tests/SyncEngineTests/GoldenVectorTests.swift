@@ -1,7 +1,10 @@
+@testable import Central
+@testable import CentralSQLite
+@testable import ClientSync
 import Foundation
 import Store
 import SwiftProtobuf
-@testable import SyncEngine
+@testable import SyncProtocol
 import Testing
 
 /// Protocol/vectors: framed messages (NAME.bin) and their meaning (vectors.json, protobuf JSON), checked

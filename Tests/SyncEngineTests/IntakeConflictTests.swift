@@ -1,6 +1,9 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import Store
-import SyncEngine
+import SyncProtocol
 import Testing
 
 /// An intake that loses to a concurrent transaction (as PostgreSQL reports a serialization failure or a

@@ -1,10 +1,13 @@
 import AsyncHTTPClient
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import GRDB
 import Seeded
 import Store
-import SyncEngine
 import SyncHTTPClient
+import SyncProtocol
 import Testing
 
 /// A seeded campaign of syncs through a proxy that cuts requests and answers mid-body, stalls, and

@@ -1,8 +1,11 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import GRDB
 import Store
-import SyncEngine
 import SyncHTTPClient
+import SyncProtocol
 import Testing
 
 /// Every number that arrives from the network fits where it goes, or is refused with a clear error: none can

@@ -1,7 +1,10 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import GRDB
 import Store
-import SyncEngine
+import SyncProtocol
 import Testing
 
 /// Regression tests for the items 9–14, each against a real central peer over HTTP. A forger is a

@@ -1,7 +1,10 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import GRDB
 import Store
-import SyncEngine
+import SyncProtocol
 import Testing
 
 /// Every pull is audited: which device of which user received how many changes of which case, and when; and

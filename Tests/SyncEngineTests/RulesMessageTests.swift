@@ -1,6 +1,9 @@
+@testable import Central
+@testable import CentralSQLite
+@testable import ClientSync
 import Store
+@testable import SyncProtocol
 import Testing
-@testable import SyncEngine
 
 /// The `Rules` message of a pull answer (SPEC.md §3.9): what a device accepts.
 @Suite struct RulesMessageTests {

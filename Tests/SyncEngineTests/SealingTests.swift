@@ -1,7 +1,10 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import Store
-import SyncEngine
 import SyncHTTPClient
+import SyncProtocol
 import Testing
 
 /// Issue 11's merge defects, reproduced end to end: real device stores syncing with a real central peer on

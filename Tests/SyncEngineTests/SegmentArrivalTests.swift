@@ -1,8 +1,11 @@
+@testable import Central
+@testable import CentralSQLite
+@testable import ClientSync
 import Foundation
 import GRDB
 import Store
-@testable import SyncEngine
 import SyncHTTPClient
+@testable import SyncProtocol
 import Testing
 
 /// Cases a device does not hold arrive by segment (SPEC.md §12.6), against a real central peer on

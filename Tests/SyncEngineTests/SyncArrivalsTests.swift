@@ -1,6 +1,9 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 @testable import Store
-import SyncEngine
+import SyncProtocol
 import Testing
 
 /// Issue 12, feature 4: a sync says what arrived for its user, beyond the counts, with a real central peer

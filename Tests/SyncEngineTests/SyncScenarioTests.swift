@@ -1,7 +1,10 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import GRDB
 import Store
-import SyncEngine
+import SyncProtocol
 import Testing
 
 /// The end-to-end scenarios, with a real central peer on 127.0.0.1 and real store files.

@@ -1,6 +1,9 @@
+@testable import Central
+@testable import CentralSQLite
+@testable import ClientSync
 import Foundation
 import Store
-@testable import SyncEngine
+@testable import SyncProtocol
 import Testing
 
 /// The v2 change form (SPEC.md §12.3): every change reads back as exactly the change its v1 form is, with the

@@ -1,7 +1,10 @@
+@testable import Central
+@testable import CentralSQLite
+@testable import ClientSync
 import Foundation
 import Store
-@testable import SyncEngine
 import SyncHTTPClient
+@testable import SyncProtocol
 import Testing
 
 /// A hostile or broken peer's `/v2/sync` answers (SPEC.md §12.4, §12.6, §12.7): each is an invalid answer with a

@@ -1,8 +1,11 @@
+@testable import Central
+@testable import CentralSQLite
+@testable import ClientSync
 import Foundation
 import GRDB
 import Store
-@testable import SyncEngine
 import SyncHTTPClient
+@testable import SyncProtocol
 import Testing
 
 /// `/v2/sync` against a real central peer on 127.0.0.1 (SPEC.md §12): one round trip, no echoes, own changes

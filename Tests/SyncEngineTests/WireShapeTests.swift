@@ -1,6 +1,9 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import SwiftProtobuf
-import SyncEngine
+import SyncProtocol
 import Testing
 
 /// Lists are counted on the wire, before a message is built, at every depth and in all (issue 11, item 16).

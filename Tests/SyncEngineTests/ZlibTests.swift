@@ -1,5 +1,8 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
-import SyncEngine
+import SyncProtocol
 import Testing
 
 @Suite struct ZlibTests {

@@ -2,7 +2,7 @@
 // of every request and response body. Any input must either decode or throw a ProtocolError (400/413);
 // a crash, a trap, an ASan report or an allocation past -malloc_limit_mb is a finding.
 import FuzzSupport
-import SyncEngine
+import SyncProtocol
 
 @main enum Main { static func main() { runLibFuzzer(fuzz) } }
 

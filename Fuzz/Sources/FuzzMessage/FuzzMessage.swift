@@ -7,7 +7,7 @@
 import FuzzSupport
 import Store
 import SwiftProtobuf
-import SyncEngine
+import SyncProtocol
 
 @main enum Main { static func main() { runLibFuzzer(fuzz) } }
 

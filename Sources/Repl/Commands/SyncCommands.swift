@@ -1,6 +1,7 @@
+import ClientSync
 import Foundation
 import Store
-import SyncEngine
+import SyncProtocol
 
 /// How the REPL reaches a central peer: the executable supplies HTTP; tests may supply an in-process peer.
 public protocol SyncConnector: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+package import GRDB
 
 /// Reading and writing the `change_log` table.
 ///
@@ -108,5 +108,5 @@ enum JSONCoding {
 
 /// Reading a `change_log` row selected with all its columns, for layers that keep tables beside it.
 public enum StoredChange {
-    public static func decode(_ row: Row) throws -> Change { try ChangeLog.decode(row) }
+    package static func decode(_ row: Row) throws -> Change { try ChangeLog.decode(row) }
 }

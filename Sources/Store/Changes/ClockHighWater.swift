@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 /// The highest HLC this store has ever seen, kept in `store_meta` so that it survives the changes that carried
 /// it.

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 /// The `record` table row for a merged record: what reads use, and what `verify` recomputes and compares.
 struct RecordProjection: Equatable {

@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 extension CaseStore {
     /// The outcome of an edit: the change written, or nothing because the values were already as given.

@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 extension CaseStore {
     /// Adds a case. Its id is the local child id (as in the Children in Need census).

@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 /// A field in conflict: every current version, provisional first (the order `keep=N` counts in).
 public struct FieldConflict: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 /// One period a worker held a case, as the case record's history shows it.
 public struct AllocationPeriod: Sendable, Equatable {

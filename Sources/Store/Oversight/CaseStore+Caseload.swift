@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 /// One case as the worker planning their week sees it.
 public struct CaseloadEntry: Sendable, Equatable {

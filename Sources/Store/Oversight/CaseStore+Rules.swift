@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import GRDB
+internal import GRDB
 
 extension CouncilRules {
     /// The stored form: `{"version": N, "settings": {"name": value, ...}, "holidays": ["YYYY-MM-DD", ...]}`.

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 extension CaseStore {
     /// Visits and notes written later than the recording standard (occurrence and recording dates are

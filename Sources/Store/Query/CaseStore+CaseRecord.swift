@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 extension CaseStore {
     /// The case's whole record in time order, full text (see ``CaseRecord``). Visits and notes are placed

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 /// A change made on a device whose clock was wrong when it was pushed: its recorded time and its place
 /// in ordering came from that clock, so a reader should not take them at face value.

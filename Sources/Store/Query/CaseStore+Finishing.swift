@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 /// A draft visit or note of the store's user, for `drafts`.
 public struct DraftRecord: Sendable, Equatable {

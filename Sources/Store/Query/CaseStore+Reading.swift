@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 extension CaseStore {
     /// The full id of the record `reference` names: a full id, a case id, or a unique prefix of at least

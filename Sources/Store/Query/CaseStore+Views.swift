@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 /// One documented view as an analyst sees it: its columns, in order, and how many rows it has.
 public struct ViewDescription: Sendable, Equatable {

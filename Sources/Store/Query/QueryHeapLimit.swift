@@ -1,5 +1,5 @@
 import Foundation
-import GRDBSQLite
+internal import GRDBSQLite
 
 /// Bounds how much memory SQLite may take while a `sql` query runs.
 ///

@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import GRDBSQLite
+internal import GRDBSQLite
 
 /// Stops a running `sql` query from another thread: at its time limit, or when the person asks (Ctrl-C).
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import GRDBSQLite
+internal import GRDBSQLite
 
 /// A value in a query result.
 public enum SQLValue: Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 /// A record as `show` presents it: its merged state, who created it, and the amendments that correct it.
 ///

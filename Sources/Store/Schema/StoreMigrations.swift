@@ -1,4 +1,4 @@
-import GRDB
+package import GRDB
 
 /// The store's schema, as an ordered list of GRDB migrations.
 ///
@@ -92,7 +92,7 @@ public enum StoreMigrations {
 
     /// Opens `writer` with the store's schema, plus `extra` migrations registered after the store's own
     /// (the central peer's tables).
-    public static func migrate(_ writer: some DatabaseWriter, extra: (inout DatabaseMigrator) -> Void = { _ in }) throws {
+    package static func migrate(_ writer: some DatabaseWriter, extra: (inout DatabaseMigrator) -> Void = { _ in }) throws {
         var migrator = self.migrator
         extra(&migrator)
         try migrator.migrate(writer)

@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 /// What a person asked `search` for: the words of their text, never the text itself as FTS5 query syntax.
 ///

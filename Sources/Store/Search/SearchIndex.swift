@@ -1,4 +1,4 @@
-import GRDB
+package import GRDB
 
 /// The full-text index behind `search`: the words of every visit, note and oversight entry, kept in step
 /// with the `record` table by SQLite triggers, in the transaction of the statement that changes the row.
@@ -237,7 +237,7 @@ enum SearchIndex {
 extension StoreMigrations {
     /// Removes the search index from a store whose records nobody searches: the central peer's replica
     /// (see ``SearchIndex``). `verify` then checks no index, and `search` says there is none.
-    public static func dropSearchIndex(_ db: Database) throws {
+    package static func dropSearchIndex(_ db: Database) throws {
         try SearchIndex.drop(db)
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 /// A full disk. SQLite reports `SQLITE_FULL` and rolls the failing transaction back, so nothing of the
 /// write that hit it is kept and everything committed before is intact; the store works again as soon as

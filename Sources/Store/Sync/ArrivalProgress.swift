@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 /// How far the cases arriving on this device by segment have come (protocol v2, SPEC.md §12.6).
 ///

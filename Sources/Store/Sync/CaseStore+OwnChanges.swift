@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 extension CaseStore {
     /// This device's own changes it does not hold as accepted, by sequence number, ascending: those that

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 /// What the central peer said of one pushed change.
 public struct PushReceipt: Sendable, Equatable {

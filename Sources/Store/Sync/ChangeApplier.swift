@@ -1,4 +1,4 @@
-import GRDB
+package import GRDB
 
 /// Adds changes that arrived from elsewhere to a store's change log and re-merges the records they touch,
 /// inside the caller's transaction. Used by the client for pulled changes and by the central peer for
@@ -22,7 +22,7 @@ public enum ChangeApplier {
     /// - Returns: the changes that were new. Changes already present (same id and hash) are skipped, which
     ///   makes re-delivery harmless.
     @discardableResult
-    public static func apply(_ changes: [Change], _ db: Database) throws -> [Change] {
+    package static func apply(_ changes: [Change], _ db: Database) throws -> [Change] {
         var fresh: [Change] = []
         var seen: Set<ChangeID> = []
         for change in changes where seen.insert(change.id).inserted {

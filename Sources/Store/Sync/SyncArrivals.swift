@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 /// What a sync brought that its user should hear about, beyond the counts: the cases that came or went,
 /// oversight written on them, amendments and changes by others, and records now in conflict.

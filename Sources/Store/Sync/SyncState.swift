@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 /// This device's enrolment and sync progress, kept in `store_meta`.
 public struct SyncState: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 /// What `verify` found.
 public struct VerificationReport: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Store
+import SyncProtocol
 
 /// What one push's admission reads and writes, held in memory for the push: read from the intake in bulk
 /// before the first change is judged, and written to it together after the last.

@@ -1,4 +1,5 @@
 import Store
+import SyncProtocol
 
 extension CentralAdministration {
     /// Adds a case and, with a worker, allocates it to them: one change and its allocation, committed

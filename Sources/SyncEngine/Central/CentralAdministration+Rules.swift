@@ -1,4 +1,5 @@
 import Store
+import SyncProtocol
 
 extension CentralAdministration {
     /// Sets one rule; devices receive the new rules at their next sync. Returns the new version.

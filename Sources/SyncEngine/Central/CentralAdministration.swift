@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Store
+import SyncProtocol
 
 /// What `fieldbook admin` does, over the central storage protocol (any engine). Each method commits before
 /// it returns and works while the server runs: what it changes in the records (a case, its worker, a copied
@@ -17,11 +18,6 @@ public struct CentralAdministration: Sendable {
         var logger = Logger(label: "fieldbook.admin")
         logger.logLevel = .warning
         self.peer = CentralPeer(storage: storage, clock: clock, logger: logger)
-    }
-
-    /// Administration over a SQLite storage, acting as the actor it was opened for.
-    public init(storage: SQLiteCentralStorage, clock: @escaping @Sendable () -> Date = { Date() }) {
-        self.init(storage: storage, actor: storage.replica.author, clock: clock)
     }
 
     public var now: String { peer.now }

@@ -1,3 +1,4 @@
+import SyncProtocol
 /// Moving a council's central storage from one engine to another (`fieldbook admin migrate`): every table
 /// row by row, and the log change by change with the same cursors, so that every device's pull position,
 /// token and chain stays valid on the new engine.

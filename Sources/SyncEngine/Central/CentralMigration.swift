@@ -1,4 +1,5 @@
 import Store
+import SyncProtocol
 
 /// Moves a council's central storage to another engine (`fieldbook admin migrate --from DIR --to URL`), then
 /// checks the copy against the original and every device's hash chain in it.

@@ -1,4 +1,5 @@
 import Store
+import SyncProtocol
 
 /// What a user may do: a worker reads and writes their allocated cases; a supervisor their team's cases,
 /// and resolves conflicts.

@@ -1,4 +1,5 @@
 import Store
+import SyncProtocol
 
 /// The verdict on one pushed change, whichever protocol version carried it.
 struct PushVerdict: Sendable {

@@ -1,4 +1,5 @@
 import Store
+import SyncProtocol
 
 /// What a device that reads segments says of the cases arriving on it (SPEC.md §12.6).
 struct ArrivalQuery {

@@ -1,5 +1,6 @@
 import Store
 import SwiftProtobuf
+import SyncProtocol
 
 /// What a device asks of a pull, whichever protocol version carried it.
 struct PullQuery {

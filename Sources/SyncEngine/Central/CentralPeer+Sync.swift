@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import SyncProtocol
 
 extension CentralPeer {
     /// `POST /v2/sync` (SPEC.md §12.4): admits the pushed changes, then answers with their verdicts and the

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Store
 import SwiftProtobuf
+import SyncProtocol
 
 /// The central peer's logic, independent of HTTP: enrolment, push intake, pull, and the health check
 /// (SPEC.md §3). Every body is decoded within the protocol's limits; every refusal is a ``ProtocolError``

@@ -1,4 +1,5 @@
 import Store
+import SyncProtocol
 
 /// Where the central peer keeps users, devices, allocations, the central log and the quarantine.
 ///

@@ -1,4 +1,5 @@
 import Store
+import SyncProtocol
 
 /// The rules a pushed change must meet to enter the central log (SPEC.md §6). A change that fails one is
 /// quarantined with the reason; nothing is dropped.

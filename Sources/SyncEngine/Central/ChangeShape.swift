@@ -1,4 +1,5 @@
 import Store
+import SyncProtocol
 
 /// What a well-formed change of each kind writes (SPEC.md §6.1): the fields its record type has, each once,
 /// and a status only where the kind sets one. A device's store builds changes this way; the peer checks

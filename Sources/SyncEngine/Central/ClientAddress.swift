@@ -1,4 +1,5 @@
 import Foundation
+import SyncProtocol
 
 /// The address a request came from, as the enrolment throttle counts it.
 ///

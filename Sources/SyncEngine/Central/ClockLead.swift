@@ -1,4 +1,5 @@
 import Store
+import SyncProtocol
 
 /// How far ahead of the central peer's clock a pushed change's HLC may be (SPEC.md §6.5, rule 6a).
 ///

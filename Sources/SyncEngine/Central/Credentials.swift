@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Store
+import SyncProtocol
 
 /// Device tokens and enrolment codes: random secrets handed out once and stored only as SHA-256 hashes.
 public enum Credentials {

@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import SyncProtocol
 
 /// Slows down guessing of enrolment codes: after a few failed enrolments from one address, each further
 /// attempt from it must wait, twice as long after every failure, before its code is even looked at.

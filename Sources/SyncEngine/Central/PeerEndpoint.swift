@@ -1,3 +1,4 @@
+import SyncProtocol
 /// The protocol's endpoints (SPEC.md §3, §12): the one table of what the central peer answers. The HTTP
 /// server registers each with its router (the token check as middleware on those that need one); the
 /// in-process transport looks a path up here. Nothing else routes a request.

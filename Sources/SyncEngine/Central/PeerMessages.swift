@@ -1,3 +1,4 @@
+import SyncProtocol
 /// A request as the central peer sees it, whatever carried it.
 public struct PeerRequest: Sendable {
     public let method: String
@@ -42,7 +43,7 @@ public struct PeerResponse: Sendable {
     public let contentType: String
     public let body: [UInt8]
 
-    public static let frameContentType = "application/x-fieldbook-frame"
+    public static let frameContentType = Frame.contentType
 
     public init(status: Int, contentType: String = PeerResponse.frameContentType, body: [UInt8]) {
         self.status = status

@@ -1,4 +1,5 @@
 import Store
+import SyncProtocol
 
 /// What a v2 sync request tells the peer about the device's copy (SPEC.md §12.4): its cursor, the cases it
 /// holds, the own changes it lacks and the rules it counts with.

@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import SwiftProtobuf
+import SyncProtocol
 
 extension SyncClient {
     /// Version 1's sync (SPEC.md §3.5): push every pending change in batches, recording each batch's

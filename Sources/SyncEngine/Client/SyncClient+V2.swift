@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import SwiftProtobuf
+import SyncProtocol
 
 extension SyncClient {
     /// Version 2's sync (SPEC.md §12.5): each `/v2/sync` round trip pushes a batch of pending changes and

@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import SwiftProtobuf
+import SyncProtocol
 
 /// What one sync did.
 public struct SyncSummary: Sendable, Equatable {

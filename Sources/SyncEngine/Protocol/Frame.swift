@@ -11,6 +11,8 @@
 /// inflated, and inflation stops at the declared length, so no input can make a peer allocate more.
 public enum Frame {
     public static let headerBytes = 8
+    /// The `Content-Type` of a request or answer body that is one frame (SPEC.md §2, "Content type").
+    public static let contentType = "application/x-fieldbook-frame"
     static let compressedFlag: UInt8 = 1
     static let dictionaryFlag: UInt8 = 2
 

@@ -1,7 +1,7 @@
 import Store
 
 extension Fieldbook_V1_Rules {
-    init(_ rules: CouncilRules) {
+    package init(_ rules: CouncilRules) {
         self.init()
         version = rules.version
         settings = rules.allValues.map { named in
@@ -15,7 +15,7 @@ extension Fieldbook_V1_Rules {
 
     /// The rules, validated (SPEC.md §3.9): unknown names are kept aside, anything out of bounds refuses the
     /// whole set.
-    func decoded() throws(RulesError) -> CouncilRules {
+    package func decoded() throws(RulesError) -> CouncilRules {
         let values = settings.map { (name: $0.name, value: Int(clamping: $0.value)) }
         return try CouncilRules(version: version, values: values, holidays: holidays)
     }

@@ -1,7 +1,10 @@
+import Central
 import CentralPostgres
+import CentralSQLite
+import ClientSync
 import Foundation
 import Store
-import SyncEngine
+import SyncProtocol
 import Testing
 
 /// The storage engines every test of the storage protocol runs against.

@@ -1,6 +1,9 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import Store
-import SyncEngine
+import SyncProtocol
 
 /// Hybrid logical clock readings for hand-built changes, each later than the one before.
 final class HandClock: @unchecked Sendable {

@@ -1,7 +1,10 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import Store
+import SyncProtocol
 import Synchronization
-import SyncEngine
 
 /// A storage whose next intakes lose to a concurrent transaction: each runs its body on the real storage,
 /// then fails with ``CentralStorageError/conflict(_:)`` so the real transaction is rolled back, as a

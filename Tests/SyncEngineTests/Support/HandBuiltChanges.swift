@@ -1,6 +1,9 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import Store
-import SyncEngine
+import SyncProtocol
 
 /// Hybrid logical clock readings for hand-built changes: every reading is later than the one before, so
 /// changes built in a test are ordered as they were built, whichever device they claim to come from.

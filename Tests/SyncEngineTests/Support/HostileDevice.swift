@@ -1,7 +1,10 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import Seeded
 import Store
-import SyncEngine
+import SyncProtocol
 
 /// An enrolled device that builds its changes by hand, from SPEC.md alone, to send what the REPL never
 /// would: edits and deletions of final records, amendments filed on one case that target another, a

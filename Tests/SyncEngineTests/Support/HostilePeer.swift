@@ -1,8 +1,11 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import Hummingbird
 import Logging
 import NIOCore
-import SyncEngine
+import SyncProtocol
 
 /// A server on 127.0.0.1 that answers every `POST /v1/NAME` and `POST /v2/NAME` with whatever the test builds: a hostile or broken
 /// central peer, to test what a device makes of answers the real peer never sends.

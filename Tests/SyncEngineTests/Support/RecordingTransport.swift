@@ -1,6 +1,9 @@
+import Central
+import CentralSQLite
+import ClientSync
 import Foundation
 import Store
-import SyncEngine
+import SyncProtocol
 
 /// A transport that notes every exchange: its path, the bytes of the request and answer bodies, and the
 /// cursor the device's store held when the request left (which shows a prefetch: the next request leaves

@@ -1,9 +1,12 @@
+import Central
 import CentralHTTPServer
+import CentralSQLite
+import ClientSync
 import Foundation
 import Logging
 import Store
-import SyncEngine
 import SyncHTTPClient
+import SyncProtocol
 
 /// A real central peer on 127.0.0.1 (a free port), storing in a temporary folder, for one test.
 final class TestCentral: @unchecked Sendable {

@@ -23,46 +23,13 @@ public struct CaseSegment: Sendable, Equatable {
         self.changeCount = changeCount
         self.frame = frame
     }
-
-    /// The segment of `entries`: one case's changes in log order, at least one.
-    static func build(caseID: String, entries: some BidirectionalCollection<LoggedChange>) throws -> CaseSegment {
-        guard let first = entries.first?.cursor, let last = entries.last?.cursor else {
-            throw ProtocolError.internal("a segment of case \(caseID) was built from no changes")
-        }
-        var message = Fieldbook_V2_Segment()
-        var encoder = V2ChangeEncoder()
-        encoder.leavesOutHashes = true
-        message.caseID = caseID
-        message.firstCursor = first
-        message.lastCursor = last
-        message.changes = entries.map { encoder.encode($0.change, receivedAt: $0.receivedAt, clockSkew: $0.clockSkew) }
-        message.devices = encoder.tables.devices
-        message.authors = encoder.tables.authors
-        return CaseSegment(caseID: caseID, firstCursor: first, lastCursor: last, changeCount: entries.count,
-                           frame: try MessageCodec.encode(message))
-    }
-
-    /// How many of `entries` (a case's changes after its last sealed segment, in log order) make a sealed
-    /// segment: the first ``ProtocolLimits/segmentSealChanges``, or fewer once their values reach
-    /// ``ProtocolLimits/segmentSealBytes``; `nil` while they are too few to seal.
-    static func sealable(_ entries: some Collection<LoggedChange>) -> Int? {
-        var bytes = 0
-        var count = 0
-        for entry in entries.prefix(ProtocolLimits.segmentSealChanges) {
-            count += 1
-            // Ids, clocks and hashes take about 100 bytes of a change's v2 form; the values the rest.
-            bytes += 100 + entry.change.writes.reduce(0) { $0 + $1.field.utf8.count + ($1.value?.utf8.count ?? 0) }
-            if bytes >= ProtocolLimits.segmentSealBytes { return count }
-        }
-        return count == ProtocolLimits.segmentSealChanges ? count : nil
-    }
 }
 
 /// A segment as a device reads it from an answer, checked (SPEC.md §12.6).
-struct ReceivedSegment {
-    let caseID: String
-    let lastCursor: UInt64
-    let changes: [DecodedChange]
+package struct ReceivedSegment {
+    package let caseID: String
+    package let lastCursor: UInt64
+    package let changes: [DecodedChange]
 
     /// Reads one segment of an answer.
     ///
@@ -72,7 +39,7 @@ struct ReceivedSegment {
     ///     is taken from it before anything is inflated.
     /// - Throws: ``ProtocolError`` naming what is wrong: a frame or message out of bounds, a case not asked
     ///   the device holds, a change of another case, or anything the v2 change decoder refuses.
-    static func read(_ frame: [UInt8], held: Set<String>, budget: inout Int) throws -> ReceivedSegment {
+    package static func read(_ frame: [UInt8], held: Set<String>, budget: inout Int) throws -> ReceivedSegment {
         guard let declared = Frame.declaredLength(frame) else {
             throw ProtocolError.malformedFrame("a segment is shorter than the 8-byte frame header")
         }

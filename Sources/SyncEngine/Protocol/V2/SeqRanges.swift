@@ -23,7 +23,7 @@ public struct SeqRanges: Sendable, Equatable {
     ///
     /// - Throws: ``ProtocolError`` `malformed_message` for a range outside 1 … 2^63 − 1 or with `first >
     ///   last`. Ranges may come in any order and overlap: they are merged.
-    init(wire: [Fieldbook_V2_SeqRange]) throws(ProtocolError) {
+    package init(wire: [Fieldbook_V2_SeqRange]) throws(ProtocolError) {
         var parsed: [ClosedRange<Int64>] = []
         parsed.reserveCapacity(wire.count)
         for range in wire {
@@ -76,7 +76,7 @@ public struct SeqRanges: Sendable, Equatable {
         return out
     }
 
-    var wire: [Fieldbook_V2_SeqRange] {
+    package var wire: [Fieldbook_V2_SeqRange] {
         ranges.map { range in
             var out = Fieldbook_V2_SeqRange()
             out.first = UInt64(range.lowerBound)

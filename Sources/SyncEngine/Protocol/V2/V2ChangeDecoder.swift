@@ -1,12 +1,12 @@
 import Store
 
 /// A change read from a v2 message, with what the central peer adds to it in pulls.
-struct DecodedChange: Sendable {
-    let change: Change
+package struct DecodedChange: Sendable {
+    package let change: Change
     /// When the peer stored it (pull answers); `nil` when the message does not say.
-    let receivedAt: String?
+    package let receivedAt: String?
     /// The flagged clock skew; 0 for none.
-    let clockSkew: Int64
+    package let clockSkew: Int64
 }
 
 /// Reads the changes of one v2 message (SPEC.md §12.3), in message order, into exactly the ``Change`` their
@@ -15,21 +15,21 @@ struct DecodedChange: Sendable {
 /// Each change is rebuilt as its `fieldbook.v1.Change` and read by the v1 decoder, so every bound and rule
 /// of SPEC.md §5 is checked by the same code for both versions, and a v2 change cannot mean anything a v1
 /// change could not.
-struct V2ChangeDecoder {
-    let tables: ReceivedTables
+package struct V2ChangeDecoder {
+    package let tables: ReceivedTables
     /// Compute a hash the message leaves out (a segment's, SPEC.md §12.6) instead of refusing the change.
-    var computesMissingHashes = false
+    package var computesMissingHashes = false
     /// The last change read for each device index, for an elided previous hash.
     private var last: [UInt32: (seq: UInt64, hash: String)] = [:]
 
-    init(devices: [String], authors: [String]) throws(ProtocolError) {
+    package init(devices: [String], authors: [String]) throws(ProtocolError) {
         tables = try ReceivedTables(devices: devices, authors: authors)
     }
 
     /// - Throws: ``ProtocolError`` `malformed_message` naming the first thing out of bounds: a table index,
     ///   a hash that is not 32 bytes, an elided previous hash the message does not give, a time out of range,
     ///   or anything the v1 decoder refuses.
-    mutating func decode(_ message: Fieldbook_V2_Change) throws -> DecodedChange {
+    package mutating func decode(_ message: Fieldbook_V2_Change) throws -> DecodedChange {
         let device = try tables.device(message.device, "a change")
         // Checked here as well as by the v1 decoder: an elided previous hash looks at seq − 1.
         guard message.seq > 0 else { throw ProtocolError.malformedMessage("a change has sequence number 0; sequence numbers start at 1") }

@@ -5,16 +5,18 @@ import Store
 ///
 /// One encoder per message: the tables and the elided previous hashes refer to what came before in the same
 /// message, so changes must be encoded in the order they are sent.
-struct V2ChangeEncoder {
-    var tables = WireTables()
+package struct V2ChangeEncoder {
+    package var tables = WireTables()
     /// Leave out every hash the receiver can compute (a segment's, SPEC.md §12.6): 32 bytes a change that
     /// deflate cannot shrink, a tenth of a pull of ordinary notes.
-    var leavesOutHashes = false
+    package var leavesOutHashes = false
     /// The last change encoded for each device: the next one of that device leaves out its previous hash
     /// when it continues from it (the receiver takes it from that change).
     private var last: [String: (seq: Int64, hash: String)] = [:]
 
-    mutating func encode(_ change: Change, receivedAt: String? = nil, clockSkew: Int64? = nil) -> Fieldbook_V2_Change {
+    package init() {}
+
+    package mutating func encode(_ change: Change, receivedAt: String? = nil, clockSkew: Int64? = nil) -> Fieldbook_V2_Change {
         var message = Fieldbook_V2_Change()
         message.device = tables.device(change.id.deviceID)
         message.seq = UInt64(change.id.seq)

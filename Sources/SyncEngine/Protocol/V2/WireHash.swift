@@ -6,11 +6,11 @@ import Store
 /// hashed, so the v2 form must give back exactly those characters. Every hash a valid change has is of that
 /// form (SHA-256 printed by `Hex`, or the genesis hash of 64 zeros); any other text is sent verbatim in the
 /// message's text field instead, so nothing hashed is ever altered.
-enum WireHash {
-    static let byteCount = 32
+package enum WireHash {
+    package static let byteCount = 32
 
     /// The 32 bytes whose lowercase hex is exactly `text`, or `nil`.
-    static func bytes(_ text: String) -> [UInt8]? {
+    package static func bytes(_ text: String) -> [UInt8]? {
         let digits = Array(text.utf8)
         guard digits.count == 2 * byteCount else { return nil }
         var out: [UInt8] = []
@@ -36,7 +36,7 @@ enum WireHash {
     /// The hex form of a hash received on the wire.
     ///
     /// - Throws: ``ProtocolError`` `malformed_message` unless `bytes` is exactly 32 bytes.
-    static func text(_ bytes: [UInt8], _ what: String) throws(ProtocolError) -> String {
+    package static func text(_ bytes: [UInt8], _ what: String) throws(ProtocolError) -> String {
         guard bytes.count == byteCount else {
             throw ProtocolError.malformedMessage("\(what) is \(bytes.count) bytes; a hash is exactly \(byteCount)")
         }
@@ -44,5 +44,5 @@ enum WireHash {
     }
 
     /// 32 zero bytes: the genesis hash (SPEC.md §5.2).
-    static let genesis = [UInt8](repeating: 0, count: byteCount)
+    package static let genesis = [UInt8](repeating: 0, count: byteCount)
 }

@@ -4,18 +4,20 @@ import Store
 /// changes and their references name by index. A change id's device is a 36-character UUID and an author a
 /// name; in a pull batch most changes share a handful of both, so each is sent once per message instead of
 /// once (or, with superseded versions, several times) per change.
-struct WireTables {
-    private(set) var devices: [String] = []
-    private(set) var authors: [String] = []
+package struct WireTables {
+    package private(set) var devices: [String] = []
+    package private(set) var authors: [String] = []
     private var deviceIndex: [String: UInt32] = [:]
     private var authorIndex: [String: UInt32] = [:]
 
+    package init() {}
+
     /// The index of `deviceID`, adding it to the table at first use.
-    mutating func device(_ deviceID: String) -> UInt32 {
+    package mutating func device(_ deviceID: String) -> UInt32 {
         Self.index(of: deviceID, in: &devices, &deviceIndex)
     }
 
-    mutating func author(_ name: String) -> UInt32 {
+    package mutating func author(_ name: String) -> UInt32 {
         Self.index(of: name, in: &authors, &authorIndex)
     }
 
@@ -29,14 +31,14 @@ struct WireTables {
 }
 
 /// The tables of a received v2 message, checked before any change is read.
-struct ReceivedTables: Sendable {
-    let devices: [String]
-    let authors: [String]
+package struct ReceivedTables: Sendable {
+    package let devices: [String]
+    package let authors: [String]
 
     /// - Throws: ``ProtocolError`` `malformed_message` for an entry that is empty, longer than
     ///   ``ProtocolLimits/maximumShortString`` bytes, or (a device id) contains `:`. The count of entries
     ///   is bounded on the wire (``WireShape``).
-    init(devices: [String], authors: [String]) throws(ProtocolError) {
+    package init(devices: [String], authors: [String]) throws(ProtocolError) {
         for device in devices {
             guard !device.isEmpty, device.utf8.count <= ProtocolLimits.maximumShortString, !device.contains(":") else {
                 throw ProtocolError.malformedMessage("the device table holds an empty, overlong or malformed device id")
@@ -51,14 +53,14 @@ struct ReceivedTables: Sendable {
         self.authors = authors
     }
 
-    func device(_ index: UInt32, _ what: @autoclosure () -> String) throws(ProtocolError) -> String {
+    package func device(_ index: UInt32, _ what: @autoclosure () -> String) throws(ProtocolError) -> String {
         guard Int(index) < devices.count else {
             throw ProtocolError.malformedMessage("\(what()) names device \(index) of a table of \(devices.count)")
         }
         return devices[Int(index)]
     }
 
-    func author(_ index: UInt32, _ what: @autoclosure () -> String) throws(ProtocolError) -> String {
+    package func author(_ index: UInt32, _ what: @autoclosure () -> String) throws(ProtocolError) -> String {
         guard Int(index) < authors.count else {
             throw ProtocolError.malformedMessage("\(what()) names author \(index) of a table of \(authors.count)")
         }
@@ -70,7 +72,7 @@ extension Change {
     /// The table entries the change needs in a v2 message (its device and author, and the devices of the
     /// versions it supersedes or seals), tagged so that a device id and an author of the same spelling
     /// stay apart: what a sender counts against ``ProtocolLimits/maximumMessageElements``.
-    var tableNames: [String] {
+    package var tableNames: [String] {
         ["d" + id.deviceID, "a" + author] + writes.flatMap { $0.supersedes.map { "d" + $0.deviceID } } + sealed.map { "d" + $0.deviceID }
     }
 }

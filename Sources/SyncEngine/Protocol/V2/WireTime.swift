@@ -8,13 +8,13 @@ import Store
 /// of milliseconds, which this reverses; any other text (another implementation's, a forged one) is sent
 /// verbatim in the message's text field instead. The check is exact: a count is sent only if formatting it
 /// gives back the same characters.
-enum WireTime {
+package enum WireTime {
     /// The largest count sent as a number: 9999-12-31T23:59:59.999Z, so that every count maps to the
     /// 24-character form.
-    static let maximumMilliseconds: Int64 = 253_402_300_799_999
+    package static let maximumMilliseconds: Int64 = 253_402_300_799_999
 
     /// The count of milliseconds whose text form is exactly `text`, or `nil` if there is none.
-    static func milliseconds(_ text: String) -> Int64? {
+    package static func milliseconds(_ text: String) -> Int64? {
         let bytes = Array(text.utf8)
         // YYYY-MM-DDTHH:MM:SS.mmmZ
         guard bytes.count == 24, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54, bytes[13] == 0x3A,
@@ -40,7 +40,7 @@ enum WireTime {
     /// The text form of a count received on the wire.
     ///
     /// - Throws: ``ProtocolError`` `malformed_message` for a count outside 1970 … 9999.
-    static func text(_ milliseconds: Int64, _ what: String) throws(ProtocolError) -> String {
+    package static func text(_ milliseconds: Int64, _ what: String) throws(ProtocolError) -> String {
         guard milliseconds >= 0, milliseconds <= maximumMilliseconds else {
             throw ProtocolError.malformedMessage("\(what) is \(milliseconds) ms, outside 0 … \(maximumMilliseconds) (1970 to 9999)")
         }

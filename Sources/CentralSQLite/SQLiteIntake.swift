@@ -1,7 +1,9 @@
+import Central
 import Foundation
-import GRDB
+internal import GRDB
 import Store
 import SwiftProtobuf
+import SyncProtocol
 
 /// One push's transaction on SQLite: `BEGIN IMMEDIATE` on the writer connection, each operation a visit to
 /// it, then `COMMIT`. The storage's ``WriterTurns`` keep every other write of the process out meanwhile.

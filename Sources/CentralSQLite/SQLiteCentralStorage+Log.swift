@@ -1,7 +1,9 @@
+import Central
 import Foundation
-import GRDB
+internal import GRDB
 import Store
 import SwiftProtobuf
+import SyncProtocol
 
 /// The central log on SQLite: intake, the walk pulls read, segments, and the custody of what was sent.
 extension SQLiteCentralStorage {

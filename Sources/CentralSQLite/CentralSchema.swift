@@ -1,5 +1,7 @@
-import GRDB
+import Central
+internal import GRDB
 import Store
+import SyncProtocol
 
 /// The central peer's own tables, migrated after the store schema in the same file.
 enum CentralSchema {

@@ -1,7 +1,9 @@
+import Central
 import Foundation
-import GRDB
+internal import GRDB
 import Store
 import SwiftProtobuf
+import SyncProtocol
 
 /// The central peer's storage in one SQLite file (WAL, synchronous=FULL): the store schema every replica
 /// has (the central log is its change log, merged by the same rules) plus the peer's own tables.
@@ -246,12 +248,6 @@ public final class SQLiteCentralStorage: CentralStorage {
                                state: QuarantineEntry.State(rawValue: row["state"]) ?? .held, resolvedBy: row["resolved_by"],
                                resolvedAt: row["resolved_at"], note: row["note"])
     }
-}
-
-/// An administration command that cannot be carried out, with the reason.
-public struct CentralAdminError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }
 
 extension Bool {

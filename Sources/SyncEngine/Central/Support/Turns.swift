@@ -1,3 +1,4 @@
+import SyncProtocol
 import Synchronization
 
 /// One at a time, in the order asked for: turns awaited without holding a thread.

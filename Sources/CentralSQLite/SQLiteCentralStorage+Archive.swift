@@ -1,7 +1,9 @@
+import Central
 import Foundation
-import GRDB
+internal import GRDB
 import Store
 import SwiftProtobuf
+import SyncProtocol
 
 extension SQLiteCentralStorage: CentralArchiving {
     public func isEmpty() async throws -> Bool {

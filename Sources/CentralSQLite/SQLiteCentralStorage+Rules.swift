@@ -1,5 +1,7 @@
-import GRDB
+import Central
+internal import GRDB
 import Store
+import SyncProtocol
 
 extension SQLiteCentralStorage {
     public func rules() async throws -> CouncilRules {
