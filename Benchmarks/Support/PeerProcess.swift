@@ -44,6 +44,9 @@ final class PeerProcess: @unchecked Sendable {
         url = "http://127.0.0.1:\(port)"
     }
 
+    /// The child's process id: W5 reads its CPU time.
+    var processIdentifier: Int32 { process.processIdentifier }
+
     /// Closes the child's input and waits for it to end.
     func stop() {
         try? input.fileHandleForWriting.close()

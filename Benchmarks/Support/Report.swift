@@ -10,11 +10,14 @@ struct ReportRow {
     let target: String
     /// `nil` where the run only checks that the workload works (`--quick`).
     let passed: Bool?
+    /// A line printed under the row: what the figure is made of (W5: where the CPU went).
+    var detail: String? = nil
 
     var line: String {
         let verdict = passed.map { $0 ? "PASS" : "FAIL" } ?? "ran"
-        return [id.padding(18), name.padding(30), figure.padding(26), baseline.padding(34), ratio.padding(10), target.padding(30), verdict]
+        let row = [id.padding(18), name.padding(30), figure.padding(26), baseline.padding(34), ratio.padding(10), target.padding(30), verdict]
             .joined(separator: " ")
+        return detail.map { row + "\n" + "".padding(19) + $0 } ?? row
     }
 
     static let header = ["workload".padding(18), "what".padding(30), "figure (median)".padding(26), "baseline (same run)".padding(34),

@@ -66,6 +66,12 @@ enum W5CentralLoad {
         }
         var rates: [Double] = [], latencies: [Double] = []
         var errors = 0
+        // CPU of the measured syncs only (not the warm-up run, nor the notes written between runs).
+        let peerIDs = peers.map(\.processIdentifier)
+        var onPostgres = false
+        if case .postgres = engine { onPostgres = true }
+        var cpu = W5CPUReading.zero
+        var measuredWall = 0.0
         var prose = Prose(seed: 505)
         for run in 0...runs {
             for device in devices {
@@ -75,6 +81,7 @@ enum W5CentralLoad {
             }
             var times: [Double] = []
             var failed = 0
+            let before = W5CPUReading.now(peers: peerIDs, postgres: onPostgres)
             let wall = await Measure.seconds {
                 await withTaskGroup(of: Double?.self) { group in
                     for device in devices {
@@ -95,7 +102,10 @@ enum W5CentralLoad {
                     }
                 }
             }
+            let used = W5CPUReading.now(peers: peerIDs, postgres: onPostgres) - before
             if run == 0 { continue }
+            cpu = cpu + used
+            measuredWall += wall
             rates.append(Double(count * changes) / wall)
             latencies += times
             errors += failed
@@ -105,6 +115,18 @@ enum W5CentralLoad {
         return ReportRow(id: engine.label, name: "\(count) devices × \(changes) changes, p99 \(Format.milliseconds(p99))",
                          figure: Format.rate(rate, "changes"), baseline: "errors \(errors)", ratio: "",
                          target: "≥ 10,000/s, p99 ≤ 1 s, 0 errors",
-                         passed: quick ? (errors == 0 ? nil : false) : rate >= 10_000 && p99 <= 1 && errors == 0)
+                         passed: quick ? (errors == 0 ? nil : false) : rate >= 10_000 && p99 <= 1 && errors == 0,
+                         detail: cpuDetail(cpu, changes: Double(count * changes * runs), wall: measuredWall, postgres: onPostgres))
+    }
+
+    /// Where the CPU went, per 1,000 changes synced, and how many cores were busy on average.
+    private static func cpuDetail(_ cpu: W5CPUReading, changes: Double, wall: Double, postgres: Bool) -> String {
+        guard changes > 0, wall > 0 else { return "" }
+        let per = 1000 / changes
+        let total = cpu.peers + cpu.postgres + cpu.devices
+        return String(format: "CPU per 1,000 changes: peer %.3f s", cpu.peers * per)
+            + (postgres ? String(format: ", PostgreSQL %.3f s", cpu.postgres * per) : "")
+            + String(format: ", devices (this process) %.3f s; %.2f of %d cores busy", cpu.devices * per, total / wall,
+                     ProcessInfo.processInfo.activeProcessorCount)
     }
 }

@@ -83,8 +83,8 @@ struct TestDatabase: Sendable {
         }
     }
 
-    /// Runs one statement that cannot run in a transaction (`CREATE DATABASE`) on the server's database.
-    /// The statement is made here from a generated name only, never from anything outside the test.
+    /// Runs statements on the database at `server` (one that cannot run in a transaction, `CREATE DATABASE`,
+    /// on the server's own). The statements are the tests' own, never anything from outside them.
     private static func administer(_ server: String, _ sql: String) async throws {
         let location = try PostgresLocation(server)
         let connection = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 1,
@@ -96,6 +96,11 @@ struct TestDatabase: Sendable {
             try? await connection.close()
             throw error
         }
+    }
+
+    /// Runs statements the test wrote on this database (a trigger that plays a full disk).
+    func execute(_ sql: String) async throws {
+        try await Self.administer(url, sql)
     }
 
     /// A storage on this database (another instance of the peer, when called again).
