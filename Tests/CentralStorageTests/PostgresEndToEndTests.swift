@@ -15,18 +15,12 @@ import Testing
 /// devices syncing through them as they would through the SQLite peer.
 @Suite struct PostgresEndToEndTests {
     @Test func aNoteMadeOnOneDeviceReachesAnotherThroughThePeer() async throws {
-        try await TestDatabase.with { database in
-            let storage = try await database.open()
-            defer { storage.close() }
+        try await TestDatabase.with { database in try await database.withPeer { storage, peer, folder in
             var logger = Logger(label: "test.central")
             logger.logLevel = .critical
-            let peer = CentralPeer(storage: storage, logger: logger)
             let (ports, continuation) = AsyncStream<Int>.makeStream()
             let app = try CentralHTTPServer.application(peer: peer, host: "127.0.0.1", port: 0, logger: logger) { continuation.yield($0) }
             let server = Task { try await app.runService() }
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fieldbook-pg-devices-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: folder) }
             do {
                 var iterator = ports.makeAsyncIterator()
                 let port = try #require(await iterator.next())
@@ -70,6 +64,6 @@ import Testing
             }
             server.cancel()
             _ = await server.result
-        }
+        } }
     }
 }

@@ -2,7 +2,6 @@ import Central
 @testable import CentralPostgres
 import ClientSync
 import Foundation
-import Logging
 import Store
 import SyncProtocol
 import Testing
@@ -13,16 +12,7 @@ import Testing
 /// trigger on the log raises exactly the error PostgreSQL raises when it cannot extend a table's file.
 @Suite struct PostgresFullDiskTests {
     @Test func aFullDiskRefusesThePushStoresNothingAndTheNextSyncDelivers() async throws {
-        try await TestDatabase.with { database in
-            let storage = try await database.open()
-            defer { storage.close() }
-            var logger = Logger(label: "test.central")
-            logger.logLevel = .critical
-            let peer = CentralPeer(storage: storage, logger: logger)
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fieldbook-pg-full-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: folder) }
-
+        try await TestDatabase.with { database in try await database.withPeer { storage, peer, folder in
             let admin = CentralAdministration(storage: storage, actor: "admin")
             _ = try await admin.addUser("sam", role: .worker, team: "north")
             try await admin.addCase(id: "LA-1", values: [("child", "Ada"), ("dob", "2015-01-01"), ("category", "CP")], worker: "sam")
@@ -51,6 +41,6 @@ import Testing
             #expect(summary.pushed == 1)
             #expect(try await storage.record(note)?.value("body") == "Seen at home, alone, in her bedroom")
             #expect(try await storage.topCursor() > top)
-        }
+        } }
     }
 }

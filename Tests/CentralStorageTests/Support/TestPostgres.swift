@@ -1,3 +1,4 @@
+import Central
 import Foundation
 import Seeded
 import Logging
@@ -106,5 +107,20 @@ struct TestDatabase: Sendable {
     /// A storage on this database (another instance of the peer, when called again).
     func open() async throws -> PostgresCentralStorage {
         try await PostgresCentralStorage(url: url)
+    }
+}
+
+extension TestDatabase {
+    /// A quiet peer on a storage on this database, and a scratch folder for the devices' stores; the storage is
+    /// closed and the folder removed after `body`.
+    func withPeer<T>(_ body: (PostgresCentralStorage, CentralPeer, URL) async throws -> T) async throws -> T {
+        let storage = try await open()
+        defer { storage.close() }
+        var logger = Logger(label: "test.central")
+        logger.logLevel = .critical
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fieldbook-pg-devices-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        return try await body(storage, CentralPeer(storage: storage, logger: logger), folder)
     }
 }
