@@ -19,12 +19,14 @@
 # runs as that user.
 #
 # Where the state is kept (data folder, port, user): $FIELDBOOK_POSTGRES_STATE, by default a file in the
-# temporary folder, so that `start` run twice reuses the cluster it started.
+# temporary folder named for the user and the clone, so that `start` run twice reuses the cluster it started
+# and two clones never share (or stop) each other's.
 # The binaries: $POSTGRES_BIN, by default Debian's PostgreSQL 15 (/usr/lib/postgresql/15/bin).
 set -euo pipefail
 
 bin="${POSTGRES_BIN:-/usr/lib/postgresql/15/bin}"
-state="${FIELDBOOK_POSTGRES_STATE:-${TMPDIR:-/tmp}/fieldbook-postgres-$(id -u).state}"
+clone="$(cd "$(dirname "$0")/.." && pwd)"
+state="${FIELDBOOK_POSTGRES_STATE:-${TMPDIR:-/tmp}/fieldbook-postgres-$(id -u)-$(printf '%s' "$clone" | cksum | cut -d' ' -f1).state}"
 
 fail() { echo "postgres.sh: $*" >&2; exit 1; }
 
