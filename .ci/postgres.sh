@@ -7,6 +7,8 @@
 #                           tests pass their own process id, so that a test run stops what it started)
 #   .ci/postgres.sh url     prints the running cluster's server URL
 #   .ci/postgres.sh stop    stops it and deletes its data
+#   .ci/postgres.sh halt    stops the server but keeps its data and port: a database server gone down
+#   .ci/postgres.sh resume  starts a halted server again, on the same port, and prints its URL
 #
 # The cluster listens on 127.0.0.1 only, on a free port, with trust authentication for loopback
 # connections only (no Unix socket), and keeps its data in a fresh `mktemp -d` folder: nothing outlives
@@ -125,6 +127,18 @@ stop() {
     rm -f "$state"
 }
 
+# The server stopped with its data kept, as one that went down (the tests of a peer whose database is gone).
+halt() {
+    read_state || fail "no cluster to halt"
+    as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+}
+
+resume() {
+    read_state || fail "no cluster to resume"
+    as_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null
+    url
+}
+
 case "${1:-}" in
     start)
         if [ "${2:-}" = --watch ]; then
@@ -134,6 +148,8 @@ case "${1:-}" in
             start
         fi ;;
     stop) stop ;;
+    halt) halt ;;
+    resume) resume ;;
     url) running || fail "no cluster is running (start one with: $0 start)"; url ;;
-    *) echo "usage: $0 start|stop|url" >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop|halt|resume|url" >&2; exit 2 ;;
 esac

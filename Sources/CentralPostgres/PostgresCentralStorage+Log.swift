@@ -13,8 +13,11 @@ extension PostgresCentralStorage {
     /// intake again.
     public func intake<T: Sendable>(_ body: @Sendable (any CentralIntake) async throws -> T) async throws -> T {
         let logger = logger
-        return try await transaction { connection in
-            try await body(PostgresIntake(connection: connection, logger: logger))
+        // The body runs in a child task of the lease (``ConnectionLease``), which ends before this returns.
+        return try await withoutActuallyEscaping(body) { body in
+            try await transaction { connection in
+                try await body(PostgresIntake(connection: connection, logger: logger))
+            }
         }
     }
 

@@ -29,16 +29,22 @@ public final class PostgresCentralStorage: CentralStorage {
     private let running: Task<Void, Never>
     /// Where the database is, without its password.
     public let location: String
+    /// How long an operation waits for a connection before the storage says it is unavailable.
+    let connectionWait: Duration
 
     /// Opens the database at `url` (`postgres://user:password@host:port/database`), creating or upgrading
     /// its schema.
     ///
+    /// - Parameter connectionWait: how long an operation waits for a connection of the pool (all of them
+    ///   busy, or the server gone) before it fails with ``CentralStorageError/unavailable(_:)``.
     /// - Throws: ``PostgresOpenError`` when the URL is not one, or the server cannot be reached or refuses
     ///   the connection, saying which.
-    public init(url: String, logger: Logger = Logger(label: "fieldbook.central.postgres")) async throws {
+    public init(url: String, logger: Logger = Logger(label: "fieldbook.central.postgres"),
+                connectionWait: Duration = .seconds(10)) async throws {
         let location = try PostgresLocation(url)
         self.location = location.description
         self.logger = logger
+        self.connectionWait = connectionWait
         // The pool runs while the schema is migrated, so that it is ready by the first query.
         let client = PostgresClient(configuration: location.clientConfiguration(), backgroundLogger: logger)
         let running = Task { await client.run() }
@@ -104,21 +110,10 @@ public final class PostgresCentralStorage: CentralStorage {
 
     /// Runs `body` on one connection, outside any transaction (each statement commits on its own).
     ///
-    /// A connection that cannot be had is ``CentralStorageError/unavailable(_:)``: the pool retries a
-    /// server that does not answer, and fails the requests waiting for it after a minute of failures (its
-    /// circuit breaker), with an error of its own.
-    func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        var leased = false
-        do {
-            return try await PostgresErrors.translating {
-                try await client.withConnection { connection in
-                    leased = true
-                    return try await body(connection)
-                }
-            }
-        } catch where !leased && !(error is CentralStorageError) {
-            throw CentralStorageError.unavailable("no connection to PostgreSQL at \(location) could be had (\(error))")
-        }
+    /// A connection that cannot be had within ``connectionWait`` is ``CentralStorageError/unavailable(_:)``
+    /// (``ConnectionLease``).
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await ConnectionLease(client: client, wait: connectionWait, location: location).run(body)
     }
 
     /// Runs `body` in one READ COMMITTED transaction, committed if it returns and rolled back if it throws.
@@ -127,7 +122,7 @@ public final class PostgresCentralStorage: CentralStorage {
     /// own refusals included) in a `PostgresTransactionError`: here the body's errors reach the caller as
     /// they were thrown. A connection whose rollback failed is closed, so that the pool never lends out a
     /// connection left inside a transaction.
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let logger = logger
         return try await withConnection { connection in
             try await connection.query("BEGIN ISOLATION LEVEL READ COMMITTED", logger: logger)

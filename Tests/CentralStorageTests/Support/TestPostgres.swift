@@ -35,6 +35,10 @@ actor TestPostgres {
         return found
     }
 
+    /// `.ci/postgres.sh`, which starts and stops throwaway clusters.
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".ci/postgres.sh")
+
     private static func find() -> Result<String, Unavailable> {
         if let url = ProcessInfo.processInfo.environment["FIELDBOOK_TEST_POSTGRES"], !url.isEmpty { return .success(url) }
         let bin = ProcessInfo.processInfo.environment["POSTGRES_BIN"] ?? "/usr/lib/postgresql/15/bin"
@@ -44,8 +48,7 @@ actor TestPostgres {
                 (apt-get install postgresql, or run .ci/postgres.sh start and export its URL)
                 """))
         }
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".ci/postgres.sh")
+        let script = Self.script
         let started: (status: Int32, output: String, errors: String)
         do {
             started = try runTool("/bin/bash", [script.path, "start", "--watch", String(getpid())])
