@@ -51,7 +51,8 @@ let package = Package(
         // character reading).
         .target(name: "CEditLine", linkerSettings: [.linkedLibrary("dl")]),
         // Sources/SyncEngine: moving changes between stores, independent of transport and storage, in three
-        // modules. None of them imports GRDB or PostgresNIO: storage engines and transports are beside them.
+        // modules. None of them imports GRDB or PostgresNIO (ModuleBoundaryTests reads the sources to check):
+        // storage engines and transports are beside them.
         //
         // The protocol: messages (generated from Protocol/*.proto), frames, zlib compression with bounded
         // inflate, limits, error answers, and the transport seam (`SyncTransport`).
