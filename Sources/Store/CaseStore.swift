@@ -35,8 +35,8 @@ public final class CaseStore: Sendable {
                       extraMigrations: { _ in }, spansAccesses: false)
     }
 
-    /// Opens the store for a layer that keeps its own tables beside the store's (the central peer's SQLite
-    /// storage): the parameters above, and
+    /// Opens the store as ``init(path:author:clock:timeZone:durability:)`` does, for a layer that keeps its
+    /// own tables beside the store's (the central peer's SQLite storage), with two more parameters.
     ///
     /// - Parameters:
     ///   - extraMigrations: migrations run after the store's own.
