@@ -72,6 +72,8 @@ enum W5CentralLoad {
         if case .postgres = engine { onPostgres = true }
         var cpu = W5CPUReading.zero
         var measuredWall = 0.0
+        // What the first failed sync said: a failure is a finding, not only a count.
+        var firstError: String?
         var prose = Prose(seed: 505)
         for run in 0...runs {
             for device in devices {
@@ -83,7 +85,7 @@ enum W5CentralLoad {
             var failed = 0
             let before = W5CPUReading.now(peers: peerIDs, postgres: onPostgres)
             let wall = await Measure.seconds {
-                await withTaskGroup(of: Double?.self) { group in
+                await withTaskGroup(of: Result<Double, any Error>.self) { group in
                     for device in devices {
                         group.addTask {
                             do {
@@ -91,14 +93,19 @@ enum W5CentralLoad {
                                     let summary = try await device.sync()
                                     guard summary.pushed == changes, summary.rejected == 0 else { throw BenchError("W5: \(summary.line)") }
                                 }
-                                return time
+                                return .success(time)
                             } catch {
-                                return nil
+                                return .failure(error)
                             }
                         }
                     }
                     for await time in group {
-                        if let time { times.append(time) } else { failed += 1 }
+                        switch time {
+                        case .success(let time): times.append(time)
+                        case .failure(let error):
+                            failed += 1
+                            if firstError == nil { firstError = "\(error)" }
+                        }
                     }
                 }
             }
@@ -116,7 +123,8 @@ enum W5CentralLoad {
                          figure: Format.rate(rate, "changes"), baseline: "errors \(errors)", ratio: "",
                          target: "≥ 10,000/s, p99 ≤ 1 s, 0 errors",
                          passed: quick ? (errors == 0 ? nil : false) : rate >= 10_000 && p99 <= 1 && errors == 0,
-                         detail: cpuDetail(cpu, changes: Double(count * changes * runs), wall: measuredWall, postgres: onPostgres))
+                         detail: cpuDetail(cpu, changes: Double(count * changes * runs), wall: measuredWall, postgres: onPostgres)
+                            + (firstError.map { "\n" + "".padding(19) + "first error: \($0)" } ?? ""))
     }
 
     /// Where the CPU went, per 1,000 changes synced, and how many cores were busy on average.
