@@ -10,14 +10,15 @@ struct ReportRow {
     let target: String
     /// `nil` where the run only checks that the workload works (`--quick`).
     let passed: Bool?
-    /// A line printed under the row: what the figure is made of (W5: where the CPU went).
-    var detail: String? = nil
+    /// Lines printed under the row, indented: what the figure is made of (W5: where the CPU went, and what
+    /// the first failed sync said).
+    var details: [String] = []
 
     var line: String {
         let verdict = passed.map { $0 ? "PASS" : "FAIL" } ?? "ran"
         let row = [id.padding(18), name.padding(30), figure.padding(26), baseline.padding(34), ratio.padding(10), target.padding(30), verdict]
             .joined(separator: " ")
-        return detail.map { row + "\n" + "".padding(19) + $0 } ?? row
+        return ([row] + details.map { "".padding(19) + $0 }).joined(separator: "\n")
     }
 
     static let header = ["workload".padding(18), "what".padding(30), "figure (median)".padding(26), "baseline (same run)".padding(34),

@@ -18,6 +18,11 @@ enum W5CentralLoad {
         case sqlite
         case postgres(database: String, instances: Int)
 
+        var isPostgres: Bool {
+            if case .postgres = self { return true }
+            return false
+        }
+
         var label: String {
             switch self {
             case .sqlite: return "W5 central load"
@@ -68,8 +73,7 @@ enum W5CentralLoad {
         var errors = 0
         // CPU of the measured syncs only (not the warm-up run, nor the notes written between runs).
         let peerIDs = peers.map(\.processIdentifier)
-        var onPostgres = false
-        if case .postgres = engine { onPostgres = true }
+        let onPostgres = engine.isPostgres
         var cpu = W5CPUReading.zero
         var measuredWall = 0.0
         // What the first failed sync said: a failure is a finding, not only a count.
@@ -123,13 +127,13 @@ enum W5CentralLoad {
                          figure: Format.rate(rate, "changes"), baseline: "errors \(errors)", ratio: "",
                          target: "≥ 10,000/s, p99 ≤ 1 s, 0 errors",
                          passed: quick ? (errors == 0 ? nil : false) : rate >= 10_000 && p99 <= 1 && errors == 0,
-                         detail: cpuDetail(cpu, changes: Double(count * changes * runs), wall: measuredWall, postgres: onPostgres)
-                            + (firstError.map { "\n" + "".padding(19) + "first error: \($0)" } ?? ""))
+                         details: [cpuDetail(cpu, changes: Double(count * changes * runs), wall: measuredWall, postgres: onPostgres),
+                                   firstError.map { "first error: \($0)" }].compactMap { $0 })
     }
 
     /// Where the CPU went, per 1,000 changes synced, and how many cores were busy on average.
-    private static func cpuDetail(_ cpu: W5CPUReading, changes: Double, wall: Double, postgres: Bool) -> String {
-        guard changes > 0, wall > 0 else { return "" }
+    private static func cpuDetail(_ cpu: W5CPUReading, changes: Double, wall: Double, postgres: Bool) -> String? {
+        guard changes > 0, wall > 0 else { return nil }
         let per = 1000 / changes
         let total = cpu.peers + cpu.postgres + cpu.devices
         return String(format: "CPU per 1,000 changes: peer %.3f s", cpu.peers * per)
