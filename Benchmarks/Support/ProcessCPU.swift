@@ -16,7 +16,8 @@ enum ProcessCPU {
     }
 
     /// The seconds of every running process whose command name is `name` (PostgreSQL's server and its
-    /// backends are all `postgres`). A process that ended in between is not counted.
+    /// backends are all `postgres`). A process that ended in between is not counted, and another PostgreSQL
+    /// busy on the same machine is: run W5 with none.
     static func seconds(ofProcessesNamed name: String) -> Double {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap(Int32.init).reduce(0) { total, pid in
